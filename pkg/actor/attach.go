@@ -1,0 +1,150 @@
+package actor
+
+// Namer is a process name service, the Go form of a {:via, module, name}
+// tuple: [SpawnOptions].Name registers through it, and lookups through it
+// find the current holder. pkg/registry's unique Registry satisfies it.
+type Namer interface {
+	// RegisterName gives name to pid, or fails if name is taken or pid is
+	// not alive.
+	RegisterName(name string, pid PID) error
+	// UnregisterName removes name if pid holds it.
+	UnregisterName(name string, pid PID)
+	// WhereIs returns the holder of name.
+	WhereIs(name string) (PID, bool)
+}
+
+// Name is a via name: a key in a [Namer]. The zero Name means no name.
+type Name struct {
+	Namer Namer
+	Key   string
+}
+
+// Via returns the name key in n, like {:via, Registry, {n, key}}.
+func Via(n Namer, key string) Name { return Name{Namer: n, Key: key} }
+
+// IsZero reports whether the name is unset.
+func (n Name) IsZero() bool { return n.Namer == nil }
+
+// WhereIs returns the process that holds the name now.
+func (n Name) WhereIs() (PID, bool) {
+	if n.Namer == nil {
+		return PID{}, false
+	}
+	return n.Namer.WhereIs(n.Key)
+}
+
+// Cleaner is implemented by anything that keeps entries on behalf of
+// processes, as a registry does. Entries are recorded with
+// [Runtime.Attach]; when the process exits, the runtime calls ProcessExited
+// once per attached key, after Terminate and before any link, monitor or
+// waiter hears of the exit.
+type Cleaner interface {
+	ProcessExited(pid PID, key string)
+}
+
+type attachment struct {
+	c   Cleaner
+	key string
+}
+
+// Attach records that c holds key for pid, running add while pid is
+// guaranteed not to be exiting, so that add's entry is either never made or
+// surely cleaned up. It returns ErrNoProc if pid is not alive, or add's
+// error (in which case nothing is recorded). Attaching the same (c, key)
+// twice records it once. add must not call back into the runtime for pid.
+func (rt *Runtime) Attach(pid PID, c Cleaner, key string, add func() error) error {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return ErrNoProc
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !alive(p) {
+		return ErrNoProc
+	}
+	if add != nil {
+		if err := add(); err != nil {
+			return err
+		}
+	}
+	a := attachment{c: c, key: key}
+	if p.name == a {
+		return nil
+	}
+	if p.name.c == nil {
+		p.name = a
+		return nil
+	}
+	x := p.x()
+	for _, b := range x.attach {
+		if b == a {
+			return nil
+		}
+	}
+	x.attach = append(x.attach, a)
+	return nil
+}
+
+// Detach removes the record of (c, key) for pid, running remove under the
+// same guarantee as Attach. It does nothing if pid is not alive (its
+// entries are being or have been cleaned up).
+func (rt *Runtime) Detach(pid PID, c Cleaner, key string, remove func()) {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !alive(p) {
+		return
+	}
+	if remove != nil {
+		remove()
+	}
+	a := attachment{c: c, key: key}
+	if p.name == a {
+		p.name = attachment{}
+		if p.ext != nil && len(p.ext.attach) > 0 { // promote one to the inline slot
+			last := len(p.ext.attach) - 1
+			p.name = p.ext.attach[last]
+			p.ext.attach = p.ext.attach[:last]
+		}
+		return
+	}
+	if p.ext == nil {
+		return
+	}
+	for i, b := range p.ext.attach {
+		if b == a {
+			last := len(p.ext.attach) - 1
+			p.ext.attach[i] = p.ext.attach[last]
+			p.ext.attach = p.ext.attach[:last]
+			return
+		}
+	}
+}
+
+// Attached returns the keys c holds for pid, in no particular order.
+func (rt *Runtime) Attached(pid PID, c Cleaner) []string {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !alive(p) {
+		return nil
+	}
+	var keys []string
+	if p.name.c == c {
+		keys = append(keys, p.name.key)
+	}
+	if p.ext != nil {
+		for _, b := range p.ext.attach {
+			if b.c == c {
+				keys = append(keys, b.key)
+			}
+		}
+	}
+	return keys
+}

@@ -1,0 +1,146 @@
+package actor
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultCallTimeout is how long [Runtime.Call] waits for a reply when its
+// context has no deadline, as GenServer.call/2 does.
+const DefaultCallTimeout = 5 * time.Second
+
+type callResult struct {
+	v   any
+	err error
+}
+
+type call struct {
+	req   any
+	from  PID
+	state atomic.Uint32 // 0 pending, 1 answered
+	ch    chan callResult
+}
+
+// complete answers the call once; later answers are dropped, as late
+// replies to a caller that gave up are in OTP.
+func (c *call) complete(v any, err error) {
+	if c.state.CompareAndSwap(0, 1) {
+		c.ch <- callResult{v: v, err: err}
+	}
+}
+
+// Call sends req to pid's HandleCall and waits for the reply, like
+// GenServer.call/3. It waits until ctx is done, or for
+// [DefaultCallTimeout] if ctx has no deadline.
+//
+// Errors: ErrNoProc if pid is not alive; ErrTimeout if no reply came in
+// time (a reply that comes later is dropped); an [ExitError] wrapping the
+// reason if pid exited before replying; ctx.Err() if ctx was cancelled.
+func (rt *Runtime) Call(ctx context.Context, pid PID, req any) (any, error) {
+	return rt.call(ctx, PID{}, pid, req, nil)
+}
+
+func (rt *Runtime) call(ctx context.Context, from, pid PID, req any, interrupt <-chan struct{}) (any, error) {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return nil, ErrNoProc
+	}
+	c := &call{req: req, from: from, ch: make(chan callResult, 1)}
+	return rt.await(ctx, p, c, kCall, interrupt)
+}
+
+func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind, interrupt <-chan struct{}) (any, error) {
+	if !p.push(item{kind: kind, msg: c}) {
+		return nil, ErrNoProc
+	}
+	var timeout <-chan time.Time
+	if _, ok := ctx.Deadline(); !ok {
+		t := time.NewTimer(DefaultCallTimeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case r := <-c.ch:
+		return r.v, r.err
+	case <-timeout:
+	case <-ctx.Done():
+	case <-interrupt:
+		c.state.Store(1)
+		return nil, ErrKilled
+	}
+	if !c.state.CompareAndSwap(0, 1) {
+		r := <-c.ch // answered just in time
+		return r.v, r.err
+	}
+	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return nil, err
+	}
+	return nil, ErrTimeout
+}
+
+// Reply answers a call whose HandleCall returned [NoReply], like
+// GenServer.reply/2. It may be called from any goroutine, once; a second
+// reply, or a reply to a caller that stopped waiting, is dropped.
+func (rt *Runtime) Reply(from From, reply any) {
+	if from.c != nil {
+		from.c.complete(reply, nil)
+	}
+}
+
+// Cast sends msg to pid's HandleCast without waiting, like
+// GenServer.cast/2. It never blocks, and a cast to a dead process is
+// dropped; Cast reports whether pid was alive to receive it.
+func (rt *Runtime) Cast(pid PID, msg any) bool {
+	p := rt.table.get(pid.id)
+	return p != nil && p.push(item{kind: kCast, msg: msg})
+}
+
+// Send sends msg to pid's HandleInfo, like send/2. It never blocks, and a
+// message to a dead process is dropped; Send reports whether pid was alive
+// to receive it.
+func (rt *Runtime) Send(pid PID, msg any) bool {
+	p := rt.table.get(pid.id)
+	return p != nil && p.push(item{kind: kInfo, msg: msg})
+}
+
+// Stop asks pid to exit with reason (ErrNormal if nil) after running its
+// Terminate, like GenServer.stop/3, and waits until it has exited. The stop
+// request is queued behind the messages already in the mailbox. It returns
+// ErrNoProc if pid is not alive, or ctx.Err() if ctx ends first (the
+// process may still stop later).
+func (rt *Runtime) Stop(ctx context.Context, pid PID, reason error) error {
+	if reason == nil {
+		reason = ErrNormal
+	}
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return ErrNoProc
+	}
+	ch, ok := rt.watch(pid)
+	if !ok {
+		return ErrNoProc
+	}
+	_ = p.push(item{kind: kStop, msg: reason}) // if it is already dying, wait all the same
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		rt.unwatch(pid, ch)
+		return ctx.Err()
+	}
+}
+
+// State returns pid's state, like :sys.get_state/1: what the actor's
+// State method returns if it has one ([StateGetter]), otherwise a shallow
+// copy of the actor value. It is read by the process itself between
+// callbacks, so it waits behind queued messages; errors are as for Call.
+func (rt *Runtime) State(ctx context.Context, pid PID) (any, error) {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return nil, ErrNoProc
+	}
+	c := &call{ch: make(chan callResult, 1)}
+	return rt.await(ctx, p, c, kState, nil)
+}

@@ -1,0 +1,106 @@
+package actor
+
+import "time"
+
+// Status is what a process is doing, as in Process.info(pid, :status).
+type Status uint8
+
+// The statuses of a process.
+const (
+	StatusWaiting Status = iota // idle, waiting for a message
+	StatusRunning               // a callback is running or about to run
+	StatusExiting               // exiting: cleanup in progress
+)
+
+// String returns waiting, running or exiting.
+func (s Status) String() string {
+	switch s {
+	case StatusRunning:
+		return "running"
+	case StatusExiting:
+		return "exiting"
+	}
+	return "waiting"
+}
+
+// MarshalText makes the status a JSON string.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Registration is one entry a process holds in a registry.
+type Registration struct {
+	Owner Cleaner // the registry
+	Key   string
+}
+
+// Info is a snapshot of a process for inspection, like Process.info/1.
+type Info struct {
+	PID             PID
+	Behaviour       string // from [Behaviour], or the actor's Go type
+	Status          Status
+	MessageQueueLen int
+	MessagesHandled uint64
+	Links           []PID // in PID order, the parent first if linked
+	Monitors        []PID // processes this one monitors
+	MonitoredBy     []PID // processes that monitor this one
+	TrapExit        bool
+	Parent          PID // zero if none
+	Restarts        int // restarts of its child spec before this process started
+	Started         time.Time
+	Registered      []Registration
+}
+
+// Info returns a snapshot of pid, or ErrNoProc if it is not alive. It does
+// not wait for the process: it reads what the process has published.
+func (rt *Runtime) Info(pid PID) (Info, error) {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return Info{}, ErrNoProc
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.flags&fDead != 0 {
+		return Info{}, ErrNoProc
+	}
+	in := Info{
+		PID:             p.pid,
+		Behaviour:       behaviourName(p.actor),
+		MessageQueueLen: int(p.q.n),
+		MessagesHandled: p.handled,
+		TrapExit:        p.flags&fTrap != 0,
+		Parent:          p.parent,
+		Restarts:        int(p.restarts),
+		Started:         time.Unix(0, p.started),
+	}
+	switch {
+	case p.flags&fExiting != 0:
+		in.Status = StatusExiting
+	case p.flags&fRunning != 0:
+		in.Status = StatusRunning
+	}
+	if p.flags&fParentLink != 0 {
+		in.Links = append(in.Links, p.parent)
+	}
+	if p.name.c != nil {
+		in.Registered = append(in.Registered, Registration{Owner: p.name.c, Key: p.name.key})
+	}
+	if x := p.ext; x != nil {
+		in.Links = append(in.Links, x.links.sorted()...)
+		in.Monitors = sortedValues(x.monitors)
+		in.MonitoredBy = sortedValues(x.monitoredBy)
+		for _, a := range x.attach {
+			in.Registered = append(in.Registered, Registration{Owner: a.c, Key: a.key})
+		}
+	}
+	return in, nil
+}
+
+func sortedValues(m map[Ref]PID) []PID {
+	if len(m) == 0 {
+		return nil
+	}
+	var s pidSet
+	for _, pid := range m {
+		s.add(pid)
+	}
+	return s.sorted()
+}

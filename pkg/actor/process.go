@@ -1,0 +1,533 @@
+package actor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// Process is a live process as its own callbacks see it. Every callback
+// receives it; its methods are meant to be called from that process's
+// callbacks only (they act on behalf of the process, as self() does in
+// Erlang). Other goroutines address a process by its [PID] through the
+// [Runtime].
+//
+// A Process holds no goroutine while its mailbox is empty: the runtime
+// starts one when a message arrives and the goroutine returns when the
+// mailbox is drained.
+type Process struct {
+	rt       *Runtime
+	pid      PID
+	actor    Actor
+	mu       sync.Mutex // guards everything below except the immutable fields
+	flags    uint32
+	restarts uint32     // immutable: restarts of the child spec before this process
+	parent   PID        // immutable: the spawning supervisor or process
+	q        queue      // the mailbox
+	name     attachment // the first registration, kept inline: most processes have one name
+	started  int64      // immutable: unix nanoseconds
+	handled  uint64     // messages taken from the mailbox
+	ext      *procExt   // allocated when a process first needs a rarer field
+}
+
+const (
+	fRunning    uint32 = 1 << iota // a goroutine (or Spawn) owns the process
+	fExiting                       // dying: registrations closed
+	fDead                          // gone: nothing more is delivered
+	fTrap                          // trap_exit
+	fParentLink                    // linked to parent
+	fCont                          // a continue is pending (argument in ext.cont)
+	fTimeoutSet                    // a callback asked for a timeout (ext.timeout)
+	fTimeoutArmed                  // the timeout timer is running (ext.timeoutGen)
+	fTraced                        // trace events for this process
+	fFatal                         // ext.fatal holds an exit that ends the process
+	fQuiet                         // exits without an event (a start that was undone)
+)
+
+// procExt holds what most processes never need.
+type procExt struct {
+	links       pidSet
+	monitors    map[Ref]PID // held by this process: ref -> target
+	monitoredBy map[Ref]PID // on this process: ref -> watcher
+	attach      []attachment
+	waiters     []chan error
+	pending     map[*call]struct{} // calls answered later with Reply
+	fatal       error
+	done        chan struct{}
+	cont        any
+	timeout     time.Duration
+	timeoutGen  uint64
+	timer       *Timer
+}
+
+func (p *Process) x() *procExt {
+	if p.ext == nil {
+		p.ext = new(procExt)
+	}
+	return p.ext
+}
+
+// Self returns the process's PID.
+func (p *Process) Self() PID { return p.pid }
+
+// Runtime returns the runtime the process lives in.
+func (p *Process) Runtime() *Runtime { return p.rt }
+
+// Parent returns the process that started this one under a link (a
+// supervisor, or the caller of [Process.SpawnLink]), or the zero PID.
+func (p *Process) Parent() PID { return p.parent }
+
+// Continue asks for HandleContinue(arg) to run as soon as the current
+// callback returns, before the next message, like {:continue, arg}.
+func (p *Process) Continue(arg any) {
+	p.mu.Lock()
+	p.x().cont = arg
+	p.flags |= fCont
+	p.mu.Unlock()
+}
+
+// SetTimeout asks for a [Timeout] message if no other message arrives
+// within d after the current callback returns, like returning a timeout from
+// a GenServer callback. Any message cancels it; a zero or negative d
+// cancels a pending request.
+func (p *Process) SetTimeout(d time.Duration) {
+	p.mu.Lock()
+	if d > 0 {
+		p.x().timeout = d
+		p.flags |= fTimeoutSet
+	} else {
+		p.flags &^= fTimeoutSet
+	}
+	p.mu.Unlock()
+}
+
+// TrapExit turns trapping of exit signals on or off, like
+// Process.flag(:trap_exit, on), and returns the previous setting. While
+// trapping, exit signals (except kill) arrive as [Exit] messages.
+func (p *Process) TrapExit(on bool) (was bool) {
+	p.mu.Lock()
+	was = p.flags&fTrap != 0
+	if on {
+		p.flags |= fTrap
+	} else {
+		p.flags &^= fTrap
+	}
+	p.mu.Unlock()
+	return was
+}
+
+// Link links the process to pid; see [Runtime.Link].
+func (p *Process) Link(pid PID) error { return p.rt.Link(p.pid, pid) }
+
+// Unlink removes a link; see [Runtime.Unlink].
+func (p *Process) Unlink(pid PID) { p.rt.Unlink(p.pid, pid) }
+
+// Monitor starts monitoring pid; see [Runtime.Monitor].
+func (p *Process) Monitor(pid PID) Ref { return p.rt.Monitor(p.pid, pid) }
+
+// Demonitor stops a monitor this process holds; see [Runtime.Demonitor].
+func (p *Process) Demonitor(ref Ref) { p.rt.Demonitor(p.pid, ref) }
+
+// SpawnLink starts a process linked to this one, which becomes its parent,
+// like GenServer.start_link from inside a process.
+func (p *Process) SpawnLink(a Actor, opts SpawnOptions) (PID, error) {
+	ctx := WithStartInfo(context.Background(), StartInfo{Parent: p.pid})
+	return p.rt.Spawn(ctx, a, opts)
+}
+
+// Send sends msg to pid's HandleInfo; see [Runtime.Send].
+func (p *Process) Send(pid PID, msg any) { p.rt.Send(pid, msg) }
+
+// Cast sends msg to pid's HandleCast; see [Runtime.Cast].
+func (p *Process) Cast(pid PID, msg any) { p.rt.Cast(pid, msg) }
+
+// Call calls pid and waits for the reply, at most timeout (5s if zero).
+// Unlike [Runtime.Call] it also returns, with ErrKilled, as soon as an exit
+// signal arrives that will end this process, so a killed process does not
+// stay blocked in a call.
+func (p *Process) Call(pid PID, req any, timeout time.Duration) (any, error) {
+	if pid == p.pid {
+		return nil, errCallSelf
+	}
+	if timeout <= 0 {
+		timeout = DefaultCallTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return p.rt.call(ctx, p.pid, pid, req, p.Done())
+}
+
+var errCallSelf = errors.New("actor: a process cannot call itself")
+
+// Reply answers a call that HandleCall deferred with [NoReply].
+func (p *Process) Reply(from From, reply any) { p.rt.Reply(from, reply) }
+
+// Done returns a channel that is closed when an exit signal has arrived
+// that will end the process once its current callback returns. A callback
+// that blocks for long (a slow computation, a sleep) should select on it, so
+// that kill and shutdown take effect promptly: the runtime cannot stop a
+// callback in the middle.
+func (p *Process) Done() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	x := p.x()
+	if x.done == nil {
+		x.done = make(chan struct{})
+		if p.flags&fFatal != 0 {
+			close(x.done)
+		}
+	}
+	return x.done
+}
+
+// pushLocked appends it to the mailbox and reports whether the caller must
+// schedule the process (it was idle).
+func (p *Process) pushLocked(it item) bool {
+	p.q.push(it)
+	if p.flags&fRunning == 0 {
+		p.flags |= fRunning
+		return true
+	}
+	return false
+}
+
+// push delivers it unless the process is dying or dead.
+func (p *Process) push(it item) bool {
+	p.mu.Lock()
+	if p.flags&(fExiting|fDead) != 0 {
+		p.mu.Unlock()
+		return false
+	}
+	sched := p.pushLocked(it)
+	p.mu.Unlock()
+	if sched {
+		p.rt.schedule(p)
+	}
+	return true
+}
+
+// setFatalLocked records the first exit that will end the process.
+func (p *Process) setFatalLocked(reason error) bool {
+	if p.flags&fFatal != 0 {
+		return false
+	}
+	x := p.x()
+	x.fatal = reason
+	p.flags |= fFatal
+	if x.done != nil {
+		close(x.done)
+	}
+	if p.flags&fRunning == 0 {
+		p.flags |= fRunning
+		return true
+	}
+	return false
+}
+
+// run is the body of the goroutine that owns the process while its mailbox
+// has work.
+func (p *Process) run() {
+	for {
+		p.mu.Lock()
+		if p.flags&fFatal != 0 {
+			reason := p.ext.fatal
+			p.mu.Unlock()
+			p.die(reason, false, nil)
+			return
+		}
+		if p.flags&fCont != 0 {
+			p.flags &^= fCont
+			arg := p.ext.cont
+			p.ext.cont = nil
+			p.mu.Unlock()
+			if reason, stop := p.dispatchContinue(arg); stop {
+				p.die(reason, true, nil)
+				return
+			}
+			continue
+		}
+		if p.q.n == 0 {
+			p.q.idle()
+			p.flags &^= fRunning
+			if p.flags&fTimeoutSet != 0 {
+				p.armTimeoutLocked()
+			}
+			p.mu.Unlock()
+			p.rt.idle()
+			return
+		}
+		it := p.q.pop()
+		p.handled++
+		if p.flags&(fTimeoutSet|fTimeoutArmed) != 0 && it.kind != kTimeout {
+			p.disarmTimeoutLocked()
+		}
+		traced := p.flags&fTraced != 0 || p.rt.traceAll.Load()
+		p.mu.Unlock()
+		if traced {
+			p.rt.traceReceive(p, it)
+		}
+		if reason, terminate, stop := p.dispatch(it); stop {
+			var orphan *call
+			if it.kind == kCall {
+				orphan = it.msg.(*call)
+			}
+			p.die(reason, terminate, orphan)
+			return
+		}
+	}
+}
+
+func (p *Process) armTimeoutLocked() {
+	x := p.ext
+	p.flags &^= fTimeoutSet
+	p.flags |= fTimeoutArmed
+	x.timeoutGen++
+	gen := x.timeoutGen
+	x.timer = p.rt.afterFunc(x.timeout, func() { p.push(item{kind: kTimeout, msg: gen}) })
+}
+
+func (p *Process) disarmTimeoutLocked() {
+	p.flags &^= fTimeoutSet
+	if p.flags&fTimeoutArmed != 0 {
+		p.flags &^= fTimeoutArmed
+		p.ext.timeoutGen++
+		if p.ext.timer != nil {
+			p.ext.timer.Stop()
+			p.ext.timer = nil
+		}
+	}
+}
+
+// dispatch runs the callback for one mailbox item. stop reports that the
+// process must exit with reason; terminate, that Terminate runs first.
+func (p *Process) dispatch(it item) (reason error, terminate, stop bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if p.rt.opts.PassThroughPanics {
+				panic(r)
+			}
+			reason, terminate, stop = &PanicError{Value: r, Stack: debug.Stack()}, true, true
+		}
+	}()
+	var err error
+	switch it.kind {
+	case kInfo, kDown:
+		if h, ok := p.actor.(InfoHandler); ok {
+			err = h.HandleInfo(p, it.msg)
+		}
+	case kExit:
+		e := it.msg.(Exit)
+		if e.From == p.parent {
+			// A GenServer that traps exits terminates when its parent (its
+			// supervisor) tells it to, rather than handling the message.
+			// The outside world (the zero PID) is the parent of a process
+			// started without one, as the shell is in IEx.
+			return e.Reason, true, true
+		}
+		if h, ok := p.actor.(InfoHandler); ok {
+			err = h.HandleInfo(p, e)
+		}
+	case kCast:
+		h, ok := p.actor.(CastHandler)
+		if !ok {
+			return undefinedCallback(p.actor, "HandleCast"), true, true
+		}
+		err = h.HandleCast(p, it.msg)
+	case kCall:
+		c := it.msg.(*call)
+		h, ok := p.actor.(CallHandler)
+		if !ok {
+			return undefinedCallback(p.actor, "HandleCall"), true, true
+		}
+		var r any
+		r, err = h.HandleCall(p, From{c: c, pid: c.from}, c.req)
+		if err == nil {
+			if r == NoReply {
+				p.mu.Lock()
+				x := p.x()
+				if x.pending == nil {
+					x.pending = make(map[*call]struct{})
+				}
+				if len(x.pending) >= 64 {
+					for old := range x.pending {
+						if old.state.Load() != 0 {
+							delete(x.pending, old)
+						}
+					}
+				}
+				if c.state.Load() == 0 { // not already answered with Reply
+					x.pending[c] = struct{}{}
+				}
+				p.mu.Unlock()
+			} else {
+				c.complete(r, nil)
+			}
+		}
+	case kTimeout:
+		p.mu.Lock()
+		current := p.flags&fTimeoutArmed != 0 && p.ext.timeoutGen == it.msg.(uint64)
+		if current {
+			p.flags &^= fTimeoutArmed
+			p.ext.timer = nil
+		}
+		p.mu.Unlock()
+		if current {
+			if h, ok := p.actor.(InfoHandler); ok {
+				err = h.HandleInfo(p, Timeout{})
+			}
+		}
+	case kStop:
+		return it.msg.(error), true, true
+	case kState:
+		it.msg.(*call).complete(stateOf(p.actor), nil)
+	}
+	if err != nil {
+		return err, true, true
+	}
+	return nil, false, false
+}
+
+func (p *Process) dispatchContinue(arg any) (reason error, stop bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if p.rt.opts.PassThroughPanics {
+				panic(r)
+			}
+			reason, stop = &PanicError{Value: r, Stack: debug.Stack()}, true
+		}
+	}()
+	h, ok := p.actor.(ContinueHandler)
+	if !ok {
+		return undefinedCallback(p.actor, "HandleContinue"), true
+	}
+	if err := h.HandleContinue(p, arg); err != nil {
+		return err, true
+	}
+	return nil, false
+}
+
+func undefinedCallback(a Actor, name string) error {
+	return fmt.Errorf("undef: %T has no %s", a, name)
+}
+
+func stateOf(a Actor) any {
+	if s, ok := a.(StateGetter); ok {
+		return s.State()
+	}
+	v := reflect.ValueOf(a)
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		return v.Elem().Interface() // a shallow copy
+	}
+	return a
+}
+
+// terminate runs Terminate, turning a panic in it into the exit reason.
+func (p *Process) terminate(reason error) (final error) {
+	t, ok := p.actor.(Terminator)
+	if !ok {
+		return reason
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if p.rt.opts.PassThroughPanics {
+				panic(r)
+			}
+			final = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	t.Terminate(p, reason)
+	return reason
+}
+
+// die ends the process: Terminate (if asked), then registry cleanup, then
+// the news to links, monitors, waiters and callers, in that order. orphan is
+// a call being handled whose caller has not been answered.
+func (p *Process) die(reason error, terminate bool, orphan *call) {
+	if reason == nil {
+		reason = ErrNormal
+	}
+	if terminate {
+		reason = p.terminate(reason)
+	}
+	rt := p.rt
+
+	// 1. Close registrations and take the ones there are.
+	p.mu.Lock()
+	p.flags |= fExiting
+	first := p.name
+	p.name = attachment{}
+	var more []attachment
+	if p.ext != nil {
+		more = p.ext.attach
+		p.ext.attach = nil
+	}
+	p.mu.Unlock()
+
+	// 2. Registries drop the entries before anyone hears of the death, so
+	// a name never points at a dead process and a restarted child can
+	// always take its name back.
+	if first.c != nil {
+		first.c.ProcessExited(p.pid, first.key)
+	}
+	for _, a := range more {
+		a.c.ProcessExited(p.pid, a.key)
+	}
+
+	// 3. Dead: take everything that must hear of it.
+	p.mu.Lock()
+	p.flags |= fDead
+	items := p.q.drain()
+	x := p.ext
+	parentLinked := p.flags&fParentLink != 0
+	quiet := p.flags&fQuiet != 0
+	p.flags &^= fParentLink
+	if x != nil && x.timer != nil {
+		x.timer.Stop()
+		x.timer = nil
+	}
+	p.mu.Unlock()
+	rt.table.remove(p.pid)
+	if !quiet && rt.listening() {
+		rt.Emit(Event{Kind: EventExited, PID: p.pid, Other: p.parent, Name: first.key, Reason: reason})
+	}
+
+	// 4. Tell links, monitors, waiters and callers.
+	if parentLinked {
+		rt.exitSignal(p.pid, p.parent, reason, true)
+	}
+	exitErr := &ExitError{PID: p.pid, Reason: reason}
+	if orphan != nil {
+		orphan.complete(nil, exitErr)
+	}
+	if x != nil {
+		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, true) })
+		for ref, target := range x.monitors {
+			if t := rt.table.get(target.id); t != nil {
+				t.mu.Lock()
+				if t.ext != nil {
+					delete(t.ext.monitoredBy, ref)
+				}
+				t.mu.Unlock()
+			}
+		}
+		for ref, w := range x.monitoredBy {
+			rt.deliverDown(w, ref, p.pid, reason)
+		}
+		for _, ch := range x.waiters {
+			ch <- reason
+		}
+		for c := range x.pending {
+			c.complete(nil, exitErr)
+		}
+	}
+	for _, it := range items {
+		if it.kind == kCall || it.kind == kState {
+			it.msg.(*call).complete(nil, exitErr)
+		}
+	}
+	rt.idle()
+}

@@ -1,0 +1,333 @@
+package actor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configures a [Runtime]. The zero value is ready to use.
+type Options struct {
+	// PassThroughPanics lets a panic in a callback crash the program with
+	// its original stack instead of becoming the process's exit reason. For
+	// debugging only.
+	PassThroughPanics bool
+}
+
+// Runtime is a set of processes: it hands out PIDs, runs processes when
+// their mailboxes have work, and delivers messages and signals between
+// them. It is the Go counterpart of a single BEAM node.
+//
+// A Runtime owns every goroutine it starts: one per process with work in
+// its mailbox, and one per firing timer. [Runtime.Shutdown] stops all
+// processes and waits for those goroutines.
+type Runtime struct {
+	opts   Options
+	table  table
+	refs   atomic.Uint64
+	closed atomic.Bool
+
+	// active counts processes that own a goroutine or are in Spawn. The
+	// runtime is quiescent when it is zero.
+	active  atomic.Int64
+	waiting atomic.Int32
+	idleMu  sync.Mutex
+	idleCh  chan struct{}
+
+	traceAll atomic.Bool
+	subMu    sync.Mutex
+	subs     atomic.Pointer[[]*subscriber]
+
+	timers timerSet
+}
+
+// ErrClosed is returned by Spawn once [Runtime.Shutdown] has begun.
+var ErrClosed = errors.New("actor: runtime shut down")
+
+// NewRuntime returns an empty runtime. It starts no goroutine until a
+// process has work.
+func NewRuntime(opts Options) *Runtime {
+	return &Runtime{opts: opts}
+}
+
+// SpawnOptions configures [Runtime.Spawn]. The zero value spawns an
+// unnamed, unlinked process.
+type SpawnOptions struct {
+	// Name registers the process under a via name before Init runs, as
+	// GenServer's :name option does. If the name is taken, Spawn fails with
+	// an [AlreadyStartedError] and no process starts.
+	Name Name
+	// Link links the new process to this one before Init runs, like
+	// spawn_link. If no parent is set through [WithStartInfo], Link also
+	// becomes the parent.
+	Link PID
+}
+
+// StartInfo is what a supervisor tells the processes it starts, through
+// the context given to a child's start function.
+type StartInfo struct {
+	// Parent is linked to the new process before Init runs, and recorded as
+	// its parent: an exit signal from it makes a trapping process run
+	// Terminate and exit, as a GenServer does when its supervisor stops it.
+	Parent PID
+	// Restarts is how many times the child was restarted before, shown by
+	// [Runtime.Info].
+	Restarts int
+}
+
+type startInfoKey struct{}
+
+// WithStartInfo returns a context that makes [Runtime.Spawn] link the new
+// process to si.Parent and record si, the way start_link called from a
+// supervisor links the child to it.
+func WithStartInfo(ctx context.Context, si StartInfo) context.Context {
+	return context.WithValue(ctx, startInfoKey{}, si)
+}
+
+// StartInfoFrom returns the StartInfo in ctx, if any.
+func StartInfoFrom(ctx context.Context) StartInfo {
+	si, _ := ctx.Value(startInfoKey{}).(StartInfo)
+	return si
+}
+
+// Spawn starts a process running a, like GenServer.start_link: it returns
+// only after a's Init has run, on the calling goroutine, and reports Init's
+// failure.
+//
+// Before Init runs, the process is linked to its parent (from ctx, see
+// [WithStartInfo], or opts.Link) and registered under opts.Name. Messages
+// that arrive during Init wait in the mailbox.
+//
+// Errors: ErrNoProc if the parent or link target is not alive; an
+// [AlreadyStartedError] if the name is taken; ErrIgnore or Init's error
+// (with a panic as a [PanicError]) if Init failed, in which case the
+// process has exited without sending an exit signal to its parent;
+// ErrClosed after Shutdown; ctx.Err() if ctx is already done.
+func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, error) {
+	if a == nil {
+		return PID{}, errors.New("actor: spawn of a nil actor")
+	}
+	if rt.closed.Load() {
+		return PID{}, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return PID{}, err
+	}
+	si := StartInfoFrom(ctx)
+	p := &Process{
+		rt:       rt,
+		actor:    a,
+		flags:    fRunning,
+		parent:   si.Parent,
+		restarts: uint32(si.Restarts),
+		started:  time.Now().UnixNano(),
+	}
+	if p.parent.IsZero() {
+		p.parent = opts.Link
+	}
+	rt.active.Add(1)
+	p.pid = rt.table.insert(p)
+
+	if !p.parent.IsZero() {
+		if !rt.linkParent(p) {
+			p.abort()
+			return PID{}, ErrNoProc
+		}
+	}
+	if !opts.Link.IsZero() && opts.Link != p.parent {
+		if err := rt.Link(p.pid, opts.Link); err != nil {
+			p.abort()
+			return PID{}, err
+		}
+	}
+	if opts.Name.Namer != nil {
+		if err := opts.Name.Namer.RegisterName(opts.Name.Key, p.pid); err != nil {
+			p.abort()
+			if holder, ok := opts.Name.Namer.WhereIs(opts.Name.Key); ok || errors.Is(err, ErrAlreadyStarted) {
+				return PID{}, &AlreadyStartedError{Name: opts.Name.Key, PID: holder}
+			}
+			return PID{}, err
+		}
+	}
+	if rt.listening() {
+		rt.Emit(Event{Kind: EventSpawned, PID: p.pid, Other: p.parent, Name: opts.Name.Key, Detail: behaviourName(a)})
+	}
+
+	if err := p.init(); err != nil {
+		// As proc_lib does since OTP 26, a failed start unlinks from the
+		// parent first: the caller learns of the failure from the error,
+		// not from an exit signal.
+		rt.Unlink(p.pid, p.parent)
+		if errors.Is(err, ErrIgnore) {
+			p.mu.Lock()
+			p.flags |= fQuiet
+			p.mu.Unlock()
+			p.die(ErrNormal, false, nil)
+			return PID{}, ErrIgnore
+		}
+		p.die(err, false, nil)
+		return PID{}, err
+	}
+
+	p.mu.Lock()
+	if p.q.n > 0 || p.flags&(fCont|fFatal) != 0 {
+		p.mu.Unlock()
+		go p.run() // still counted in active from above
+		return p.pid, nil
+	}
+	p.flags &^= fRunning
+	if p.flags&fTimeoutSet != 0 {
+		p.armTimeoutLocked()
+	}
+	p.mu.Unlock()
+	rt.idle()
+	return p.pid, nil
+}
+
+func (p *Process) init() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if p.rt.opts.PassThroughPanics {
+				panic(r)
+			}
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return p.actor.Init(p)
+}
+
+// linkParent links a new process to its parent.
+func (rt *Runtime) linkParent(p *Process) bool {
+	pp := rt.table.get(p.parent.id)
+	if pp == nil {
+		return false
+	}
+	lockPair(p, pp)
+	defer p.mu.Unlock()
+	defer pp.mu.Unlock()
+	if !alive(pp) {
+		return false
+	}
+	pp.x().links.add(p.pid)
+	p.flags |= fParentLink
+	return true
+}
+
+// abort retires a process that never ran Init: it leaves no trace and sends
+// no signal.
+func (p *Process) abort() {
+	p.rt.Unlink(p.pid, p.parent)
+	p.mu.Lock()
+	p.flags |= fQuiet
+	p.mu.Unlock()
+	p.die(ErrNormal, false, nil)
+}
+
+// schedule gives an idle process a goroutine: its mailbox just got work.
+func (rt *Runtime) schedule(p *Process) {
+	rt.active.Add(1)
+	go p.run()
+}
+
+// idle records that a process gave up its goroutine (or finished Spawn).
+func (rt *Runtime) idle() {
+	if rt.active.Add(-1) == 0 && rt.waiting.Load() > 0 {
+		rt.idleMu.Lock()
+		if rt.idleCh != nil {
+			close(rt.idleCh)
+			rt.idleCh = nil
+		}
+		rt.idleMu.Unlock()
+	}
+}
+
+// Quiesce waits until the runtime has settled: no process has queued
+// messages or a running callback, and no Spawn is in progress (supervisor
+// restarts happen inside callbacks, so none is pending either). Timers
+// that fire later are not waited for. It returns ctx.Err() if ctx ends
+// first.
+//
+// Quiesce is how the shell makes a command's consequences (exits,
+// restarts, greetings) complete before the next prompt. It is meaningful
+// only while no other goroutine outside the runtime keeps sending.
+func (rt *Runtime) Quiesce(ctx context.Context) error {
+	rt.waiting.Add(1)
+	defer rt.waiting.Add(-1)
+	for {
+		rt.idleMu.Lock()
+		if rt.active.Load() == 0 {
+			rt.idleMu.Unlock()
+			return nil
+		}
+		if rt.idleCh == nil {
+			rt.idleCh = make(chan struct{})
+		}
+		ch := rt.idleCh
+		rt.idleMu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// NumProcesses returns the number of live processes.
+func (rt *Runtime) NumProcesses() int { return int(rt.table.live.Load()) }
+
+// Processes calls f with every live process's PID, in PID order, until f
+// returns false. Processes that start or exit meanwhile may or may not be
+// seen.
+func (rt *Runtime) Processes(f func(PID) bool) {
+	rt.table.each(func(p *Process) bool { return f(p.pid) })
+}
+
+// Shutdown stops every process and waits for the runtime's goroutines, like
+// stopping a node. Processes without a parent are sent an exit signal
+// with reason shutdown, newest first, one at a time (the outside world is
+// their parent, so one that traps exits runs Terminate, and a supervisor
+// stops its children in turn); whatever is still alive after that is
+// killed. Timers are
+// cancelled. Spawn fails with ErrClosed from the moment Shutdown begins.
+//
+// If ctx ends first, Shutdown kills what is left, waits no longer, and
+// returns an error that wraps ctx.Err() and names the processes that had
+// not stopped. Calling Shutdown again does the same work again (there is
+// nothing left to stop) and returns nil.
+func (rt *Runtime) Shutdown(ctx context.Context) error {
+	rt.closed.Store(true)
+	var roots []PID
+	rt.table.each(func(p *Process) bool {
+		p.mu.Lock()
+		if p.flags&fParentLink == 0 {
+			roots = append(roots, p.pid)
+		}
+		p.mu.Unlock()
+		return true
+	})
+	for i := len(roots) - 1; i >= 0 && ctx.Err() == nil; i-- {
+		if ch, ok := rt.watch(roots[i]); ok {
+			rt.exitSignal(PID{}, roots[i], ErrShutdown, false)
+			select {
+			case <-ch:
+			case <-ctx.Done():
+			}
+		}
+	}
+	rt.table.each(func(p *Process) bool {
+		rt.exitSignal(PID{}, p.pid, ErrKill, false)
+		return true
+	})
+	err := rt.Quiesce(ctx)
+	rt.timers.close()
+	if err != nil {
+		var left []PID
+		rt.Processes(func(pid PID) bool { left = append(left, pid); return len(left) < 20 })
+		return fmt.Errorf("actor: shutdown: %d processes did not stop (first %v): %w", rt.NumProcesses(), left, err)
+	}
+	return nil
+}

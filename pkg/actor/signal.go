@@ -1,0 +1,309 @@
+package actor
+
+import (
+	"context"
+	"errors"
+)
+
+// Exit sends an exit signal with reason from from to to, like
+// Process.exit/2 (from is the zero PID when the signal comes from outside
+// any process, such as the shell). What the target does with it:
+//
+//   - ErrKill: the target exits with ErrKilled, even if it traps exits.
+//   - the target traps exits: it receives an [Exit] message.
+//   - ErrNormal: ignored, unless the target sent it to itself.
+//   - any other reason: the target exits with that reason.
+//
+// Exit signals do not wait behind the target's queued messages: the target
+// acts on them as soon as its current callback returns. Exit reports false
+// if the target does not exist.
+func (rt *Runtime) Exit(from, to PID, reason error) bool {
+	if reason == nil {
+		reason = ErrNormal
+	}
+	ok := rt.exitSignal(from, to, reason, false)
+	if ok && rt.listening() {
+		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason})
+	}
+	return ok
+}
+
+// exitSignal delivers an exit signal. A linked signal travels along a link
+// that the dying sender had with to; it removes the link and is void if the
+// link was already gone (after Unlink, no signal arrives through it).
+func (rt *Runtime) exitSignal(from, to PID, reason error, linked bool) bool {
+	p := rt.table.get(to.id)
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	if p.flags&(fExiting|fDead) != 0 {
+		p.mu.Unlock()
+		return false
+	}
+	if linked {
+		if !p.unlinkLocked(from) {
+			p.mu.Unlock()
+			return true
+		}
+		if errors.Is(reason, ErrKill) {
+			reason = ErrKilled // kill is untrappable only when sent directly
+		}
+	}
+	var sched bool
+	switch {
+	case !linked && errors.Is(reason, ErrKill):
+		sched = p.setFatalLocked(ErrKilled)
+	case p.flags&fTrap != 0:
+		sched = p.pushLocked(item{kind: kExit, msg: Exit{From: from, Reason: reason}})
+	case errors.Is(reason, ErrNormal) && from != to:
+		// A non-trapping process ignores a normal exit from another process.
+	default:
+		sched = p.setFatalLocked(reason)
+	}
+	p.mu.Unlock()
+	if sched {
+		rt.schedule(p)
+	}
+	return true
+}
+
+// unlinkLocked removes a link to other, reporting whether there was one.
+func (p *Process) unlinkLocked(other PID) bool {
+	if p.flags&fParentLink != 0 && p.parent == other {
+		p.flags &^= fParentLink
+		return true
+	}
+	return p.ext != nil && p.ext.links.remove(other)
+}
+
+func (p *Process) linkedLocked(other PID) bool {
+	if p.flags&fParentLink != 0 && p.parent == other {
+		return true
+	}
+	return p.ext != nil && p.ext.links.has(other)
+}
+
+// lockPair locks two distinct processes in PID order.
+func lockPair(a, b *Process) {
+	if a.pid.id < b.pid.id {
+		a.mu.Lock()
+		b.mu.Lock()
+	} else {
+		b.mu.Lock()
+		a.mu.Lock()
+	}
+}
+
+func alive(p *Process) bool { return p.flags&(fExiting|fDead) == 0 }
+
+// Link links a and b, like link/1: when either exits, the other receives
+// an exit signal with its reason. Linking twice is the same as once, and
+// linking a process to itself does nothing. If either process does not
+// exist, Link changes nothing and returns ErrNoProc.
+func (rt *Runtime) Link(a, b PID) error {
+	pa, pb := rt.table.get(a.id), rt.table.get(b.id)
+	if pa == nil || pb == nil {
+		return ErrNoProc
+	}
+	if pa == pb {
+		return nil
+	}
+	lockPair(pa, pb)
+	defer pa.mu.Unlock()
+	defer pb.mu.Unlock()
+	if !alive(pa) || !alive(pb) {
+		return ErrNoProc
+	}
+	if pa.linkedLocked(b) {
+		return nil
+	}
+	pa.x().links.add(b)
+	pb.x().links.add(a)
+	return nil
+}
+
+// Unlink removes the link between a and b, if any, like unlink/1. After it
+// returns, no exit signal travels through that link.
+func (rt *Runtime) Unlink(a, b PID) {
+	pa, pb := rt.table.get(a.id), rt.table.get(b.id)
+	switch {
+	case pa == nil && pb == nil, pa == pb:
+		return
+	case pa == nil:
+		pb.mu.Lock()
+		if alive(pb) {
+			pb.unlinkLocked(a)
+		}
+		pb.mu.Unlock()
+	case pb == nil:
+		pa.mu.Lock()
+		if alive(pa) {
+			pa.unlinkLocked(b)
+		}
+		pa.mu.Unlock()
+	default:
+		lockPair(pa, pb)
+		if alive(pa) {
+			pa.unlinkLocked(b)
+		}
+		if alive(pb) {
+			pb.unlinkLocked(a)
+		}
+		pa.mu.Unlock()
+		pb.mu.Unlock()
+	}
+}
+
+// Monitor makes watcher monitor target, like Process.monitor/1: when target
+// exits, watcher receives a [Down] message with the returned Ref and the
+// reason. If target does not exist, the Down message (reason ErrNoProc)
+// arrives at once. A watcher may monitor a process more than once; each
+// monitor fires once.
+func (rt *Runtime) Monitor(watcher, target PID) Ref {
+	ref := Ref{n: rt.refs.Add(1)}
+	pt := rt.table.get(target.id)
+	if pt != nil {
+		pt.mu.Lock()
+		if alive(pt) {
+			x := pt.x()
+			if x.monitoredBy == nil {
+				x.monitoredBy = make(map[Ref]PID)
+			}
+			x.monitoredBy[ref] = watcher
+			pt.mu.Unlock()
+			if pw := rt.table.get(watcher.id); pw != nil && pw != pt {
+				pw.mu.Lock()
+				if alive(pw) {
+					x := pw.x()
+					if x.monitors == nil {
+						x.monitors = make(map[Ref]PID)
+					}
+					x.monitors[ref] = target
+				}
+				pw.mu.Unlock()
+			}
+			return ref
+		}
+		pt.mu.Unlock()
+	}
+	if pw := rt.table.get(watcher.id); pw != nil {
+		pw.push(item{kind: kDown, msg: Down{Ref: ref, PID: target, Reason: ErrNoProc}})
+	}
+	return ref
+}
+
+// Demonitor removes a monitor that watcher holds, like
+// Process.demonitor/1. A Down message already delivered stays in the
+// mailbox.
+func (rt *Runtime) Demonitor(watcher PID, ref Ref) {
+	pw := rt.table.get(watcher.id)
+	if pw == nil {
+		return
+	}
+	pw.mu.Lock()
+	var target PID
+	var ok bool
+	if alive(pw) && pw.ext != nil {
+		target, ok = pw.ext.monitors[ref]
+		delete(pw.ext.monitors, ref)
+	}
+	pw.mu.Unlock()
+	if !ok {
+		return
+	}
+	if pt := rt.table.get(target.id); pt != nil {
+		pt.mu.Lock()
+		if alive(pt) && pt.ext != nil {
+			delete(pt.ext.monitoredBy, ref)
+		}
+		pt.mu.Unlock()
+	}
+}
+
+func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error) {
+	pw := rt.table.get(watcher.id)
+	if pw == nil {
+		return
+	}
+	pw.mu.Lock()
+	if !alive(pw) {
+		pw.mu.Unlock()
+		return
+	}
+	if pw.ext != nil {
+		delete(pw.ext.monitors, ref)
+	}
+	sched := pw.pushLocked(item{kind: kDown, msg: Down{Ref: ref, PID: pid, Reason: reason}})
+	pw.mu.Unlock()
+	if sched {
+		rt.schedule(pw)
+	}
+}
+
+// Wait blocks until pid exits and returns its exit reason, or returns
+// ErrNoProc at once if pid does not exist, or ctx.Err() if ctx ends first.
+// It is the Go-side counterpart of a monitor, for code that is not itself a
+// process (tests, the shell, a supervisor stopping its children).
+func (rt *Runtime) Wait(ctx context.Context, pid PID) (reason error, err error) {
+	ch, ok := rt.watch(pid)
+	if !ok {
+		return nil, ErrNoProc
+	}
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		rt.unwatch(pid, ch)
+		return nil, ctx.Err()
+	}
+}
+
+// watch registers a channel that receives pid's exit reason.
+func (rt *Runtime) watch(pid PID) (chan error, bool) {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return nil, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.flags&fDead != 0 {
+		return nil, false
+	}
+	ch := make(chan error, 1)
+	x := p.x()
+	x.waiters = append(x.waiters, ch)
+	return ch, true
+}
+
+func (rt *Runtime) unwatch(pid PID, ch chan error) {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.flags&fDead != 0 || p.ext == nil {
+		return
+	}
+	for i, w := range p.ext.waiters {
+		if w == ch {
+			p.ext.waiters = append(p.ext.waiters[:i], p.ext.waiters[i+1:]...)
+			break
+		}
+	}
+}
+
+// Alive reports whether pid names a live process, like
+// Process.alive?/1. A process counts as alive until its registrations are
+// gone, so a name lookup never returns a PID for which Alive is false at
+// the time of the lookup.
+func (rt *Runtime) Alive(pid PID) bool {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.flags&fDead == 0
+}

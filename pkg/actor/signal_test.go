@@ -1,0 +1,268 @@
+package actor_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+)
+
+func TestExitSignals(t *testing.T) {
+	boom := actor.Reason("boom")
+	tests := []struct {
+		name   string
+		trap   bool
+		reason error
+		// want: the exit reason, or nil if the process must survive; and
+		// for a trapping process, the Exit message it must get.
+		wantExit error
+		wantMsg  bool
+	}{
+		{"kill", false, actor.ErrKill, actor.ErrKilled, false},
+		{"kill is untrappable", true, actor.ErrKill, actor.ErrKilled, false},
+		{"normal is ignored", false, actor.ErrNormal, nil, false},
+		{"normal trapped", true, actor.ErrNormal, nil, true},
+		{"shutdown", false, actor.ErrShutdown, actor.ErrShutdown, false},
+		{"shutdown trapped", true, actor.ErrShutdown, nil, true},
+		{"{shutdown, x}", false, actor.Shutdown("x"), actor.ErrShutdown, false},
+		{"custom", false, boom, boom, false},
+		{"custom trapped", true, boom, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := newRuntime(t)
+			ch := make(chan any, 4)
+			a := inbox(ch)
+			if tt.trap {
+				a = trapper(ch)
+			}
+			// Started under a parent, so that the sender (the outside
+			// world) is not the parent and a trapped exit is a message.
+			parent := spawn(t, rt, &fn{init: func(p *actor.Process) error { p.TrapExit(true); return nil }})
+			pid, err := rt.Spawn(actor.WithStartInfo(context.Background(), actor.StartInfo{Parent: parent}), a, actor.SpawnOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			exited := watch(t, rt, pid)
+			rt.Exit(actor.PID{}, pid, tt.reason)
+			quiesce(t, rt)
+			if tt.wantExit != nil {
+				if r := reasonOf(t, exited); !errors.Is(r, tt.wantExit) {
+					t.Errorf("exit reason = %v; want %v", r, tt.wantExit)
+				}
+				return
+			}
+			if !rt.Alive(pid) {
+				t.Fatalf("process died; want it alive")
+			}
+			if tt.wantMsg {
+				m, ok := recv(t, ch).(actor.Exit)
+				if !ok || m.Reason != tt.reason || !m.From.IsZero() {
+					t.Errorf("message = %#v; want Exit{From: <0.0.0>, Reason: %v}", m, tt.reason)
+				}
+			} else if len(ch) != 0 {
+				t.Errorf("got message %v; want none", <-ch)
+			}
+		})
+	}
+}
+
+func TestLinks(t *testing.T) {
+	boom := actor.Reason("boom")
+	tests := []struct {
+		name     string
+		reason   error // how the partner exits (sent to it directly)
+		trap     bool
+		wantExit error // nil: survives
+	}{
+		{"crash propagates", boom, false, boom},
+		{"killed propagates as killed", actor.ErrKill, false, actor.ErrKilled},
+		{"killed via link is trappable", actor.ErrKill, true, nil},
+		{"normal does not propagate", nil, false, nil},
+		{"crash trapped", boom, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := newRuntime(t)
+			ch := make(chan any, 4)
+			a := inbox(ch)
+			if tt.trap {
+				a = trapper(ch)
+			}
+			pid := spawn(t, rt, a)
+			partner := spawn(t, rt, &fn{cast: func(_ *actor.Process, msg any) error { return msg.(error) }})
+			if err := rt.Link(pid, partner); err != nil {
+				t.Fatal(err)
+			}
+			exited := watch(t, rt, pid)
+			if tt.reason == nil {
+				rt.Cast(partner, actor.ErrNormal) // exits normally by itself
+			} else if errors.Is(tt.reason, actor.ErrKill) {
+				rt.Exit(actor.PID{}, partner, actor.ErrKill)
+			} else {
+				rt.Cast(partner, tt.reason)
+			}
+			quiesce(t, rt)
+			if tt.wantExit != nil {
+				if r := reasonOf(t, exited); !errors.Is(r, tt.wantExit) {
+					t.Errorf("linked process exit reason = %v; want %v", r, tt.wantExit)
+				}
+				return
+			}
+			if !rt.Alive(pid) {
+				t.Fatal("linked process died; want it alive")
+			}
+			if tt.trap {
+				m := recv(t, ch).(actor.Exit)
+				want := tt.reason
+				if errors.Is(want, actor.ErrKill) {
+					want = actor.ErrKilled
+				}
+				if m.From != partner || !errors.Is(m.Reason, want) {
+					t.Errorf("trapped %#v; want Exit{%v, %v}", m, partner, want)
+				}
+			}
+			if in, _ := rt.Info(pid); len(in.Links) != 0 {
+				t.Errorf("links after the partner died = %v; want none", in.Links)
+			}
+		})
+	}
+}
+
+func TestUnlinkStopsSignals(t *testing.T) {
+	rt := newRuntime(t)
+	a := spawn(t, rt, &counter{})
+	b := spawn(t, rt, &counter{})
+	if err := rt.Link(a, b); err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := rt.Info(a); len(in.Links) != 1 || in.Links[0] != b {
+		t.Fatalf("links of a = %v; want [%v]", in.Links, b)
+	}
+	rt.Unlink(b, a)
+	rt.Exit(actor.PID{}, b, actor.ErrKill)
+	quiesce(t, rt)
+	if !rt.Alive(a) {
+		t.Errorf("a died through a removed link")
+	}
+	if err := rt.Link(a, b); !errors.Is(err, actor.ErrNoProc) {
+		t.Errorf("Link to a dead process = %v; want noproc", err)
+	}
+	if in, _ := rt.Info(a); len(in.Links) != 0 {
+		t.Errorf("a failed Link left links %v", in.Links)
+	}
+}
+
+func TestMonitors(t *testing.T) {
+	rt := newRuntime(t)
+	ch := make(chan any, 4)
+	w := spawn(t, rt, inbox(ch))
+	target := spawn(t, rt, &counter{})
+	ref := rt.Monitor(w, target)
+	ref2 := rt.Monitor(w, target)
+	gone := rt.Monitor(w, target)
+	rt.Demonitor(w, gone)
+	if in, _ := rt.Info(target); len(in.MonitoredBy) != 1 || in.MonitoredBy[0] != w {
+		t.Errorf("MonitoredBy = %v; want [%v] (listed once, whatever the number of monitors)", in.MonitoredBy, w)
+	}
+	rt.Exit(actor.PID{}, target, actor.Reason("boom"))
+	seen := map[actor.Ref]bool{}
+	for range 2 {
+		d := recv(t, ch).(actor.Down)
+		if d.PID != target || d.Reason.Error() != "boom" {
+			t.Errorf("Down = %+v; want boom from %v", d, target)
+		}
+		seen[d.Ref] = true
+	}
+	if !seen[ref] || !seen[ref2] {
+		t.Errorf("Down refs %v; want %v and %v", seen, ref, ref2)
+	}
+	quiesce(t, rt)
+	if len(ch) != 0 {
+		t.Errorf("demonitored ref fired: %v", <-ch)
+	}
+	if in, _ := rt.Info(w); len(in.Monitors) != 0 {
+		t.Errorf("watcher still lists monitors %v", in.Monitors)
+	}
+	// Monitoring a dead process: Down with noproc at once.
+	ref3 := rt.Monitor(w, target)
+	if d := recv(t, ch).(actor.Down); d.Ref != ref3 || !errors.Is(d.Reason, actor.ErrNoProc) {
+		t.Errorf("Down = %+v; want noproc for %v", d, ref3)
+	}
+}
+
+func TestExitSignalsJumpTheQueue(t *testing.T) {
+	rt := newRuntime(t)
+	started := make(chan struct{})
+	release := make(chan struct{})
+	handled := 0
+	pid := spawn(t, rt, &fn{cast: func(_ *actor.Process, msg any) error {
+		handled++
+		if msg == "first" {
+			close(started)
+			<-release
+		}
+		return nil
+	}})
+	exited := watch(t, rt, pid)
+	rt.Cast(pid, "first")
+	<-started
+	for range 10 {
+		rt.Cast(pid, "queued")
+	}
+	rt.Exit(actor.PID{}, pid, actor.ErrShutdown)
+	close(release)
+	if r := reasonOf(t, exited); !errors.Is(r, actor.ErrShutdown) {
+		t.Fatalf("reason = %v", r)
+	}
+	if handled != 1 {
+		t.Errorf("handled %d messages; want 1: the exit signal must not wait behind the queue", handled)
+	}
+}
+
+func TestTrappedExitFromParentTerminates(t *testing.T) {
+	rt := newRuntime(t)
+	parent := spawn(t, rt, trapper(make(chan any, 4)))
+	got := make(chan error, 1)
+	ch := make(chan any, 4)
+	child, err := rt.Spawn(actor.WithStartInfo(context.Background(), actor.StartInfo{Parent: parent, Restarts: 2}), &fn{
+		init: func(p *actor.Process) error { p.TrapExit(true); return nil },
+		info: func(_ *actor.Process, msg any) error { ch <- msg; return nil },
+		term: func(_ *actor.Process, r error) { got <- r },
+	}, actor.SpawnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := rt.Info(child)
+	if in.Parent != parent || in.Restarts != 2 || len(in.Links) != 1 || in.Links[0] != parent || !in.TrapExit {
+		t.Errorf("Info = %+v; want parent %v linked, 2 restarts, trapping", in, parent)
+	}
+	rt.Exit(parent, child, actor.ErrShutdown)
+	if r := <-got; !errors.Is(r, actor.ErrShutdown) {
+		t.Errorf("Terminate(%v); want shutdown", r)
+	}
+	if len(ch) != 0 {
+		t.Errorf("HandleInfo got %v; an exit from the parent must terminate, not be handled", <-ch)
+	}
+}
+
+func TestKilledProcessLeavesBlockingCall(t *testing.T) {
+	rt := newRuntime(t)
+	release := make(chan struct{})
+	defer close(release)
+	slow := spawn(t, rt, &fn{call: func(*actor.Process, actor.From, any) (any, error) { <-release; return nil, nil }})
+	calling := make(chan struct{})
+	caller := spawn(t, rt, &fn{cast: func(p *actor.Process, _ any) error {
+		close(calling)
+		_, err := p.Call(slow, "x", 0)
+		return err
+	}})
+	exited := watch(t, rt, caller)
+	rt.Cast(caller, nil)
+	<-calling
+	rt.Exit(actor.PID{}, caller, actor.ErrKill)
+	if r := reasonOf(t, exited); !errors.Is(r, actor.ErrKilled) {
+		t.Errorf("reason = %v; want killed", r)
+	}
+}
