@@ -35,17 +35,17 @@ type Process struct {
 }
 
 const (
-	fRunning    uint32 = 1 << iota // a goroutine (or Spawn) owns the process
-	fExiting                       // dying: registrations closed
-	fDead                          // gone: nothing more is delivered
-	fTrap                          // trap_exit
-	fParentLink                    // linked to parent
-	fCont                          // a continue is pending (argument in ext.cont)
-	fTimeoutSet                    // a callback asked for a timeout (ext.timeout)
-	fTimeoutArmed                  // the timeout timer is running (ext.timeoutGen)
-	fTraced                        // trace events for this process
-	fFatal                         // ext.fatal holds an exit that ends the process
-	fQuiet                         // exits without an event (a start that was undone)
+	fRunning      uint32 = 1 << iota // a goroutine (or Spawn) owns the process
+	fExiting                         // dying: registrations closed
+	fDead                            // gone: nothing more is delivered
+	fTrap                            // trap_exit
+	fParentLink                      // linked to parent
+	fCont                            // a continue is pending (argument in ext.cont)
+	fTimeoutSet                      // a callback asked for a timeout (ext.timeout)
+	fTimeoutArmed                    // the timeout timer is running (ext.timeoutGen)
+	fTraced                          // trace events for this process
+	fFatal                           // ext.fatal holds an exit that ends the process
+	fQuiet                           // exits without an event (a start that was undone)
 )
 
 // procExt holds what most processes never need.
