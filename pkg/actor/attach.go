@@ -86,9 +86,10 @@ func (rt *Runtime) Attach(pid PID, c Cleaner, key string, add func() error) erro
 }
 
 // Detach removes the record of (c, key) for pid, running remove under the
-// same guarantee as Attach. It does nothing if pid is not alive (its
+// same guarantee as Attach; if remove returns false (pid still has entries
+// under key), the record stays. It does nothing if pid is not alive (its
 // entries are being or have been cleaned up).
-func (rt *Runtime) Detach(pid PID, c Cleaner, key string, remove func()) {
+func (rt *Runtime) Detach(pid PID, c Cleaner, key string, remove func() (gone bool)) {
 	p := rt.table.get(pid.id)
 	if p == nil {
 		return
@@ -98,8 +99,8 @@ func (rt *Runtime) Detach(pid PID, c Cleaner, key string, remove func()) {
 	if !alive(p) {
 		return
 	}
-	if remove != nil {
-		remove()
+	if remove != nil && !remove() {
+		return
 	}
 	a := attachment{c: c, key: key}
 	if p.name == a {

@@ -259,6 +259,12 @@ func (rt *Runtime) Wait(ctx context.Context, pid PID) (reason error, err error) 
 	}
 }
 
+// Watch returns a channel that receives pid's exit reason when it exits,
+// or false if pid is not alive. Unlike Wait it does not block, so the
+// watch is in place before the caller goes on (to kill pid, say). The
+// channel is buffered: nobody need read it.
+func (rt *Runtime) Watch(pid PID) (<-chan error, bool) { return rt.watch(pid) }
+
 // watch registers a channel that receives pid's exit reason.
 func (rt *Runtime) watch(pid PID) (chan error, bool) {
 	p := rt.table.get(pid.id)

@@ -1,0 +1,482 @@
+package registry
+
+import (
+	"errors"
+	"hash/maphash"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+)
+
+// Keys is the kind of a registry: whether a key names one process or many.
+type Keys uint8
+
+const (
+	// Unique registries map each key to at most one process, like
+	// keys: :unique. Only unique registries give via names.
+	Unique Keys = iota
+	// Duplicate registries map a key to any number of processes (and a
+	// process to a key any number of times), like keys: :duplicate: for
+	// pub/sub with Dispatch.
+	Duplicate
+)
+
+// String returns unique or duplicate.
+func (k Keys) String() string {
+	if k == Duplicate {
+		return "duplicate"
+	}
+	return "unique"
+}
+
+// Options configures [New]. The zero value is a unique registry.
+type Options struct {
+	// Name identifies the registry in events, errors and the shell.
+	Name string
+	// Keys is Unique (the zero value) or Duplicate.
+	Keys Keys
+	// Partitions is how many independently locked partitions the registry
+	// is split into, as Registry's :partitions option. Zero picks four per
+	// CPU (at least 8), which suits most uses; 1 gives a single lock.
+	Partitions int
+}
+
+// Entry is one registration: a process and the value it registered with.
+type Entry struct {
+	PID   actor.PID
+	Value any
+}
+
+// KeyEntry is an Entry with its key, as returned by [Registry.Select].
+type KeyEntry struct {
+	Key   string
+	PID   actor.PID
+	Value any
+}
+
+// Errors.
+var (
+	// ErrAlreadyRegistered matches every [AlreadyRegisteredError].
+	ErrAlreadyRegistered = errors.New("already_registered")
+	// ErrNotUnique is returned for operations that need a unique registry
+	// (via names, UpdateValue) on a duplicate one.
+	ErrNotUnique = errors.New("registry: via names need a unique registry")
+)
+
+// AlreadyRegisteredError is returned when a key of a unique registry is
+// taken, like {:error, {:already_registered, pid}}.
+type AlreadyRegisteredError struct {
+	Registry string
+	Key      string
+	PID      actor.PID // the holder
+}
+
+func (e *AlreadyRegisteredError) Error() string {
+	return "already_registered: " + quote(e.Key) + " is " + e.PID.String()
+}
+
+// Is reports a match with ErrAlreadyRegistered.
+func (e *AlreadyRegisteredError) Is(target error) bool { return target == ErrAlreadyRegistered }
+
+func quote(s string) string {
+	if len(s) > 60 {
+		s = s[:60] + "..."
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+// Registry is a string-keyed process registry, the Go form of Elixir's
+// Registry. It is a data structure, not a process: it starts no goroutine,
+// and its methods may be called from any goroutine. See the package
+// documentation for its guarantees.
+type Registry struct {
+	rt    *actor.Runtime
+	name  string
+	keys  Keys
+	seed  maphash.Seed
+	parts []partition
+
+	metaMu sync.RWMutex
+	meta   map[string]any
+}
+
+type partition struct {
+	mu     sync.RWMutex
+	unique map[string]uniqueEntry
+	dup    map[string]map[actor.PID][]any
+	n      int // entries
+	_      [64]byte
+}
+
+type uniqueEntry struct {
+	pid   actor.PID
+	value any
+}
+
+var (
+	_ actor.Namer   = (*Registry)(nil)
+	_ actor.Cleaner = (*Registry)(nil)
+)
+
+// New returns an empty registry whose entries belong to processes of rt.
+func New(rt *actor.Runtime, opts Options) *Registry {
+	n := opts.Partitions
+	if n <= 0 {
+		n = max(8, 4*runtime.GOMAXPROCS(0))
+	}
+	r := &Registry{rt: rt, name: opts.Name, keys: opts.Keys, seed: maphash.MakeSeed(), parts: make([]partition, n)}
+	for i := range r.parts {
+		if r.keys == Unique {
+			r.parts[i].unique = make(map[string]uniqueEntry)
+		} else {
+			r.parts[i].dup = make(map[string]map[actor.PID][]any)
+		}
+	}
+	return r
+}
+
+// Name returns the registry's name.
+func (r *Registry) Name() string { return r.name }
+
+// String returns the registry's name.
+func (r *Registry) String() string { return r.name }
+
+// Kind returns Unique or Duplicate.
+func (r *Registry) Kind() Keys { return r.keys }
+
+// Partitions returns the number of partitions.
+func (r *Registry) Partitions() int { return len(r.parts) }
+
+func (r *Registry) part(key string) *partition {
+	if len(r.parts) == 1 {
+		return &r.parts[0]
+	}
+	return &r.parts[maphash.String(r.seed, key)%uint64(len(r.parts))]
+}
+
+// Register registers pid under key with value, like Registry.register/3
+// (which registers the calling process: from a callback, pass p.Self()).
+//
+// In a unique registry a taken key fails with an [AlreadyRegisteredError]
+// naming the holder, even if the holder is pid. In a duplicate registry
+// every call adds an entry. It fails with actor.ErrNoProc if pid is not
+// alive. The entry is removed when pid exits, before any link, monitor or
+// supervisor hears of the exit.
+func (r *Registry) Register(pid actor.PID, key string, value any) error {
+	p := r.part(key)
+	err := r.rt.Attach(pid, r, key, func() error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if r.keys == Unique {
+			if e, ok := p.unique[key]; ok {
+				return &AlreadyRegisteredError{Registry: r.name, Key: key, PID: e.pid}
+			}
+			p.unique[key] = uniqueEntry{pid: pid, value: value}
+		} else {
+			m := p.dup[key]
+			if m == nil {
+				m = make(map[actor.PID][]any, 1)
+				p.dup[key] = m
+			}
+			m[pid] = append(m[pid], value)
+		}
+		p.n++
+		return nil
+	})
+	if err == nil && r.rt.Listening() {
+		r.rt.Emit(actor.Event{Kind: actor.EventRegistered, PID: pid, Name: key, Detail: r.name})
+	}
+	return err
+}
+
+// Unregister removes pid's entries under key, like Registry.unregister/2.
+// It does nothing if there are none. In a duplicate registry it costs in
+// proportion to pid's own entries, however many processes share the key.
+func (r *Registry) Unregister(pid actor.PID, key string) {
+	r.unregister(pid, key, nil)
+}
+
+// UnregisterMatch removes those of pid's entries under key whose value
+// satisfies match, like Registry.unregister_match/4.
+func (r *Registry) UnregisterMatch(pid actor.PID, key string, match func(value any) bool) {
+	r.unregister(pid, key, match)
+}
+
+func (r *Registry) unregister(pid actor.PID, key string, match func(any) bool) {
+	removed := false
+	r.rt.Detach(pid, r, key, func() bool {
+		removed = r.remove(pid, key, match)
+		p := r.part(key)
+		p.mu.RLock()
+		defer p.mu.RUnlock()
+		return !r.has(p, pid, key)
+	})
+	if removed && r.rt.Listening() {
+		r.rt.Emit(actor.Event{Kind: actor.EventUnregistered, PID: pid, Name: key, Detail: r.name})
+	}
+}
+
+func (r *Registry) has(p *partition, pid actor.PID, key string) bool {
+	if r.keys == Unique {
+		e, ok := p.unique[key]
+		return ok && e.pid == pid
+	}
+	return len(p.dup[key][pid]) > 0
+}
+
+// remove deletes pid's entries under key (those matching match, if it is
+// not nil) and reports whether any went.
+func (r *Registry) remove(pid actor.PID, key string, match func(any) bool) bool {
+	p := r.part(key)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r.keys == Unique {
+		e, ok := p.unique[key]
+		if !ok || e.pid != pid || (match != nil && !match(e.value)) {
+			return false
+		}
+		delete(p.unique, key)
+		p.n--
+		return true
+	}
+	m := p.dup[key]
+	vals, ok := m[pid]
+	if !ok {
+		return false
+	}
+	if match == nil {
+		delete(m, pid)
+		p.n -= len(vals)
+	} else {
+		kept := vals[:0]
+		for _, v := range vals {
+			if !match(v) {
+				kept = append(kept, v)
+			}
+		}
+		p.n -= len(vals) - len(kept)
+		if len(kept) == 0 {
+			delete(m, pid)
+		} else {
+			m[pid] = kept
+		}
+	}
+	if len(m) == 0 {
+		delete(p.dup, key)
+	}
+	return true
+}
+
+// ProcessExited implements actor.Cleaner: the runtime calls it when pid
+// exits, once per key pid held here.
+func (r *Registry) ProcessExited(pid actor.PID, key string) {
+	r.remove(pid, key, nil)
+}
+
+// Lookup returns the entries under key, like Registry.lookup/2: at most
+// one in a unique registry; in a duplicate registry, in no particular
+// order. Every PID returned was alive when its entry was read.
+func (r *Registry) Lookup(key string) []Entry {
+	p := r.part(key)
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if r.keys == Unique {
+		if e, ok := p.unique[key]; ok {
+			return []Entry{{PID: e.pid, Value: e.value}}
+		}
+		return nil
+	}
+	m := p.dup[key]
+	out := make([]Entry, 0, len(m))
+	for pid, vals := range m {
+		for _, v := range vals {
+			out = append(out, Entry{PID: pid, Value: v})
+		}
+	}
+	return out
+}
+
+// WhereIs returns the process registered under key in a unique registry
+// (actor.Namer). It allocates nothing. In a duplicate registry it reports
+// false.
+func (r *Registry) WhereIs(key string) (actor.PID, bool) {
+	if r.keys != Unique {
+		return actor.PID{}, false
+	}
+	p := r.part(key)
+	p.mu.RLock()
+	e, ok := p.unique[key]
+	p.mu.RUnlock()
+	return e.pid, ok
+}
+
+// RegisterName implements actor.Namer for via names: it registers pid
+// under name with a nil value. Via names need a unique registry.
+func (r *Registry) RegisterName(name string, pid actor.PID) error {
+	if r.keys != Unique {
+		return ErrNotUnique
+	}
+	return r.Register(pid, name, nil)
+}
+
+// UnregisterName implements actor.Namer.
+func (r *Registry) UnregisterName(name string, pid actor.PID) { r.Unregister(pid, name) }
+
+// Via returns a via name in r, for actor.SpawnOptions.Name.
+func (r *Registry) Via(key string) actor.Name { return actor.Via(r, key) }
+
+// Keys returns the keys pid holds in r, sorted, like Registry.keys/2. It
+// costs in proportion to pid's own entries.
+func (r *Registry) Keys(pid actor.PID) []string {
+	keys := r.rt.Attached(pid, r)
+	slices.Sort(keys)
+	return keys
+}
+
+// Values returns the values pid registered under key, like
+// Registry.values/3.
+func (r *Registry) Values(key string, pid actor.PID) []any {
+	p := r.part(key)
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if r.keys == Unique {
+		if e, ok := p.unique[key]; ok && e.pid == pid {
+			return []any{e.value}
+		}
+		return nil
+	}
+	return slices.Clone(p.dup[key][pid])
+}
+
+// UpdateValue replaces the value pid holds under key in a unique registry
+// with update(old), like Registry.update_value/3. It fails if pid does not
+// hold key.
+func (r *Registry) UpdateValue(pid actor.PID, key string, update func(old any) any) (newValue, oldValue any, err error) {
+	if r.keys != Unique {
+		return nil, nil, ErrNotUnique
+	}
+	p := r.part(key)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := p.unique[key]
+	if !ok || e.pid != pid {
+		return nil, nil, errors.New("registry: " + pid.String() + " does not hold " + quote(key))
+	}
+	oldValue = e.value
+	e.value = update(oldValue)
+	p.unique[key] = e
+	return e.value, oldValue, nil
+}
+
+// Count returns the number of entries, like Registry.count/1.
+func (r *Registry) Count() int {
+	n := 0
+	for i := range r.parts {
+		p := &r.parts[i]
+		p.mu.RLock()
+		n += p.n
+		p.mu.RUnlock()
+	}
+	return n
+}
+
+// CountKey returns the number of entries under key.
+func (r *Registry) CountKey(key string) int {
+	return r.CountMatch(key, nil)
+}
+
+// CountMatch returns the number of entries under key whose value
+// satisfies match (all, if match is nil), like Registry.count_match/3.
+func (r *Registry) CountMatch(key string, match func(value any) bool) int {
+	n := 0
+	for _, e := range r.Lookup(key) {
+		if match == nil || match(e.Value) {
+			n++
+		}
+	}
+	return n
+}
+
+// Match returns the entries under key whose value satisfies match, like
+// Registry.match/3 with a pattern.
+func (r *Registry) Match(key string, match func(value any) bool) []Entry {
+	all := r.Lookup(key)
+	out := all[:0]
+	for _, e := range all {
+		if match(e.Value) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Select returns every entry for which keep returns true (all, if keep is
+// nil), like Registry.select/2, in no particular order. keep runs with a
+// partition locked and must not call r.
+func (r *Registry) Select(keep func(key string, pid actor.PID, value any) bool) []KeyEntry {
+	var out []KeyEntry
+	for i := range r.parts {
+		p := &r.parts[i]
+		p.mu.RLock()
+		if r.keys == Unique {
+			for k, e := range p.unique {
+				if keep == nil || keep(k, e.pid, e.value) {
+					out = append(out, KeyEntry{Key: k, PID: e.pid, Value: e.value})
+				}
+			}
+		} else {
+			for k, m := range p.dup {
+				for pid, vals := range m {
+					for _, v := range vals {
+						if keep == nil || keep(k, pid, v) {
+							out = append(out, KeyEntry{Key: k, PID: pid, Value: v})
+						}
+					}
+				}
+			}
+		}
+		p.mu.RUnlock()
+	}
+	return out
+}
+
+// Dispatch calls fn with the entries under key, if there are any, like
+// Registry.dispatch/3: the way to publish to every subscriber of a key.
+// fn runs without the registry locked. Dispatch returns the number of
+// entries.
+func (r *Registry) Dispatch(key string, fn func([]Entry)) int {
+	entries := r.Lookup(key)
+	if len(entries) > 0 {
+		fn(entries)
+	}
+	return len(entries)
+}
+
+// Meta returns the registry metadata stored under key, like
+// Registry.meta/2.
+func (r *Registry) Meta(key string) (any, bool) {
+	r.metaMu.RLock()
+	defer r.metaMu.RUnlock()
+	v, ok := r.meta[key]
+	return v, ok
+}
+
+// PutMeta stores registry metadata, like Registry.put_meta/3.
+func (r *Registry) PutMeta(key string, value any) {
+	r.metaMu.Lock()
+	defer r.metaMu.Unlock()
+	if r.meta == nil {
+		r.meta = make(map[string]any)
+	}
+	r.meta[key] = value
+}
+
+// DeleteMeta removes registry metadata, like Registry.delete_meta/2.
+func (r *Registry) DeleteMeta(key string) {
+	r.metaMu.Lock()
+	defer r.metaMu.Unlock()
+	delete(r.meta, key)
+}
