@@ -49,6 +49,22 @@ type Info struct {
 	Registered      []Registration
 }
 
+// Behaviour returns what pid is (see [Behaviour]) without taking a full
+// [Info] snapshot, or false if pid is not alive.
+func (rt *Runtime) Behaviour(pid PID) (string, bool) {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return "", false
+	}
+	p.mu.Lock()
+	dead := p.flags&fDead != 0
+	p.mu.Unlock()
+	if dead {
+		return "", false
+	}
+	return behaviourName(p.actor), true // the actor never changes: no lock needed
+}
+
 // Info returns a snapshot of pid, or ErrNoProc if it is not alive. It does
 // not wait for the process: it reads what the process has published.
 func (rt *Runtime) Info(pid PID) (Info, error) {

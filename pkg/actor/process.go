@@ -452,6 +452,14 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 	}
 	if terminate {
 		reason = p.terminate(reason)
+		// A kill that arrived while Terminate ran (a supervisor's shutdown
+		// timeout ran out) decides the reason, as it would on the BEAM,
+		// where it cuts Terminate short. Here Terminate sees it on Done.
+		p.mu.Lock()
+		if p.flags&fFatal != 0 && errors.Is(p.ext.fatal, ErrKilled) {
+			reason = ErrKilled
+		}
+		p.mu.Unlock()
 	}
 	rt := p.rt
 

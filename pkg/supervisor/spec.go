@@ -1,0 +1,249 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+)
+
+// Strategy is how a supervisor reacts when a child that must be restarted
+// exits.
+type Strategy uint8
+
+const (
+	// OneForOne restarts only the child that exited.
+	OneForOne Strategy = iota
+	// OneForAll stops all other children (in reverse start order) and
+	// restarts them all (in start order).
+	OneForAll
+	// RestForOne stops the children started after the one that exited (in
+	// reverse order) and restarts it and them (in start order).
+	RestForOne
+)
+
+var strategyNames = [...]string{OneForOne: "one_for_one", OneForAll: "one_for_all", RestForOne: "rest_for_one"}
+
+// String returns one_for_one, one_for_all or rest_for_one.
+func (s Strategy) String() string {
+	if int(s) < len(strategyNames) {
+		return strategyNames[s]
+	}
+	return fmt.Sprintf("Strategy(%d)", s)
+}
+
+// ParseStrategy reverses [Strategy.String].
+func ParseStrategy(s string) (Strategy, error) {
+	for i, n := range strategyNames {
+		if n == s {
+			return Strategy(i), nil
+		}
+	}
+	return 0, fmt.Errorf("supervisor: unknown strategy %q (want one_for_one, one_for_all or rest_for_one)", s)
+}
+
+// Restart is a child's restart type: which exits make its supervisor
+// restart it.
+//
+//	exit reason                  | Permanent | Transient | Temporary
+//	normal                       | restart   | no        | no
+//	shutdown, {shutdown, X}      | restart   | no        | no
+//	killed, custom reason, panic | restart   | restart   | no
+type Restart uint8
+
+const (
+	// Permanent children are always restarted. The zero value.
+	Permanent Restart = iota
+	// Transient children are restarted only after an abnormal exit: not
+	// after normal, shutdown or {shutdown, X}.
+	Transient
+	// Temporary children are never restarted, and never take part in the
+	// restart of their siblings.
+	Temporary
+)
+
+var restartNames = [...]string{Permanent: "permanent", Transient: "transient", Temporary: "temporary"}
+
+// String returns permanent, transient or temporary.
+func (r Restart) String() string {
+	if int(r) < len(restartNames) {
+		return restartNames[r]
+	}
+	return fmt.Sprintf("Restart(%d)", r)
+}
+
+// ParseRestart reverses [Restart.String].
+func ParseRestart(s string) (Restart, error) {
+	for i, n := range restartNames {
+		if n == s {
+			return Restart(i), nil
+		}
+	}
+	return 0, fmt.Errorf("supervisor: unknown restart type %q (want permanent, transient or temporary)", s)
+}
+
+// ShouldRestart reports whether a child of restart type r that exited
+// with reason is restarted: the table in [Restart].
+func ShouldRestart(r Restart, reason error) bool {
+	switch r {
+	case Permanent:
+		return true
+	case Transient:
+		return !actor.IsNormal(reason)
+	}
+	return false
+}
+
+// ChildType says whether a child is a worker or a supervisor; it sets the
+// default shutdown.
+type ChildType uint8
+
+const (
+	Worker ChildType = iota // the zero value
+	Supervisor
+)
+
+// String returns worker or supervisor.
+func (t ChildType) String() string {
+	if t == Supervisor {
+		return "supervisor"
+	}
+	return "worker"
+}
+
+// Shutdown values besides a timeout.
+const (
+	// BrutalKill stops the child with the kill signal at once.
+	BrutalKill time.Duration = -1
+	// Infinity waits for the child to stop however long it takes: the
+	// default for supervisors, so that a subtree stops in order.
+	Infinity time.Duration = math.MaxInt64
+	// DefaultShutdown is the default for workers: shutdown, then kill after
+	// 5 seconds.
+	DefaultShutdown = 5 * time.Second
+)
+
+// ChildSpec describes a child, like a child specification map. The zero
+// values give a permanent worker with a 5 second shutdown.
+type ChildSpec struct {
+	// ID names the child within its supervisor. Static supervisors need
+	// it to be unique; DynamicSupervisors only report it.
+	ID string
+	// Start starts the child and returns its PID. It must start the
+	// process with the ctx it is given (rt.Spawn(ctx, ...)), which links
+	// the process to the supervisor before Init runs. Returning
+	// actor.ErrIgnore leaves the child not running, like :ignore.
+	Start func(ctx context.Context) (actor.PID, error)
+	// Restart is Permanent (zero value), Transient or Temporary.
+	Restart Restart
+	// Shutdown is how the child is stopped: BrutalKill, a timeout after
+	// which shutdown turns into kill, or Infinity. Zero means 5s for a
+	// worker and Infinity for a supervisor.
+	Shutdown time.Duration
+	// Type is Worker (zero value) or Supervisor.
+	Type ChildType
+}
+
+func (c *ChildSpec) shutdown() time.Duration {
+	switch {
+	case c.Shutdown != 0:
+		return c.Shutdown
+	case c.Type == Supervisor:
+		return Infinity
+	}
+	return DefaultShutdown
+}
+
+// FormatShutdown renders a shutdown value: brutal_kill, infinity or a
+// duration.
+func FormatShutdown(d time.Duration) string {
+	switch d {
+	case BrutalKill:
+		return "brutal_kill"
+	case Infinity:
+		return "infinity"
+	}
+	return d.String()
+}
+
+// Errors returned by the child management functions, as in OTP.
+var (
+	ErrNotFound       = errors.New("not_found")
+	ErrRunning        = errors.New("running")
+	ErrRestarting     = errors.New("restarting")
+	ErrAlreadyPresent = errors.New("already_present")
+	ErrMaxChildren    = errors.New("max_children")
+	ErrNotSupervisor  = errors.New("supervisor: not a supervisor")
+	ErrDynamic        = errors.New("supervisor: not supported by a DynamicSupervisor")
+)
+
+// StartError reports that a child could not be started while a
+// supervisor started, like {shutdown, {failed_to_start_child, Id, Reason}}.
+// It matches actor.ErrShutdown and unwraps to the child's error.
+type StartError struct {
+	ID     string
+	Reason error
+}
+
+func (e *StartError) Error() string {
+	return fmt.Sprintf("{shutdown, {failed_to_start_child, %q, %s}}", e.ID, actor.FormatReason(e.Reason))
+}
+
+func (e *StartError) Unwrap() []error { return []error{actor.ErrShutdown, e.Reason} }
+
+// exceeded records a restart at now in history and reports whether that
+// makes more than max restarts within the window, which ends the
+// supervisor. history holds the times of earlier restarts; the result keeps
+// only those still inside the window, now included.
+func exceeded(history []time.Time, now time.Time, max int, within time.Duration) ([]time.Time, bool) {
+	kept := history[:0]
+	for _, t := range history {
+		if now.Sub(t) < within {
+			kept = append(kept, t)
+		}
+	}
+	kept = append(kept, now)
+	return kept, len(kept) > max
+}
+
+// inWindow counts the restarts of history within the window ending at now.
+func inWindow(history []time.Time, now time.Time, within time.Duration) int {
+	n := 0
+	for _, t := range history {
+		if now.Sub(t) < within {
+			n++
+		}
+	}
+	return n
+}
+
+// plan decides what a static supervisor does when the child at index i
+// (of n children) exits and must be restarted: which children to stop, in
+// the order to stop them, and which to start, in the order to start them.
+// temporary[j] reports whether child j is temporary. The stopped temporary
+// children are not restarted (they are removed), and a temporary child is
+// never the one restarted.
+func plan(s Strategy, n, i int, temporary func(int) bool) (stop, start []int) {
+	from := i
+	switch s {
+	case OneForOne:
+		return nil, []int{i}
+	case OneForAll:
+		from = 0
+	case RestForOne:
+	}
+	for j := n - 1; j >= from; j-- {
+		if j != i {
+			stop = append(stop, j)
+		}
+	}
+	for j := from; j < n; j++ {
+		if !temporary(j) {
+			start = append(start, j)
+		}
+	}
+	return stop, start
+}

@@ -1,0 +1,767 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+)
+
+// Options configures a static supervisor for [Start]. The zero value is a
+// one_for_one supervisor allowing 3 restarts in 5 seconds.
+type Options struct {
+	// Name registers the supervisor under a via name.
+	Name actor.Name
+	// Strategy is OneForOne (zero value), OneForAll or RestForOne.
+	Strategy Strategy
+	// MaxRestarts is the most restarts allowed within MaxSeconds before the
+	// supervisor gives up. Zero means 3; use NoRestarts for OTP's
+	// max_restarts: 0 (the first restart makes it give up).
+	MaxRestarts int
+	// MaxSeconds is the window for MaxRestarts. Zero means 5.
+	MaxSeconds int
+}
+
+// DynamicOptions configures a DynamicSupervisor for [StartDynamic]. The
+// zero value allows unlimited children and 3 restarts in 5 seconds.
+type DynamicOptions struct {
+	// Name registers the supervisor under a via name.
+	Name actor.Name
+	// MaxRestarts and MaxSeconds are as in [Options].
+	MaxRestarts int
+	MaxSeconds  int
+	// MaxChildren limits the number of children; zero means no limit.
+	// StartChild past it fails with ErrMaxChildren.
+	MaxChildren int
+	// ExtraArguments are handed to every child's Start function, which
+	// reads them with [ExtraArguments], like :extra_arguments.
+	ExtraArguments []any
+}
+
+// NoRestarts, as MaxRestarts, allows no restart at all.
+const NoRestarts = -1
+
+func intensity(maxR, maxS int) (int, time.Duration) {
+	switch {
+	case maxR == 0:
+		maxR = 3
+	case maxR < 0:
+		maxR = 0
+	}
+	if maxS <= 0 {
+		maxS = 5
+	}
+	return maxR, time.Duration(maxS) * time.Second
+}
+
+type extraKey struct{}
+
+// ExtraArguments returns the DynamicSupervisor's extra arguments from the
+// ctx its child's Start function receives.
+func ExtraArguments(ctx context.Context) []any {
+	v, _ := ctx.Value(extraKey{}).([]any)
+	return v
+}
+
+// The behaviours reported by [actor.Runtime.Info] for supervisors.
+const (
+	BehaviourSupervisor = "supervisor"
+	BehaviourDynamic    = "dynamic_supervisor"
+)
+
+// Start starts a supervisor with the given children, like
+// Supervisor.start_link/2. The supervisor traps exits and starts the
+// children in order, each before the next; it returns once all have
+// started. If one fails to start, those already started are stopped in
+// reverse order and Start returns a [StartError].
+//
+// Started inside another supervisor's child Start function (with its
+// ctx), the new supervisor is that supervisor's child.
+func Start(ctx context.Context, rt *actor.Runtime, opts Options, children ...ChildSpec) (actor.PID, error) {
+	seen := make(map[string]bool, len(children))
+	for _, c := range children {
+		if seen[c.ID] {
+			return actor.PID{}, fmt.Errorf("supervisor: duplicate child id %q", c.ID)
+		}
+		seen[c.ID] = true
+	}
+	maxR, maxT := intensity(opts.MaxRestarts, opts.MaxSeconds)
+	s := &sup{rt: rt, strategy: opts.Strategy, maxR: maxR, maxT: maxT, initial: children}
+	return rt.Spawn(ctx, s, actor.SpawnOptions{Name: opts.Name})
+}
+
+// StartDynamic starts a DynamicSupervisor with no children, like
+// DynamicSupervisor.start_link/1. Children are added with [StartChild];
+// the strategy is one_for_one.
+func StartDynamic(ctx context.Context, rt *actor.Runtime, opts DynamicOptions) (actor.PID, error) {
+	maxR, maxT := intensity(opts.MaxRestarts, opts.MaxSeconds)
+	s := &sup{rt: rt, dynamic: true, maxR: maxR, maxT: maxT, maxChildren: opts.MaxChildren, extra: opts.ExtraArguments}
+	return rt.Spawn(ctx, s, actor.SpawnOptions{Name: opts.Name})
+}
+
+// Is reports whether pid is a live supervisor or DynamicSupervisor.
+func Is(rt *actor.Runtime, pid actor.PID) bool {
+	b, ok := rt.Behaviour(pid)
+	return ok && (b == BehaviourSupervisor || b == BehaviourDynamic)
+}
+
+// request calls the supervisor after checking that it is one, so that a
+// request to any other process fails instead of crashing that process.
+func request(ctx context.Context, rt *actor.Runtime, sup actor.PID, req any) (any, error) {
+	b, ok := rt.Behaviour(sup)
+	if !ok {
+		return nil, actor.ErrNoProc
+	}
+	if b != BehaviourSupervisor && b != BehaviourDynamic {
+		return nil, fmt.Errorf("%w: %v is a %s", ErrNotSupervisor, sup, b)
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, actor.DefaultCallTimeout)
+		defer cancel()
+	}
+	return rt.Call(ctx, sup, req)
+}
+
+type (
+	startChildReq     struct{ spec ChildSpec }
+	terminateChildReq struct {
+		id  string
+		pid actor.PID
+	}
+	restartChildReq  struct{ id string }
+	deleteChildReq   struct{ id string }
+	whichChildrenReq struct{}
+	countChildrenReq struct{}
+	describeReq      struct{}
+	tryAgain         struct{ ids []string } // restart the children that failed to start
+)
+
+type result struct {
+	pid actor.PID
+	err error
+}
+
+// StartChild adds a child and starts it, like Supervisor.start_child/2
+// and DynamicSupervisor.start_child/2. A static supervisor appends it to
+// its children; its ID must be new (ErrAlreadyPresent, or an
+// actor.AlreadyStartedError if a running child has it). A DynamicSupervisor
+// fails with ErrMaxChildren when full. If the child's Start fails, nothing
+// is added and its error is returned; actor.ErrIgnore means the child did
+// not start (a static supervisor keeps its spec).
+func StartChild(ctx context.Context, rt *actor.Runtime, sup actor.PID, spec ChildSpec) (actor.PID, error) {
+	r, err := request(ctx, rt, sup, startChildReq{spec})
+	if err != nil {
+		return actor.PID{}, err
+	}
+	res := r.(result)
+	return res.pid, res.err
+}
+
+// TerminateChild stops the child with the given ID, like
+// Supervisor.terminate_child/2, using its shutdown. The spec stays (it can
+// be restarted with RestartChild or removed with DeleteChild) unless the
+// child is temporary. ErrNotFound if there is no such child;
+// DynamicSupervisors have no IDs: use TerminateChildPID.
+func TerminateChild(ctx context.Context, rt *actor.Runtime, sup actor.PID, id string) error {
+	r, err := request(ctx, rt, sup, terminateChildReq{id: id})
+	if err != nil {
+		return err
+	}
+	return r.(result).err
+}
+
+// TerminateChildPID stops the child with the given PID, like
+// DynamicSupervisor.terminate_child/2. A DynamicSupervisor forgets the
+// child; a static supervisor treats it as TerminateChild of its ID.
+func TerminateChildPID(ctx context.Context, rt *actor.Runtime, sup, pid actor.PID) error {
+	r, err := request(ctx, rt, sup, terminateChildReq{pid: pid})
+	if err != nil {
+		return err
+	}
+	return r.(result).err
+}
+
+// RestartChild starts a static supervisor's terminated child again, like
+// Supervisor.restart_child/2. It fails with ErrRunning, ErrRestarting or
+// ErrNotFound.
+func RestartChild(ctx context.Context, rt *actor.Runtime, sup actor.PID, id string) (actor.PID, error) {
+	r, err := request(ctx, rt, sup, restartChildReq{id})
+	if err != nil {
+		return actor.PID{}, err
+	}
+	res := r.(result)
+	return res.pid, res.err
+}
+
+// DeleteChild removes a terminated child's spec, like
+// Supervisor.delete_child/2. It fails with ErrRunning, ErrRestarting or
+// ErrNotFound.
+func DeleteChild(ctx context.Context, rt *actor.Runtime, sup actor.PID, id string) error {
+	r, err := request(ctx, rt, sup, deleteChildReq{id})
+	if err != nil {
+		return err
+	}
+	return r.(result).err
+}
+
+// ChildInfo describes a child, like an entry of which_children.
+type ChildInfo struct {
+	ID         string
+	PID        actor.PID // zero if not running
+	Restarting bool      // a restart failed and will be tried again
+	Type       ChildType
+	Restart    Restart
+	Shutdown   time.Duration
+	Restarts   int // how often this child has been restarted
+}
+
+// WhichChildren lists the children, like which_children/1: a static
+// supervisor's in start order, a DynamicSupervisor's in PID order.
+func WhichChildren(ctx context.Context, rt *actor.Runtime, sup actor.PID) ([]ChildInfo, error) {
+	r, err := request(ctx, rt, sup, whichChildrenReq{})
+	if err != nil {
+		return nil, err
+	}
+	return r.([]ChildInfo), nil
+}
+
+// Counts is the result of CountChildren, like count_children/1.
+type Counts struct {
+	Specs       int // all children, running or not
+	Active      int // running children
+	Supervisors int // children of type Supervisor
+	Workers     int // children of type Worker
+}
+
+// CountChildren counts the children, like count_children/1.
+func CountChildren(ctx context.Context, rt *actor.Runtime, sup actor.PID) (Counts, error) {
+	r, err := request(ctx, rt, sup, countChildrenReq{})
+	if err != nil {
+		return Counts{}, err
+	}
+	return r.(Counts), nil
+}
+
+// Description is a supervisor's configuration and restart budget.
+type Description struct {
+	Dynamic     bool
+	Strategy    Strategy
+	MaxRestarts int
+	MaxSeconds  int
+	MaxChildren int // DynamicSupervisor only; zero is unlimited
+	// Restarts counts the restarts within the last MaxSeconds: the part of
+	// the budget used.
+	Restarts int
+	Counts   Counts
+}
+
+// Describe returns sup's configuration and how much of its restart budget
+// is used.
+func Describe(ctx context.Context, rt *actor.Runtime, sup actor.PID) (Description, error) {
+	r, err := request(ctx, rt, sup, describeReq{})
+	if err != nil {
+		return Description{}, err
+	}
+	return r.(Description), nil
+}
+
+// sup is the supervisor process.
+type sup struct {
+	rt          *actor.Runtime
+	self        actor.PID
+	dynamic     bool
+	strategy    Strategy
+	maxR        int
+	maxT        time.Duration
+	history     []time.Time
+	initial     []ChildSpec
+	children    []*child // static: in start order
+	byPID       map[actor.PID]*child
+	waiting     []*child // dynamic: children whose restart failed
+	maxChildren int
+	extra       []any
+}
+
+type child struct {
+	spec       ChildSpec
+	pid        actor.PID
+	restarts   int
+	restarting bool
+}
+
+func (s *sup) Behaviour() string {
+	if s.dynamic {
+		return BehaviourDynamic
+	}
+	return BehaviourSupervisor
+}
+
+func (s *sup) Init(p *actor.Process) error {
+	p.TrapExit(true)
+	s.self = p.Self()
+	s.byPID = make(map[actor.PID]*child)
+	for _, spec := range s.initial {
+		c := &child{spec: spec}
+		if err := s.start(c); err != nil && !errors.Is(err, actor.ErrIgnore) {
+			s.stopAll()
+			return &StartError{ID: spec.ID, Reason: err}
+		}
+		if c.pid.IsZero() && spec.Restart == Temporary {
+			continue
+		}
+		s.children = append(s.children, c)
+	}
+	s.initial = nil
+	return nil
+}
+
+// start runs the child's Start with a ctx that makes it our child.
+func (s *sup) start(c *child) error {
+	if c.spec.Start == nil {
+		return errors.New("supervisor: child spec has no Start function")
+	}
+	ctx := actor.WithStartInfo(context.Background(), actor.StartInfo{Parent: s.self, Restarts: c.restarts})
+	if s.extra != nil {
+		ctx = context.WithValue(ctx, extraKey{}, s.extra)
+	}
+	pid, err := c.spec.Start(ctx)
+	if err != nil {
+		return err
+	}
+	if pid.IsZero() {
+		return actor.ErrIgnore
+	}
+	// A Start that ignored ctx left the process unlinked: link it now, so
+	// that its exit reaches us. (If it already died unlinked, nothing
+	// will; that is the Start function's bug, as in OTP.)
+	_ = s.rt.Link(s.self, pid)
+	c.pid = pid
+	c.restarting = false
+	s.byPID[pid] = c
+	return nil
+}
+
+func (s *sup) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
+	switch r := req.(type) {
+	case startChildReq:
+		return s.startChild(r.spec), nil
+	case terminateChildReq:
+		return result{err: s.terminateChild(r)}, nil
+	case restartChildReq:
+		if s.dynamic {
+			return result{err: ErrDynamic}, nil
+		}
+		c := s.find(r.id)
+		switch {
+		case c == nil:
+			return result{err: ErrNotFound}, nil
+		case !c.pid.IsZero():
+			return result{err: ErrRunning}, nil
+		case c.restarting:
+			return result{err: ErrRestarting}, nil
+		}
+		err := s.start(c)
+		return result{pid: c.pid, err: err}, nil
+	case deleteChildReq:
+		if s.dynamic {
+			return result{err: ErrDynamic}, nil
+		}
+		c := s.find(r.id)
+		switch {
+		case c == nil:
+			return result{err: ErrNotFound}, nil
+		case !c.pid.IsZero():
+			return result{err: ErrRunning}, nil
+		case c.restarting:
+			return result{err: ErrRestarting}, nil
+		}
+		s.remove(c)
+		return result{}, nil
+	case whichChildrenReq:
+		return s.which(), nil
+	case countChildrenReq:
+		return s.count(), nil
+	case describeReq:
+		maxR := s.maxR
+		return Description{
+			Dynamic: s.dynamic, Strategy: s.strategy, MaxRestarts: maxR, MaxSeconds: int(s.maxT / time.Second),
+			MaxChildren: s.maxChildren, Restarts: inWindow(s.history, time.Now(), s.maxT), Counts: s.count(),
+		}, nil
+	}
+	return nil, fmt.Errorf("supervisor: unknown request %T", req)
+}
+
+func (s *sup) startChild(spec ChildSpec) result {
+	if s.dynamic {
+		if s.maxChildren > 0 && len(s.byPID)+len(s.waiting) >= s.maxChildren {
+			return result{err: ErrMaxChildren}
+		}
+		c := &child{spec: spec}
+		err := s.start(c)
+		return result{pid: c.pid, err: err}
+	}
+	if c := s.find(spec.ID); c != nil {
+		if !c.pid.IsZero() {
+			return result{err: &actor.AlreadyStartedError{Name: spec.ID, PID: c.pid}}
+		}
+		return result{err: ErrAlreadyPresent}
+	}
+	c := &child{spec: spec}
+	err := s.start(c)
+	if err != nil && !errors.Is(err, actor.ErrIgnore) {
+		return result{err: err}
+	}
+	if !(c.pid.IsZero() && spec.Restart == Temporary) {
+		s.children = append(s.children, c)
+	}
+	return result{pid: c.pid, err: err}
+}
+
+func (s *sup) terminateChild(r terminateChildReq) error {
+	var c *child
+	if r.pid.IsZero() {
+		if s.dynamic {
+			return ErrDynamic
+		}
+		c = s.find(r.id)
+	} else {
+		c = s.byPID[r.pid]
+	}
+	if c == nil {
+		return ErrNotFound
+	}
+	s.stopChild(c)
+	if s.dynamic || c.spec.Restart == Temporary {
+		s.remove(c)
+	}
+	return nil
+}
+
+func (s *sup) find(id string) *child {
+	for _, c := range s.children {
+		if c.spec.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *sup) remove(c *child) {
+	if !c.pid.IsZero() {
+		delete(s.byPID, c.pid)
+	}
+	if i := slices.Index(s.children, c); i >= 0 {
+		s.children = slices.Delete(s.children, i, i+1)
+	}
+	if i := slices.Index(s.waiting, c); i >= 0 {
+		s.waiting = slices.Delete(s.waiting, i, i+1)
+	}
+}
+
+func (s *sup) which() []ChildInfo {
+	info := func(c *child) ChildInfo {
+		return ChildInfo{ID: c.spec.ID, PID: c.pid, Restarting: c.restarting, Type: c.spec.Type,
+			Restart: c.spec.Restart, Shutdown: c.spec.shutdown(), Restarts: c.restarts}
+	}
+	var out []ChildInfo
+	if !s.dynamic {
+		for _, c := range s.children {
+			out = append(out, info(c))
+		}
+		return out
+	}
+	for _, c := range s.byPID {
+		out = append(out, info(c))
+	}
+	slices.SortFunc(out, func(a, b ChildInfo) int { return int64cmp(a.PID.ID(), b.PID.ID()) })
+	for _, c := range s.waiting {
+		out = append(out, info(c))
+	}
+	return out
+}
+
+func int64cmp(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (s *sup) count() Counts {
+	var n Counts
+	add := func(c *child) {
+		n.Specs++
+		if !c.pid.IsZero() {
+			n.Active++
+		}
+		if c.spec.Type == Supervisor {
+			n.Supervisors++
+		} else {
+			n.Workers++
+		}
+	}
+	if s.dynamic {
+		for _, c := range s.byPID {
+			add(c)
+		}
+		for _, c := range s.waiting {
+			add(c)
+		}
+	} else {
+		for _, c := range s.children {
+			add(c)
+		}
+	}
+	return n
+}
+
+func (s *sup) HandleInfo(_ *actor.Process, msg any) error {
+	switch m := msg.(type) {
+	case actor.Exit:
+		c := s.byPID[m.From]
+		if c == nil {
+			return nil // an exit from a child we already stopped, or from a stranger
+		}
+		delete(s.byPID, m.From)
+		c.pid = actor.PID{}
+		return s.childExited(c, m.From, m.Reason)
+	case tryAgain:
+		return s.tryAgain(m.ids)
+	}
+	return nil
+}
+
+func (s *sup) emit(e actor.Event) {
+	e.Supervisor = s.self
+	e.MaxRestarts = s.maxR
+	e.Window = s.maxT
+	e.Restarts = inWindow(s.history, time.Now(), s.maxT)
+	s.rt.Emit(e)
+}
+
+// childExited applies the restart type, the intensity and the strategy.
+func (s *sup) childExited(c *child, old actor.PID, reason error) error {
+	if !ShouldRestart(c.spec.Restart, reason) {
+		if s.rt.Listening() {
+			s.emit(actor.Event{Kind: actor.EventNotRestarted, PID: old, Name: c.spec.ID, Reason: reason,
+				Detail: c.spec.Restart.String() + ": " + notRestartedWhy(c.spec.Restart, reason)})
+		}
+		if s.dynamic || c.spec.Restart == Temporary {
+			s.remove(c)
+		}
+		return nil
+	}
+	if over := s.addRestart(); over {
+		return actor.ErrShutdown
+	}
+	if s.dynamic {
+		return s.restartDynamic(c, old, reason)
+	}
+	i := slices.Index(s.children, c)
+	stop, start := plan(s.strategy, len(s.children), i, func(j int) bool { return s.children[j].spec.Restart == Temporary })
+	var gone []*child
+	for _, j := range stop {
+		sib := s.children[j]
+		s.stopChild(sib)
+		if sib.spec.Restart == Temporary {
+			gone = append(gone, sib)
+		}
+	}
+	cause := c.spec.ID
+	var ids []string
+	for _, j := range start {
+		ids = append(ids, s.children[j].spec.ID)
+	}
+	for _, g := range gone {
+		s.remove(g)
+	}
+	return s.restartIDs(ids, map[string]restartCause{cause: {old: old, reason: reason}}, cause)
+}
+
+type restartCause struct {
+	old    actor.PID
+	reason error
+}
+
+func notRestartedWhy(r Restart, reason error) string {
+	if r == Temporary {
+		return "never restarted"
+	}
+	return "exit " + actor.FormatReason(reason) + " is not abnormal"
+}
+
+// addRestart counts a restart against the intensity and reports whether
+// the supervisor must give up.
+func (s *sup) addRestart() bool {
+	var over bool
+	s.history, over = exceeded(s.history, time.Now(), s.maxR, s.maxT)
+	if over && s.rt.Listening() {
+		n := s.count().Active
+		e := actor.Event{Kind: actor.EventGaveUp, PID: s.self, Reason: actor.ErrShutdown,
+			Detail: fmt.Sprintf("stopping %d children", n)}
+		e.Supervisor = s.self
+		e.MaxRestarts, e.Window, e.Restarts = s.maxR, s.maxT, len(s.history)
+		s.rt.Emit(e)
+	}
+	return over
+}
+
+// restartIDs starts the children with the given IDs in order. If one
+// fails, it and the rest are retried later through a tryAgain message,
+// each retry counting as a restart, as OTP does.
+func (s *sup) restartIDs(ids []string, causes map[string]restartCause, cause string) error {
+	for k, id := range ids {
+		c := s.find(id)
+		if c == nil || !c.pid.IsZero() {
+			continue
+		}
+		c.restarts++
+		if err := s.start(c); err != nil && !errors.Is(err, actor.ErrIgnore) {
+			c.restarting = true
+			if s.rt.Listening() {
+				s.emit(actor.Event{Kind: actor.EventRestartFailed, Name: id, Reason: err})
+			}
+			s.rt.Send(s.self, tryAgain{ids: ids[k:]})
+			return nil
+		}
+		if s.rt.Listening() {
+			rc, direct := causes[id]
+			e := actor.Event{Kind: actor.EventRestarted, PID: rc.old, Other: c.pid, Name: id, Reason: rc.reason}
+			if !direct {
+				e.Reason = actor.ErrShutdown
+				e.Detail = s.strategy.String() + ": " + cause + " exited"
+			}
+			s.emit(e)
+		}
+	}
+	return nil
+}
+
+func (s *sup) restartDynamic(c *child, old actor.PID, reason error) error {
+	c.restarts++
+	if err := s.start(c); err != nil {
+		if errors.Is(err, actor.ErrIgnore) {
+			return nil
+		}
+		c.restarting = true
+		s.waiting = append(s.waiting, c)
+		if s.rt.Listening() {
+			s.emit(actor.Event{Kind: actor.EventRestartFailed, Name: c.spec.ID, Reason: err})
+		}
+		s.rt.Send(s.self, tryAgain{})
+		return nil
+	}
+	if s.rt.Listening() {
+		s.emit(actor.Event{Kind: actor.EventRestarted, PID: old, Other: c.pid, Name: c.spec.ID, Reason: reason})
+	}
+	return nil
+}
+
+func (s *sup) tryAgain(ids []string) error {
+	if s.addRestart() {
+		return actor.ErrShutdown
+	}
+	if !s.dynamic {
+		return s.restartIDs(ids, nil, "")
+	}
+	waiting := s.waiting
+	s.waiting = nil
+	for i, c := range waiting {
+		c.restarts++
+		if err := s.start(c); err != nil && !errors.Is(err, actor.ErrIgnore) {
+			s.waiting = append(s.waiting, waiting[i:]...)
+			s.rt.Send(s.self, tryAgain{})
+			return nil
+		}
+	}
+	return nil
+}
+
+// Terminate stops the children: a static supervisor's one at a time in
+// reverse start order, a DynamicSupervisor's all at once.
+func (s *sup) Terminate(_ *actor.Process, _ error) { s.stopAll() }
+
+func (s *sup) stopAll() {
+	if !s.dynamic {
+		for i := len(s.children) - 1; i >= 0; i-- {
+			s.stopChild(s.children[i])
+		}
+		return
+	}
+	type stopping struct {
+		pid  actor.PID
+		done <-chan error
+		d    time.Duration
+	}
+	pids := make([]actor.PID, 0, len(s.byPID))
+	for pid := range s.byPID {
+		pids = append(pids, pid)
+	}
+	slices.SortFunc(pids, func(a, b actor.PID) int { return int64cmp(b.ID(), a.ID()) })
+	all := make([]stopping, 0, len(pids))
+	for _, pid := range pids {
+		c := s.byPID[pid]
+		delete(s.byPID, pid)
+		c.pid = actor.PID{}
+		if st, ok := s.signalStop(pid, c.spec.shutdown()); ok {
+			all = append(all, stopping{pid, st, c.spec.shutdown()})
+		}
+	}
+	began := time.Now()
+	for _, st := range all {
+		s.awaitStop(st.pid, st.done, st.d, began)
+	}
+}
+
+// stopChild stops one child as its shutdown says, and waits for it.
+func (s *sup) stopChild(c *child) {
+	pid := c.pid
+	if pid.IsZero() {
+		return
+	}
+	delete(s.byPID, pid)
+	c.pid = actor.PID{}
+	if done, ok := s.signalStop(pid, c.spec.shutdown()); ok {
+		s.awaitStop(pid, done, c.spec.shutdown(), time.Now())
+	}
+}
+
+// signalStop unlinks the child (so that its exit does not come back to us
+// as a message) and sends it shutdown, or kill for BrutalKill.
+func (s *sup) signalStop(pid actor.PID, d time.Duration) (<-chan error, bool) {
+	done, ok := s.rt.Watch(pid)
+	s.rt.Unlink(s.self, pid)
+	if !ok {
+		return nil, false
+	}
+	reason := actor.ErrShutdown
+	if d == BrutalKill {
+		reason = actor.ErrKill
+	}
+	s.rt.Exit(s.self, pid, reason)
+	return done, true
+}
+
+// awaitStop waits for a child told to stop at began, killing it once its
+// shutdown time has passed.
+func (s *sup) awaitStop(pid actor.PID, done <-chan error, d time.Duration, began time.Time) {
+	if d == BrutalKill || d == Infinity {
+		<-done
+		return
+	}
+	t := time.NewTimer(d - time.Since(began))
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		s.rt.Exit(s.self, pid, actor.ErrKill)
+		<-done
+	}
+}
