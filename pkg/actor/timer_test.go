@@ -1,7 +1,6 @@
 package actor_test
 
 import (
-	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -70,6 +69,5 @@ func TestCallbackTimeout(t *testing.T) {
 		if at := <-fired; at.Sub(before) != 2*time.Second {
 			t.Errorf("re-armed timeout fired after %v; want 2s", at.Sub(before))
 		}
-		_ = context.Background()
 	})
 }

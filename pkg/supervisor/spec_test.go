@@ -14,7 +14,7 @@ func TestShouldRestart(t *testing.T) {
 	boom := actor.Reason("boom")
 	panicked := &actor.PanicError{Value: "x"}
 	tests := []struct {
-		reason                           error
+		reason                          error
 		permanent, transient, temporary bool
 	}{
 		{actor.ErrNormal, true, false, false},

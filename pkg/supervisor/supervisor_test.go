@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -236,7 +235,6 @@ func TestIntensity(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rt := newRuntime(t)
 		j := &journal{}
-		parentJ := &journal{}
 		var events []actor.Event
 		var mu sync.Mutex
 		defer rt.Subscribe(func(e actor.Event) {
@@ -248,7 +246,6 @@ func TestIntensity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = parentJ
 		exited, _ := rt.Watch(sup)
 		for i := 1; i <= 3; i++ {
 			rt.Cast(childPID(t, rt, sup, "w"), actor.Reason("boom"))
@@ -529,5 +526,4 @@ func TestDynamicSupervisor(t *testing.T) {
 	if _, err := supervisor.RestartChild(ctx, rt, sup, "w"); !errors.Is(err, supervisor.ErrDynamic) {
 		t.Errorf("RestartChild on a DynamicSupervisor: %v", err)
 	}
-	_ = strings.TrimSpace
 }

@@ -1,0 +1,89 @@
+// Package actor is actorsh's process runtime: GenServer-style processes
+// with mailboxes, links, monitors and exit signals, with the semantics of
+// Erlang/OTP, in one Go program.
+//
+// # Processes
+//
+// A process runs an [Actor]: a value whose methods are the callbacks of a
+// GenServer. Init is required; HandleCall, HandleCast, HandleInfo,
+// HandleContinue and Terminate are optional interfaces. The value holds
+// the state, and the callbacks of one process never run concurrently.
+//
+//	rt := actor.NewRuntime(actor.Options{})
+//	pid, err := rt.Spawn(ctx, &Stack{}, actor.SpawnOptions{})
+//	rt.Cast(pid, "hello")             // GenServer.cast/2
+//	top, err := rt.Call(ctx, pid, "pop") // GenServer.call/3, 5s by default
+//
+// [Runtime.Spawn] returns only after Init has run, as start_link does,
+// and reports Init's failure. Init may call [Process.Continue] for
+// {:continue, arg}; a callback may call [Process.SetTimeout] for a
+// callback timeout; HandleCall may return [NoReply] and answer later with
+// [Runtime.Reply]. A callback that returns an error stops its process with
+// that error as the exit reason; a panic in a callback does the same with
+// a [PanicError], and never crashes the program.
+//
+// PIDs print as <0.N.0>, handed out in sequence, so a run prints the same
+// PIDs every time; [ParsePID] reads them back.
+//
+// # Scheduling
+//
+// An idle process holds no goroutine. When a message arrives at an idle
+// process, the runtime starts a goroutine that drains the mailbox and
+// returns; this is the mailbox/dispatcher design of Proto.Actor rather
+// than the goroutine-per-actor design, and it is what lets one program
+// hold millions of idle processes. A process costs one small struct and a
+// slot in a PID-indexed table.
+//
+// Because Go cannot stop a goroutine from outside, an exit signal takes
+// effect when the process's current callback returns. Callbacks that
+// block for long should select on [Process.Done], which is closed as soon
+// as a signal arrives that will end the process; [Process.Call] does so
+// by itself.
+//
+// # Exit signals, links and monitors
+//
+// Exit reasons are errors: [ErrNormal], [ErrShutdown], [Shutdown](x) for
+// {shutdown, X}, [ErrKilled], [ErrNoProc], or any other error, such as
+// [Reason]("boom"). Compare them with errors.Is.
+//
+// [Runtime.Exit] sends an exit signal as Process.exit/2 does: kill ends
+// the target even if it traps exits, leaving killed; a process that traps
+// exits ([Process.TrapExit]) receives other signals as [Exit] messages;
+// normal is ignored by a process that does not trap; any other reason
+// ends it. Exit signals do not wait behind queued messages.
+//
+// [Runtime.Link] links two processes: when one exits, the other gets an
+// exit signal with the same reason. [Runtime.Monitor] delivers a [Down]
+// message instead, with reason noproc if the process was already gone.
+// [Runtime.Watch] and [Runtime.Wait] are the same for Go code that is not
+// a process.
+//
+// A process that traps exits and gets an exit signal from its parent
+// (its supervisor, or the outside world for a process started without
+// one) runs Terminate and exits, as a GenServer does.
+//
+// # Names
+//
+// The runtime has no name table of its own: a [Namer], such as
+// pkg/registry's Registry, gives via names ([Via], [SpawnOptions].Name),
+// like {:via, Registry, {reg, key}}. Registries record their entries with
+// [Runtime.Attach], and the runtime removes a dead process's entries
+// before any link, monitor or supervisor hears of the death, so a name
+// never points at a dead process and a restarted child always gets its
+// name back.
+//
+// # Observing
+//
+// [Runtime.Info] is Process.info/1; [Runtime.State] is :sys.get_state/1;
+// [Runtime.Quiesce] waits until no process has work, which is how the
+// shell makes each command's consequences finish before the next prompt;
+// [Runtime.Subscribe] delivers [Event]s (spawned, exited, signals,
+// supervisor decisions, registrations, traced messages). With no
+// subscriber, no event is even built.
+//
+// # Shutting down
+//
+// [Runtime.Shutdown] stops every process, cancels timers and waits for
+// the runtime's goroutines. Every goroutine the runtime starts is owned by
+// it and stopped by Shutdown.
+package actor

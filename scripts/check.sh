@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# What CI runs: formatting, vet, the dependency rule, and the test suite
+# under the race detector.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+
+go vet ./...
+
+# pkg/ is the embeddable runtime: standard library only (and pkg/actor
+# below registry and supervisor, which never import each other).
+if go list -deps ./pkg/... | grep -E 'cobra|readline|fatih'; then
+	echo "pkg/ must not depend on CLI libraries" >&2
+	exit 1
+fi
+for p in registry supervisor; do
+	other=$([ $p = registry ] && echo supervisor || echo registry)
+	if go list -deps ./pkg/$p | grep -q "pkg/$other\$"; then
+		echo "pkg/$p must not import pkg/$other" >&2
+		exit 1
+	fi
+done
+
+go test -race ./...
