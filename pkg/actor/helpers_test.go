@@ -75,7 +75,7 @@ func trapper(ch chan<- any) *fn {
 	return a
 }
 
-func newRuntime(t *testing.T) *actor.Runtime {
+func newRuntime(t testing.TB) *actor.Runtime {
 	t.Helper()
 	rt := actor.NewRuntime(actor.Options{})
 	t.Cleanup(func() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -196,28 +197,24 @@ func (e *StartError) Unwrap() []error { return []error{actor.ErrShutdown, e.Reas
 
 // exceeded records a restart at now in history and reports whether that
 // makes more than max restarts within the window, which ends the
-// supervisor. history holds the times of earlier restarts; the result keeps
-// only those still inside the window, now included.
+// supervisor. history holds the times of earlier restarts, oldest first;
+// the result keeps only those still inside the window, now included.
+// Pruning goes from the front, so a restart costs O(1) amortised however
+// many restarts the window holds.
 func exceeded(history []time.Time, now time.Time, max int, within time.Duration) ([]time.Time, bool) {
-	kept := history[:0]
-	for _, t := range history {
-		if now.Sub(t) < within {
-			kept = append(kept, t)
-		}
+	i := 0
+	for i < len(history) && now.Sub(history[i]) >= within {
+		i++
 	}
-	kept = append(kept, now)
+	kept := append(history[i:], now)
 	return kept, len(kept) > max
 }
 
-// inWindow counts the restarts of history within the window ending at now.
+// inWindow counts the restarts of history (oldest first) within the
+// window ending at now.
 func inWindow(history []time.Time, now time.Time, within time.Duration) int {
-	n := 0
-	for _, t := range history {
-		if now.Sub(t) < within {
-			n++
-		}
-	}
-	return n
+	i := sort.Search(len(history), func(i int) bool { return now.Sub(history[i]) < within })
+	return len(history) - i
 }
 
 // plan decides what a static supervisor does when the child at index i

@@ -118,12 +118,7 @@ func request(ctx context.Context, rt *actor.Runtime, sup actor.PID, req any) (an
 	if b != BehaviourSupervisor && b != BehaviourDynamic {
 		return nil, fmt.Errorf("%w: %v is a %s", ErrNotSupervisor, sup, b)
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, actor.DefaultCallTimeout)
-		defer cancel()
-	}
-	return rt.Call(ctx, sup, req)
+	return rt.Call(ctx, sup, req) // 5s unless ctx says otherwise
 }
 
 type (

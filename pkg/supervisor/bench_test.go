@@ -1,0 +1,110 @@
+package supervisor_test
+
+import (
+	"context"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/registry"
+	"github.com/actorsh/actorsh/pkg/supervisor"
+)
+
+type idle struct{}
+
+func (idle) Init(*actor.Process) error { return nil }
+
+func namedChild(rt *actor.Runtime, reg *registry.Registry, name string) supervisor.ChildSpec {
+	return supervisor.ChildSpec{ID: name, Start: func(ctx context.Context) (actor.PID, error) {
+		return rt.Spawn(ctx, idle{}, actor.SpawnOptions{Name: reg.Via(name)})
+	}}
+}
+
+func benchSetup(b *testing.B, maxRestarts int) (*actor.Runtime, *registry.Registry, actor.PID) {
+	rt := actor.NewRuntime(actor.Options{})
+	b.Cleanup(func() { rt.Shutdown(context.Background()) })
+	reg := registry.New(rt, registry.Options{Name: "bench"})
+	sup, err := supervisor.StartDynamic(context.Background(), rt, supervisor.DynamicOptions{MaxRestarts: maxRestarts})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rt, reg, sup
+}
+
+// BenchmarkNamedSpawn starts named children under a DynamicSupervisor:
+// the call to the supervisor, the spawn, the via registration.
+func BenchmarkNamedSpawn(b *testing.B) {
+	rt, reg, sup := benchSetup(b, 0)
+	ctx := context.Background()
+	names := make([]string, b.N)
+	for i := range names {
+		names[i] = "greeter_for_" + strconv.Itoa(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := supervisor.StartChild(ctx, rt, sup, namedChild(rt, reg, names[i])); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "spawns/s")
+}
+
+// BenchmarkRestartLatency kills a permanent named child and waits until
+// its replacement is found by name.
+func BenchmarkRestartLatency(b *testing.B) {
+	rt, reg, sup := benchSetup(b, 1<<30)
+	if _, err := supervisor.StartChild(context.Background(), rt, sup, namedChild(rt, reg, "worker")); err != nil {
+		b.Fatal(err)
+	}
+	pid, _ := reg.WhereIs("worker")
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.Exit(actor.PID{}, pid, actor.ErrKill)
+		for {
+			if p, ok := reg.WhereIs("worker"); ok && p != pid {
+				pid = p
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+}
+
+// BenchmarkIdleMemory reports the heap and stack bytes per idle, named,
+// supervised process, with 100,000 of them alive.
+func BenchmarkIdleMemory(b *testing.B) {
+	const n = 100_000
+	for b.Loop() {
+		b.StopTimer()
+		names := make([]string, n)
+		for i := range names {
+			names[i] = "greeter_for_" + strconv.Itoa(i)
+		}
+		before := memUsed()
+		rt, reg, sup := benchSetup(b, 0)
+		ctx := context.Background()
+		b.StartTimer()
+		for i := range names {
+			if _, err := supervisor.StartChild(ctx, rt, sup, namedChild(rt, reg, names[i])); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		rt.Quiesce(ctx)
+		after := memUsed()
+		b.ReportMetric(float64(after-before)/n, "bytes/process")
+		rt.Shutdown(ctx)
+		runtime.KeepAlive(names)
+		b.StartTimer()
+	}
+}
+
+func memUsed() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc + m.StackInuse
+}
