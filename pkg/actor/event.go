@@ -20,6 +20,7 @@ const (
 	EventRegistered                         // PID registered Name in registry Detail
 	EventUnregistered                       // PID unregistered Name in registry Detail
 	EventReceived                           // traced process PID took Message from its mailbox; Detail is call, cast, info, exit, down, stop
+	EventDown                               // a monitor held by PID fired: Other exited with Reason
 )
 
 var eventKindNames = [...]string{
@@ -33,6 +34,7 @@ var eventKindNames = [...]string{
 	EventRegistered:    "registered",
 	EventUnregistered:  "unregistered",
 	EventReceived:      "received",
+	EventDown:          "down",
 }
 
 // String returns the kind's name, as used in the shell's JSON output.

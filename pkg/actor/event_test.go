@@ -56,7 +56,7 @@ func TestEvents(t *testing.T) {
 
 func TestEventKindNames(t *testing.T) {
 	seen := map[string]bool{}
-	for k := actor.EventSpawned; k <= actor.EventReceived; k++ {
+	for k := actor.EventSpawned; k <= actor.EventDown; k++ {
 		name := k.String()
 		if name == "unknown" || seen[name] {
 			t.Errorf("EventKind(%d).String() = %q", k, name)

@@ -111,12 +111,8 @@ func (p *Process) SetTimeout(d time.Duration) {
 func (p *Process) TrapExit(on bool) (was bool) {
 	p.mu.Lock()
 	was = p.flags&fTrap != 0
-	if on {
-		p.flags |= fTrap
-	} else {
-		p.flags &^= fTrap
-	}
 	p.mu.Unlock()
+	_ = p.rt.SetTrapExit(p.pid, on)
 	return was
 }
 

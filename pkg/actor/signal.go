@@ -239,6 +239,9 @@ func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error) {
 	if sched {
 		rt.schedule(pw)
 	}
+	if rt.listening() {
+		rt.Emit(Event{Kind: EventDown, PID: watcher, Other: pid, Reason: reason})
+	}
 }
 
 // Wait blocks until pid exits and returns its exit reason, or returns
@@ -298,6 +301,28 @@ func (rt *Runtime) unwatch(pid PID, ch chan error) {
 			break
 		}
 	}
+}
+
+// SetTrapExit turns trapping of exit signals on or off for pid from
+// outside the process, like Process.flag/2 run by the process itself. The
+// shell uses it for its trap command. It returns ErrNoProc if pid is not
+// alive.
+func (rt *Runtime) SetTrapExit(pid PID, on bool) error {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return ErrNoProc
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !alive(p) {
+		return ErrNoProc
+	}
+	if on {
+		p.flags |= fTrap
+	} else {
+		p.flags &^= fTrap
+	}
+	return nil
 }
 
 // Alive reports whether pid names a live process, like
