@@ -561,9 +561,13 @@ func (s *sup) childExited(c *child, old actor.PID, reason error) error {
 	}
 	i := slices.Index(s.children, c)
 	stop, start := plan(s.strategy, len(s.children), i, func(j int) bool { return s.children[j].spec.Restart == Temporary })
+	causes := map[string]restartCause{c.spec.ID: {old: old, reason: reason, direct: true}}
 	var gone []*child
 	for _, j := range stop {
 		sib := s.children[j]
+		if !sib.pid.IsZero() {
+			causes[sib.spec.ID] = restartCause{old: sib.pid, reason: actor.ErrShutdown}
+		}
 		s.stopChild(sib)
 		if sib.spec.Restart == Temporary {
 			gone = append(gone, sib)
@@ -577,12 +581,13 @@ func (s *sup) childExited(c *child, old actor.PID, reason error) error {
 	for _, g := range gone {
 		s.remove(g)
 	}
-	return s.restartIDs(ids, map[string]restartCause{cause: {old: old, reason: reason}}, cause)
+	return s.restartIDs(ids, causes, cause)
 }
 
 type restartCause struct {
 	old    actor.PID
 	reason error
+	direct bool // the child that exited, not a sibling restarted with it
 }
 
 func notRestartedWhy(r Restart, reason error) string {
@@ -600,7 +605,7 @@ func (s *sup) addRestart() bool {
 	if over && s.rt.Listening() {
 		n := s.count().Active
 		e := actor.Event{Kind: actor.EventGaveUp, PID: s.self, Reason: actor.ErrShutdown,
-			Detail: fmt.Sprintf("stopping %d children", n)}
+			Detail: fmt.Sprintf("stopping %d child%s", n, map[bool]string{true: "", false: "ren"}[n == 1])}
 		e.Supervisor = s.self
 		e.MaxRestarts, e.Window, e.Restarts = s.maxR, s.maxT, len(s.history)
 		s.rt.Emit(e)
@@ -627,9 +632,9 @@ func (s *sup) restartIDs(ids []string, causes map[string]restartCause, cause str
 			return nil
 		}
 		if s.rt.Listening() {
-			rc, direct := causes[id]
+			rc := causes[id]
 			e := actor.Event{Kind: actor.EventRestarted, PID: rc.old, Other: c.pid, Name: id, Reason: rc.reason}
-			if !direct {
+			if !rc.direct {
 				e.Reason = actor.ErrShutdown
 				e.Detail = s.strategy.String() + ": " + cause + " exited"
 			}

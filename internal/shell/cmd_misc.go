@@ -1,0 +1,349 @@
+package shell
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func newCmdEvents(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "events [N | on | off]",
+		Short:   "show the last N narrated events (default 20), or turn narration on or off",
+		Example: "events\nevents 100\nevents off",
+		Args:    rangeArgs(0, 1, "N, on or off"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n := 20
+			if len(args) == 1 {
+				switch a := unquote(args[0]); a {
+				case "on", "off":
+					s.mu.Lock()
+					s.narrate = a == "on"
+					s.mu.Unlock()
+					s.result("events", "narration "+a, map[string]any{"narration": a == "on"})
+					return nil
+				default:
+					v, err := strconv.Atoi(a)
+					if err != nil || v < 1 {
+						return fmt.Errorf("want a count, on or off, not %q", clip(a))
+					}
+					n = v
+				}
+			}
+			for _, r := range s.out.recent(n) {
+				s.out.result(r)
+			}
+			return nil
+		},
+	}
+}
+
+func newCmdTrace(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "trace on|off [TARGET]",
+		Short:   "print every message a process (or every process) takes from its mailbox",
+		Example: "trace on c1\ntrace off c1\ntrace on",
+		Args:    rangeArgs(1, 2, "on or off, and an optional TARGET"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var on bool
+			switch unquote(args[0]) {
+			case "on":
+				on = true
+			case "off":
+			default:
+				return fmt.Errorf("want on or off, not %q", clip(args[0]))
+			}
+			rt := s.runtime()
+			if len(args) == 1 {
+				rt.TraceAll(on)
+				s.result("trace", "", map[string]any{"all": true, "on": on})
+				return nil
+			}
+			pid, err := s.resolve(args[1])
+			if err != nil {
+				return err
+			}
+			rt.Trace(pid, on)
+			s.result("trace", "", map[string]any{"pid": pid.String(), "on": on})
+			return nil
+		},
+	}
+}
+
+func newCmdSleep(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "sleep DURATION",
+		Short:   "wait, printing what happens meanwhile (timers, tickers)",
+		Example: "sleep 1s\nsleep 250ms",
+		Args:    exactArgs(1, "a DURATION"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := parseDuration(unquote(args[0]))
+			if err != nil {
+				return err
+			}
+			deadline := time.NewTimer(d)
+			defer deadline.Stop()
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-cmd.Context().Done():
+					return cmd.Context().Err()
+				case <-deadline.C:
+					return nil
+				case <-tick.C:
+					s.out.flush(false)
+				}
+			}
+		},
+	}
+}
+
+func newCmdEcho(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:                "echo TEXT...",
+		Short:              "print TEXT (for narrating scripts)",
+		Example:            "echo -- step 2: kill the child",
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			words := make([]string, len(args))
+			for i, a := range args {
+				words[i] = unquote(a)
+			}
+			text := strings.Join(words, " ")
+			s.result("echo", text, map[string]any{"text": text})
+			return nil
+		},
+	}
+}
+
+func newCmdSource(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "source FILE",
+		Short:   "run the commands in FILE, stopping at the first that fails",
+		Example: "source scripts/seed.ash",
+		Args:    exactArgs(1, "a FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := unquote(args[0])
+			s.mu.Lock()
+			depth := s.depth
+			s.mu.Unlock()
+			if depth >= 16 {
+				return fmt.Errorf("source nests more than 16 deep (does %s source itself?)", path)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			s.out.flush(true)
+			s.mu.Lock()
+			s.depth++
+			s.mu.Unlock()
+			defer func() {
+				s.mu.Lock()
+				s.depth--
+				s.mu.Unlock()
+				s.out.hold()
+			}()
+			return s.RunSource(cmd.Context(), path, NewScanner(f), false)
+		},
+	}
+}
+
+// NewScanner reads lines from r for RunSource.
+func NewScanner(r interface{ Read([]byte) (int, error) }) *LineScanner {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	return &LineScanner{sc: sc}
+}
+
+// LineScanner is a LineSource over a reader.
+type LineScanner struct{ sc *bufio.Scanner }
+
+// Next returns the next line, or io.EOF.
+func (l *LineScanner) Next() (string, error) {
+	if l.sc.Scan() {
+		return l.sc.Text(), nil
+	}
+	if err := l.sc.Err(); err != nil {
+		return "", err
+	}
+	return "", errEOF
+}
+
+func newCmdKinds(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:   "kinds",
+		Short: "the built-in kinds spawn can start",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if s.json {
+				for _, k := range s.kinds {
+					s.result("kinds", "", map[string]any{"kind": k.name, "args": k.args, "restart": k.restart.String(), "summary": k.summary})
+				}
+				return nil
+			}
+			var b strings.Builder
+			tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "KIND\tARGS\tRESTART\tWHAT IT DOES")
+			for _, k := range s.kinds {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.name, orDash(k.args), k.restart, k.summary)
+			}
+			tw.Flush()
+			s.out.result(record{text: strings.TrimRight(b.String(), "\n")})
+			return nil
+		},
+	}
+}
+
+func newCmdAtoms(s *Session) *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use:     "atoms [--limit N]",
+		Short:   "the simulated atom table: how full it is; --limit N sets its size",
+		Example: "atoms\natoms --limit 1000",
+		Args:    exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s.mu.Lock()
+			atoms := s.atoms
+			s.mu.Unlock()
+			if cmd.Flags().Changed("limit") {
+				if limit < 1 {
+					return fmt.Errorf("--limit must be at least 1")
+				}
+				if err := atoms.setLimit(limit); err != nil {
+					return err
+				}
+				s.mu.Lock()
+				s.atomLimit = limit
+				s.mu.Unlock()
+			}
+			used, max := atoms.count()
+			s.result("atoms", fmt.Sprintf("atoms: %d of %d used (never freed)", used, max), map[string]any{"used": used, "limit": max})
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", DefaultAtomLimit, "set the table's size")
+	return cmd
+}
+
+func newCmdHelp(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "help [CMD [SUBCMD]]",
+		Short:   "list the commands, or explain one",
+		Example: "help\nhelp spawn\nhelp sup start",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root := s.newTree()
+			if len(args) == 0 {
+				var b strings.Builder
+				tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+				for _, c := range root.Commands() {
+					if c.Hidden {
+						continue
+					}
+					fmt.Fprintf(tw, "%s\t%s\n", c.Name(), c.Short)
+				}
+				tw.Flush()
+				text := strings.TrimRight(b.String(), "\n") + "\n\nhelp CMD explains one. TARGET is a name or a PID (<0.5.0> or 0.5.0).\n" +
+					"Messages are terms: atoms, 42, 3.14, \"strings\", {tuples}, [lists]. See also: kinds, help json."
+				s.result("help", text, map[string]any{"text": text})
+				return nil
+			}
+			if unquote(args[0]) == "json" {
+				s.result("help", jsonHelp, map[string]any{"text": jsonHelp})
+				return nil
+			}
+			words := make([]string, len(args))
+			for i, a := range args {
+				words[i] = unquote(a)
+			}
+			c, rest, err := root.Find(words)
+			if err != nil || c == root || len(rest) > 0 {
+				msg := fmt.Sprintf("no command %q", strings.Join(words, " "))
+				if g := closest(words[0], s.commandNames()); g != "" {
+					msg += fmt.Sprintf(" (did you mean %s?)", g)
+				}
+				return fmt.Errorf("%s; help lists the commands", msg)
+			}
+			text := helpText(c)
+			s.result("help", text, map[string]any{"text": text})
+			return nil
+		},
+	}
+}
+
+func helpText(c *cobra.Command) string {
+	var b strings.Builder
+	path := strings.TrimPrefix(c.CommandPath(), "actorsh ")
+	use := c.Use
+	if c.HasParent() && c.Parent().HasParent() {
+		use = c.Parent().Name() + " " + use
+	}
+	fmt.Fprintf(&b, "usage: %s\n\n%s\n", use, c.Short)
+	if c.Long != "" {
+		fmt.Fprintf(&b, "\n%s\n", c.Long)
+	}
+	if c.HasAvailableSubCommands() {
+		b.WriteString("\nsubcommands:\n")
+		for _, sub := range c.Commands() {
+			fmt.Fprintf(&b, "  %-11s %s\n", sub.Name(), sub.Short)
+		}
+	}
+	if c.HasAvailableLocalFlags() {
+		fmt.Fprintf(&b, "\nflags:\n%s", c.LocalFlags().FlagUsages())
+	}
+	if c.Example != "" {
+		b.WriteString("\nexamples:\n")
+		for _, l := range strings.Split(c.Example, "\n") {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	}
+	_ = path
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func newCmdExit(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "exit",
+		Aliases: []string{"quit"},
+		Short:   "leave the shell (so does Ctrl-D)",
+		Args:    exactArgs(0, "no arguments"),
+		RunE:    func(*cobra.Command, []string) error { return errExit },
+	}
+}
+
+// progress shows how far a long spawn --count has got, on a terminal.
+type progress struct {
+	s     *Session
+	total int
+	on    bool
+	last  time.Time
+}
+
+func newProgress(s *Session, total int) *progress {
+	return &progress{s: s, total: total, on: total >= 10_000 && s.io.OutTTY && !s.json}
+}
+
+func (p *progress) step(i int) {
+	if !p.on || i%1000 != 0 || time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.s.io.ErrOut, "\rspawning: %d/%d (%d%%) ", i, p.total, i*100/p.total)
+}
+
+func (p *progress) done() {
+	if p.on && !p.last.IsZero() {
+		fmt.Fprint(p.s.io.ErrOut, "\r\033[K")
+	}
+}
+
+var _ = context.Background

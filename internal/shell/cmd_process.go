@@ -1,0 +1,918 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/supervisor"
+	"github.com/spf13/cobra"
+)
+
+func (s *Session) kind(name string) (*kind, error) {
+	for _, k := range s.kinds {
+		if k.name == name {
+			return k, nil
+		}
+	}
+	var names []string
+	for _, k := range s.kinds {
+		names = append(names, k.name)
+	}
+	msg := fmt.Sprintf("unknown kind %q", clip(name))
+	if g := closest(name, names); g != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", g)
+	}
+	return nil, errors.New(msg + "; kinds lists them")
+}
+
+// supervisorPID resolves a supervisor by name or PID.
+func (s *Session) supervisorPID(target string) (actor.PID, error) {
+	pid, err := s.resolve(target)
+	if err != nil {
+		return pid, err
+	}
+	if !supervisor.Is(s.runtime(), pid) {
+		return pid, fmt.Errorf("%s is not a supervisor; sup start makes one", unquote(target))
+	}
+	return pid, nil
+}
+
+func parseShutdown(v string) (time.Duration, error) {
+	switch v {
+	case "", "default":
+		return 0, nil
+	case "brutal_kill":
+		return supervisor.BrutalKill, nil
+	case "infinity":
+		return supervisor.Infinity, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--shutdown %q: want brutal_kill, infinity or a duration such as 5s", v)
+	}
+	return d, nil
+}
+
+type spawnOptions struct {
+	name, sup, restart, shutdown string
+	link, atom                   bool
+	count                        int
+}
+
+func newCmdSpawn(s *Session) *cobra.Command {
+	var o spawnOptions
+	cmd := &cobra.Command{
+		Use:   "spawn KIND [ARG...] [--name NAME] [--sup SUP] [--restart R] [--shutdown S] [--link] [--count N] [--atom-name]",
+		Short: "start a process of a built-in kind under a supervisor",
+		Long: "Starts a process of KIND (see kinds) as a child of SUP (default: the root DynamicSupervisor),\n" +
+			"named NAME in the registry (greeter names itself greeter_for_ARG). With --count N it starts N,\n" +
+			"replacing {i} in the name and arguments by 1..N. --atom-name names through the simulated\n" +
+			"atom table instead of the registry, as String.to_atom would.",
+		Example: "spawn greeter alice\nspawn counter --name c1 --sup workers\nspawn greeter user{i} --count 1000\nspawn greeter bob --restart permanent",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.spawn(cmd.Context(), args, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.name, "name", "", "register the process under NAME")
+	f.StringVar(&o.sup, "sup", "", "the supervisor to start it under (default root)")
+	f.StringVar(&o.restart, "restart", "", "permanent, transient or temporary (default: the kind's)")
+	f.StringVar(&o.shutdown, "shutdown", "", "brutal_kill, a duration, or infinity (default 5s)")
+	f.BoolVar(&o.link, "link", false, "also link it to the shell process")
+	f.IntVar(&o.count, "count", 1, "start N processes; {i} in the name and arguments is the index")
+	f.BoolVar(&o.atom, "atom-name", false, "name it through the simulated atom table (String.to_atom)")
+	return cmd
+}
+
+func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) error {
+	k, err := s.kind(unquote(args[0]))
+	if err != nil {
+		return err
+	}
+	kargs := make([]string, len(args)-1)
+	for i, a := range args[1:] {
+		kargs[i] = unquote(a)
+	}
+	if len(kargs) < k.min || len(kargs) > k.max {
+		return fmt.Errorf("%s takes %s; usage: spawn %s %s", k.name, argCount(k), k.name, k.args)
+	}
+	restart := k.restart
+	if o.restart != "" {
+		if restart, err = supervisor.ParseRestart(unquote(o.restart)); err != nil {
+			return err
+		}
+	}
+	shutdown, err := parseShutdown(unquote(o.shutdown))
+	if err != nil {
+		return err
+	}
+	if o.count < 1 {
+		return fmt.Errorf("--count must be at least 1")
+	}
+	s.mu.Lock()
+	sup := s.root
+	s.mu.Unlock()
+	if o.sup != "" {
+		if sup, err = s.supervisorPID(o.sup); err != nil {
+			return err
+		}
+	}
+	name := unquote(o.name)
+	if name == "" && k.defaultName != nil && len(kargs) >= k.min {
+		name = k.defaultName(kargs)
+	}
+	if len(name) > maxNameLen {
+		return fmt.Errorf("name is %d bytes long; the limit is %d", len(name), maxNameLen)
+	}
+	if o.atom && name == "" {
+		return fmt.Errorf("--atom-name needs a name: give --name")
+	}
+	many := o.count > 1
+	started := 0
+	first, last := actor.PID{}, actor.PID{}
+	progress := newProgress(s, o.count)
+	for i := 1; i <= o.count; i++ {
+		if err := ctx.Err(); err != nil {
+			progress.done()
+			s.result("spawn", fmt.Sprintf("interrupted after starting %d of %d processes", started, o.count),
+				map[string]any{"started": started, "interrupted": true})
+			return err
+		}
+		a, n := kargs, name
+		if many {
+			idx := strconv.Itoa(i)
+			a = make([]string, len(kargs))
+			for j := range kargs {
+				a[j] = strings.ReplaceAll(kargs[j], "{i}", idx)
+			}
+			if o.name != "" {
+				n = strings.ReplaceAll(name, "{i}", idx)
+			} else if k.defaultName != nil {
+				n = k.defaultName(a)
+			}
+		}
+		pid, err := s.startChild(ctx, sup, k, a, n, restart, shutdown, o.link, o.atom)
+		if err != nil {
+			progress.done()
+			if many {
+				return fmt.Errorf("process %d of %d: %w", i, o.count, err)
+			}
+			return err
+		}
+		started++
+		if first.IsZero() {
+			first = pid
+		}
+		last = pid
+		if o.count <= 10 {
+			s.result("spawn", s.display(pid, n), map[string]any{"pid": pid.String(), "name": n, "kind": k.name})
+		}
+		if many && o.count <= 1000 {
+			s.settle(ctx) // each one's consequences in turn: the same output every run
+			s.out.flush(false)
+		} else if i%1000 == 0 {
+			s.out.flush(false)
+		}
+		progress.step(i)
+	}
+	progress.done()
+	if o.count > 10 {
+		s.result("spawn", fmt.Sprintf("started %d %s processes: %v .. %v", started, k.name, first, last),
+			map[string]any{"started": started, "first": first.String(), "last": last.String(), "kind": k.name})
+	}
+	return nil
+}
+
+const maxNameLen = 1024
+
+func argCount(k *kind) string {
+	switch {
+	case k.max == 0:
+		return "no arguments"
+	case k.min == k.max:
+		return fmt.Sprintf("%d argument%s", k.min, plural(k.min))
+	}
+	return fmt.Sprintf("%d to %d arguments", k.min, k.max)
+}
+
+// startChild starts one process of kind k under sup.
+func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args []string, name string, restart supervisor.Restart, shutdown time.Duration, link, atom bool) (actor.PID, error) {
+	s.mu.Lock()
+	rt, names, atoms := s.rt, s.names, s.atoms
+	s.seq++
+	id := name
+	if id == "" {
+		id = fmt.Sprintf("%s_%d", k.name, s.seq)
+	}
+	s.mu.Unlock()
+	var linkTo actor.PID
+	if link {
+		var err error
+		if linkTo, err = s.shellProcess(); err != nil {
+			return actor.PID{}, err
+		}
+	}
+	spec := supervisor.ChildSpec{
+		ID: id, Restart: restart, Shutdown: shutdown,
+		Start: func(ctx context.Context) (actor.PID, error) {
+			a, err := k.make(s, args)
+			if err != nil {
+				return actor.PID{}, err
+			}
+			var opts actor.SpawnOptions
+			if name != "" {
+				if atom {
+					opts.Name = actor.Via(atoms, name)
+				} else {
+					opts.Name = names.Via(name)
+				}
+			}
+			opts.Link = linkTo
+			return rt.Spawn(ctx, a, opts)
+		},
+	}
+	return supervisor.StartChild(ctx, rt, sup, spec)
+}
+
+// shellProcess is the shell's own process, made on first use: it traps
+// exits and says what it receives, as the IEx shell process would.
+func (s *Session) shellProcess() (actor.PID, error) {
+	s.mu.Lock()
+	rt, pid, names := s.rt, s.shell, s.names
+	s.mu.Unlock()
+	if !pid.IsZero() && rt.Alive(pid) {
+		return pid, nil
+	}
+	pid, err := rt.Spawn(context.Background(), &shellActor{s: s}, actor.SpawnOptions{Name: names.Via("shell")})
+	if err != nil {
+		return pid, err
+	}
+	s.mu.Lock()
+	s.shell = pid
+	s.mu.Unlock()
+	return pid, nil
+}
+
+type shellActor struct{ s *Session }
+
+func (a *shellActor) Behaviour() string { return "shell" }
+func (a *shellActor) Init(p *actor.Process) error {
+	p.TrapExit(true)
+	return nil
+}
+func (a *shellActor) HandleInfo(p *actor.Process, msg any) error {
+	if e, ok := msg.(actor.Exit); ok {
+		a.s.say(p.Self(), fmt.Sprintf("shell got {'EXIT', %v, %s}", e.From, actor.FormatReason(e.Reason)))
+	}
+	return nil
+}
+
+func newCmdWhereis(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "whereis NAME",
+		Short:   "the PID registered under NAME, or undefined",
+		Example: "whereis greeter_for_alice",
+		Args:    exactArgs(1, "a NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := unquote(args[0])
+			pid, ok := s.lookupName(name)
+			if !ok {
+				s.result("whereis", "undefined", map[string]any{"name": name, "pid": nil})
+				return nil
+			}
+			s.result("whereis", s.pal.PID(pid.String()), map[string]any{"name": name, "pid": pid.String()})
+			return nil
+		},
+	}
+}
+
+// row is one process in ls.
+type row struct {
+	info     actor.Info
+	name     string
+	sup      string
+	restart  string
+	restarts int
+}
+
+func newCmdLs(s *Session) *cobra.Command {
+	var supName, kindName string
+	var limit int
+	var all bool
+	cmd := &cobra.Command{
+		Use:     "ls [--sup SUP] [--kind KIND] [--limit N] [--all]",
+		Short:   "list processes: PID, name, kind, supervisor, restart type, status, mailbox, restarts",
+		Example: "ls\nls --sup greeters\nls --kind counter --all",
+		Args:    exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt := s.runtime()
+			var onlySup actor.PID
+			if supName != "" {
+				pid, err := s.supervisorPID(supName)
+				if err != nil {
+					return err
+				}
+				onlySup = pid
+			}
+			kindName = unquote(kindName)
+			if kindName != "" && kindName != "supervisor" && kindName != "dynamic_supervisor" && kindName != "shell" {
+				if _, err := s.kind(kindName); err != nil {
+					return err
+				}
+			}
+			if limit <= 0 || all {
+				limit = int(^uint(0) >> 1)
+			}
+			childInfo := map[actor.PID]map[actor.PID]supervisor.ChildInfo{}
+			var rows []row
+			total := 0
+			rt.Processes(func(pid actor.PID) bool {
+				in, err := rt.Info(pid)
+				if err != nil {
+					return true
+				}
+				if !onlySup.IsZero() && in.Parent != onlySup {
+					return true
+				}
+				if kindName != "" && in.Behaviour != kindName {
+					return true
+				}
+				total++
+				if len(rows) >= limit {
+					return true
+				}
+				r := row{info: in, name: nameOf(in)}
+				if !in.Parent.IsZero() && supervisor.Is(rt, in.Parent) {
+					r.sup = s.supName(in.Parent)
+					cs, ok := childInfo[in.Parent]
+					if !ok {
+						cs = map[actor.PID]supervisor.ChildInfo{}
+						list, _ := supervisor.WhichChildren(cmd.Context(), rt, in.Parent)
+						for _, c := range list {
+							cs[c.PID] = c
+						}
+						childInfo[in.Parent] = cs
+					}
+					if c, ok := cs[pid]; ok {
+						r.restart = c.Restart.String()
+						r.restarts = c.Restarts
+					}
+				}
+				rows = append(rows, r)
+				return true
+			})
+			s.printLs(rows, total)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&supName, "sup", "", "only the children of SUP")
+	f.StringVar(&kindName, "kind", "", "only processes of KIND")
+	f.IntVar(&limit, "limit", 50, "show at most N processes")
+	f.BoolVar(&all, "all", false, "show every process")
+	return cmd
+}
+
+func (s *Session) printLs(rows []row, total int) {
+	if s.json {
+		for _, r := range rows {
+			s.result("ls", "", map[string]any{
+				"pid": r.info.PID.String(), "name": r.name, "kind": r.info.Behaviour, "supervisor": r.sup,
+				"restart": r.restart, "status": r.info.Status.String(), "mailbox": r.info.MessageQueueLen, "restarts": r.restarts,
+			})
+		}
+		s.result("ls", "", map[string]any{"total": total, "shown": len(rows)})
+		return
+	}
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PID\tNAME\tKIND\tSUP\tRESTART\tSTATUS\tMBOX\tRESTARTS")
+	dash := func(v string) string {
+		if v == "" {
+			return "-"
+		}
+		return v
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%v\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", r.info.PID, dash(r.name), r.info.Behaviour, dash(r.sup),
+			dash(r.restart), r.info.Status, r.info.MessageQueueLen, r.restarts)
+	}
+	tw.Flush()
+	text := strings.TrimRight(b.String(), "\n")
+	if total > len(rows) {
+		text += fmt.Sprintf("\n%d of %d processes shown; --all shows every one, --limit N more", len(rows), total)
+	} else {
+		text += fmt.Sprintf("\n%d process%s", total, pluralEs(total))
+	}
+	s.out.result(record{text: text})
+}
+
+func pluralEs(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "es"
+}
+
+func newCmdInfo(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "info TARGET",
+		Short:   "everything about one process, like Process.info/1",
+		Example: "info greeter_for_alice\ninfo <0.5.0>",
+		Args:    exactArgs(1, "a TARGET (name or PID)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			in, err := s.runtime().Info(pid)
+			if err != nil {
+				return err
+			}
+			var names []string
+			for _, r := range in.Registered {
+				names = append(names, fmt.Sprintf("%s (%v)", r.Key, r.Owner))
+			}
+			pids := func(ps []actor.PID) string {
+				if len(ps) == 0 {
+					return "-"
+				}
+				var out []string
+				for i, p := range ps {
+					if i == 20 {
+						out = append(out, fmt.Sprintf("... %d more", len(ps)-20))
+						break
+					}
+					out = append(out, p.String())
+				}
+				return strings.Join(out, " ")
+			}
+			parent := "-"
+			if !in.Parent.IsZero() {
+				parent = in.Parent.String()
+				if supervisor.Is(s.runtime(), in.Parent) {
+					parent += " " + s.supName(in.Parent)
+				}
+			}
+			lines := [][2]string{
+				{"pid", in.PID.String()},
+				{"names", orDash(strings.Join(names, ", "))},
+				{"kind", in.Behaviour},
+				{"status", in.Status.String()},
+				{"mailbox", strconv.Itoa(in.MessageQueueLen)},
+				{"handled", strconv.FormatUint(in.MessagesHandled, 10)},
+				{"links", pids(in.Links)},
+				{"monitors", pids(in.Monitors)},
+				{"monitored_by", pids(in.MonitoredBy)},
+				{"trap_exit", strconv.FormatBool(in.TrapExit)},
+				{"parent", parent},
+				{"restarts", strconv.Itoa(in.Restarts)},
+				{"started", in.Started.UTC().Format(time.RFC3339)},
+			}
+			var b strings.Builder
+			obj := map[string]any{}
+			for _, l := range lines {
+				fmt.Fprintf(&b, "%-13s %s\n", l[0]+":", l[1])
+				obj[l[0]] = l[1]
+			}
+			s.result("info", strings.TrimRight(b.String(), "\n"), obj)
+			return nil
+		},
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func newCmdState(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "state TARGET",
+		Short:   "a process's state, like :sys.get_state/1",
+		Example: "state c1",
+		Args:    exactArgs(1, "a TARGET (name or PID)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			st, err := s.runtime().State(cmd.Context(), pid)
+			if err != nil {
+				return err
+			}
+			text := stateText(st)
+			s.result("state", text, map[string]any{"pid": pid.String(), "state": text})
+			return nil
+		},
+	}
+}
+
+func stateText(st any) string {
+	switch v := st.(type) {
+	case Atom, Tuple, List, string, int64, float64:
+		return FormatTerm(v)
+	}
+	return fmt.Sprintf("%+v", st)
+}
+
+func newCmdTree(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "tree [SUP]",
+		Short:   "the supervision tree, with strategies and restart budgets used",
+		Example: "tree\ntree greeters",
+		Args:    rangeArgs(0, 1, "at most one SUP"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s.mu.Lock()
+			top := s.root
+			s.mu.Unlock()
+			if len(args) == 1 {
+				var err error
+				if top, err = s.supervisorPID(args[0]); err != nil {
+					return err
+				}
+			}
+			var b strings.Builder
+			if err := s.tree(cmd.Context(), &b, top, "", "", 0); err != nil {
+				return err
+			}
+			s.result("tree", strings.TrimRight(b.String(), "\n"), map[string]any{"tree": b.String()})
+			return nil
+		},
+	}
+}
+
+const treeChildLimit = 50
+
+func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, first, rest string, depth int) error {
+	rt := s.runtime()
+	d, err := supervisor.Describe(ctx, rt, sup)
+	if err != nil {
+		return err
+	}
+	strategy := d.Strategy.String()
+	behaviour := "supervisor"
+	if d.Dynamic {
+		behaviour = "dynamic_supervisor"
+	}
+	fmt.Fprintf(b, "%s%s %s (%s, %s, %d/%d restarts in %ds, %d children)\n", first, s.pal.Name(s.supName(sup)), s.pal.PID(sup.String()),
+		behaviour, strategy, d.Restarts, d.MaxRestarts, d.MaxSeconds, d.Counts.Specs)
+	if depth > 20 {
+		return nil
+	}
+	children, err := supervisor.WhichChildren(ctx, rt, sup)
+	if err != nil {
+		return err
+	}
+	shown := children
+	if len(children) > treeChildLimit {
+		shown = children[:10]
+	}
+	for i, c := range shown {
+		last := i == len(shown)-1 && len(shown) == len(children)
+		branch, indent := "├─ ", "│  "
+		if last {
+			branch, indent = "└─ ", "   "
+		}
+		if c.Type == supervisor.Supervisor && !c.PID.IsZero() && supervisor.Is(rt, c.PID) {
+			if err := s.tree(ctx, b, c.PID, rest+branch, rest+indent, depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		status := c.PID.String()
+		if c.PID.IsZero() {
+			status = "not running"
+			if c.Restarting {
+				status = "restarting"
+			}
+		}
+		kind := "-"
+		if b, ok := rt.Behaviour(c.PID); ok {
+			kind = b
+		}
+		extra := ""
+		if c.Restarts > 0 {
+			extra = fmt.Sprintf(", %d restart%s", c.Restarts, plural(c.Restarts))
+		}
+		fmt.Fprintf(b, "%s%s%s %s (%s, %s%s)\n", rest, branch, s.pal.PID(status), c.ID, kind, c.Restart, extra)
+	}
+	if len(children) > len(shown) {
+		byKind := map[string]int{}
+		for _, c := range children[len(shown):] {
+			k, ok := rt.Behaviour(c.PID)
+			if !ok {
+				k = "not running"
+			}
+			byKind[k]++
+		}
+		var parts []string
+		for k, n := range byKind {
+			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+		}
+		sort.Strings(parts)
+		fmt.Fprintf(b, "%s└─ ... %d more: %s\n", rest, len(children)-len(shown), strings.Join(parts, ", "))
+	}
+	return nil
+}
+
+func newCmdKill(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:   "kill TARGET [REASON]",
+		Short: "send an exit signal, like Process.exit/2 (default reason: kill)",
+		Long: "kill cannot be trapped and leaves the reason killed. Other reasons end a process that does not\n" +
+			"trap exits (normal is ignored); a process that traps exits gets an {'EXIT', From, Reason} message.",
+		Example: "kill c1\nkill c1 boom\nkill c1 normal\nkill c1 {shutdown, maintenance}",
+		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			reason := actor.ErrKill
+			if len(args) == 2 {
+				t, err := s.parseTerm(args[1])
+				if err != nil {
+					return err
+				}
+				reason = termReason(t)
+			}
+			rt := s.runtime()
+			in, _ := rt.Info(pid)
+			rt.Exit(actor.PID{}, pid, reason)
+			s.settle(cmd.Context())
+			obj := map[string]any{"pid": pid.String(), "reason": actor.FormatReason(reason), "alive": rt.Alive(pid)}
+			text := ""
+			if rt.Alive(pid) {
+				if in.TrapExit {
+					text = fmt.Sprintf("%s traps exits: the signal arrived as {'EXIT', <0.0.0>, %s}", s.display(pid, nameOf(in)), actor.FormatReason(reason))
+				} else {
+					text = fmt.Sprintf("%s ignored the normal exit signal (it does not trap exits)", s.display(pid, nameOf(in)))
+				}
+			}
+			s.result("kill", text, obj)
+			return nil
+		},
+	}
+}
+
+func newCmdStop(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "stop TARGET [REASON]",
+		Short:   "stop a process through its Terminate, like GenServer.stop/2 (default reason: normal)",
+		Example: "stop c1\nstop c1 shutdown",
+		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			reason := actor.ErrNormal
+			if len(args) == 2 {
+				t, err := s.parseTerm(args[1])
+				if err != nil {
+					return err
+				}
+				reason = termReason(t)
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), actor.DefaultCallTimeout)
+			defer cancel()
+			if err := s.runtime().Stop(ctx, pid, reason); err != nil {
+				return err
+			}
+			s.result("stop", "", map[string]any{"pid": pid.String(), "reason": actor.FormatReason(reason)})
+			return nil
+		},
+	}
+}
+
+// parseTerm parses a message; its atoms go into the atom table, as on
+// the BEAM.
+func (s *Session) parseTerm(word string) (any, error) {
+	t, err := ParseTerm(word)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	atoms := s.atoms
+	s.mu.Unlock()
+	if err := eachAtom(t, atoms.atom); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func eachAtom(t any, f func(string) error) error {
+	switch v := t.(type) {
+	case Atom:
+		return f(string(v))
+	case Tuple:
+		for _, x := range v {
+			if err := eachAtom(x, f); err != nil {
+				return err
+			}
+		}
+	case List:
+		for _, x := range v {
+			if err := eachAtom(x, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func messageArgs(what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < 2 {
+			return fmt.Errorf("want a TARGET and a MSG; usage: %s", c.Use)
+		}
+		if len(args) > 2 {
+			return fmt.Errorf("%s takes one message, got %d words: use a tuple such as {add, 5} or quote a string", what, len(args)-1)
+		}
+		return nil
+	}
+}
+
+func newCmdSend(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "send TARGET MSG",
+		Short:   "send a message to a process's HandleInfo, like send/2",
+		Example: "send e1 hello\nsend c1 crash\nsend e1 {ping, 1}",
+		Args:    messageArgs("send"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			msg, err := s.parseTerm(args[1])
+			if err != nil {
+				return err
+			}
+			s.runtime().Send(pid, msg)
+			s.result("send", "", map[string]any{"pid": pid.String(), "message": FormatTerm(msg)})
+			return nil
+		},
+	}
+}
+
+func newCmdCast(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "cast TARGET MSG",
+		Short:   "cast a message to a process's HandleCast, like GenServer.cast/2",
+		Example: "cast c1 inc\ncast c1 {add, 5}",
+		Args:    messageArgs("cast"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			msg, err := s.parseTerm(args[1])
+			if err != nil {
+				return err
+			}
+			s.runtime().Cast(pid, msg)
+			s.result("cast", "", map[string]any{"pid": pid.String(), "message": FormatTerm(msg)})
+			return nil
+		},
+	}
+}
+
+func newCmdCall(s *Session) *cobra.Command {
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:     "call TARGET MSG [--timeout D]",
+		Short:   "call a process and print the reply, like GenServer.call/3",
+		Example: "call c1 get\ncall c1 {add, 5}\ncall s1 hello --timeout 100ms",
+		Args:    messageArgs("call"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			msg, err := s.parseTerm(args[1])
+			if err != nil {
+				return err
+			}
+			if timeout <= 0 {
+				return fmt.Errorf("--timeout must be positive")
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			reply, err := s.runtime().Call(ctx, pid, msg)
+			if err != nil {
+				if errors.Is(err, actor.ErrTimeout) {
+					return fmt.Errorf("timeout: no reply from %v within %v", pid, timeout)
+				}
+				return err
+			}
+			s.result("call", FormatTerm(reply), map[string]any{"pid": pid.String(), "reply": FormatTerm(reply)})
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
+	return cmd
+}
+
+func twoTargets(s *Session, args []string) (actor.PID, actor.PID, error) {
+	a, err := s.resolve(args[0])
+	if err != nil {
+		return a, a, err
+	}
+	b, err := s.resolve(args[1])
+	return a, b, err
+}
+
+func newCmdLink(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "link A B",
+		Short:   "link two processes: when one exits, the other gets an exit signal",
+		Example: "link c1 c2",
+		Args:    exactArgs(2, "two TARGETs"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, b, err := twoTargets(s, args)
+			if err != nil {
+				return err
+			}
+			if err := s.runtime().Link(a, b); err != nil {
+				return err
+			}
+			s.result("link", "", map[string]any{"a": a.String(), "b": b.String()})
+			return nil
+		},
+	}
+}
+
+func newCmdUnlink(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "unlink A B",
+		Short:   "remove the link between two processes",
+		Example: "unlink c1 c2",
+		Args:    exactArgs(2, "two TARGETs"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, b, err := twoTargets(s, args)
+			if err != nil {
+				return err
+			}
+			s.runtime().Unlink(a, b)
+			s.result("unlink", "", map[string]any{"a": a.String(), "b": b.String()})
+			return nil
+		},
+	}
+}
+
+func newCmdMonitor(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "monitor A B",
+		Short:   "make A monitor B: when B exits, A gets a DOWN message",
+		Example: "monitor e1 c1",
+		Args:    exactArgs(2, "two TARGETs: the watcher, then the watched"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, b, err := twoTargets(s, args)
+			if err != nil {
+				return err
+			}
+			ref := s.runtime().Monitor(a, b)
+			s.result("monitor", ref.String(), map[string]any{"watcher": a.String(), "target": b.String(), "ref": ref.String()})
+			return nil
+		},
+	}
+}
+
+func newCmdTrap(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "trap TARGET on|off",
+		Short:   "make a process trap exits (or stop), like Process.flag(:trap_exit, true)",
+		Example: "trap e1 on",
+		Args:    exactArgs(2, "a TARGET and on or off"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			var on bool
+			switch unquote(args[1]) {
+			case "on", "true":
+				on = true
+			case "off", "false":
+			default:
+				return fmt.Errorf("want on or off, not %q", clip(args[1]))
+			}
+			if err := s.runtime().SetTrapExit(pid, on); err != nil {
+				return err
+			}
+			s.result("trap", "", map[string]any{"pid": pid.String(), "trap_exit": on})
+			return nil
+		},
+	}
+}

@@ -1,0 +1,350 @@
+package shell
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/registry"
+	"github.com/spf13/cobra"
+)
+
+func newCmdReg(s *Session) *cobra.Command {
+	subs := "new, ls, lookup, register, unregister, count, match, dispatch or keys"
+	cmd := &cobra.Command{
+		Use:   "reg new|ls|lookup|register|unregister|count|match|dispatch|keys ...",
+		Short: "make and query registries (the default one is names)",
+		Example: "reg new topics --keys duplicate\nreg register topics news e1\nreg dispatch topics news hello\n" +
+			"reg lookup names greeter_for_alice\nreg keys names c1",
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("want a subcommand: %s", subs)
+			}
+			return fmt.Errorf("unknown reg subcommand %q; want %s", clip(args[0]), subs)
+		},
+		RunE: func(*cobra.Command, []string) error { return nil },
+	}
+	cmd.AddCommand(newCmdRegNew(s), newCmdRegLs(s), newCmdRegLookup(s), newCmdRegRegister(s), newCmdRegUnregister(s),
+		newCmdRegCount(s), newCmdRegMatch(s), newCmdRegDispatch(s), newCmdRegKeys(s))
+	return cmd
+}
+
+func (s *Session) registry(name string) (*registry.Registry, error) {
+	name = unquote(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.regs[name]; ok {
+		return r, nil
+	}
+	var names []string
+	for n := range s.regs {
+		names = append(names, n)
+	}
+	msg := fmt.Sprintf("no registry %q", clip(name))
+	if g := closest(name, names); g != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", g)
+	}
+	return nil, fmt.Errorf("%s; reg ls lists them, reg new makes one", msg)
+}
+
+func newCmdRegNew(s *Session) *cobra.Command {
+	var keys string
+	var partitions int
+	cmd := &cobra.Command{
+		Use:     "new NAME [--keys unique|duplicate] [--partitions N]",
+		Short:   "make a registry, like Registry.start_link(keys: ..., name: ...)",
+		Example: "reg new topics --keys duplicate\nreg new sessions --partitions 8",
+		Args:    exactArgs(1, "a NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := unquote(args[0])
+			if name == "" || len(name) > maxNameLen {
+				return fmt.Errorf("a registry needs a name of 1 to %d bytes", maxNameLen)
+			}
+			var k registry.Keys
+			switch unquote(keys) {
+			case "unique":
+			case "duplicate":
+				k = registry.Duplicate
+			default:
+				return fmt.Errorf("--keys %q: want unique or duplicate", clip(keys))
+			}
+			if partitions < 0 || partitions > 1024 {
+				return fmt.Errorf("--partitions must be between 1 and 1024 (0: automatic)")
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if _, ok := s.regs[name]; ok {
+				return fmt.Errorf("registry %q exists already", name)
+			}
+			r := registry.New(s.rt, registry.Options{Name: name, Keys: k, Partitions: partitions})
+			s.regs[name] = r
+			s.out.result(record{text: fmt.Sprintf("registry %s (%s, %d partitions)", name, k, r.Partitions()),
+				obj: map[string]any{"type": "result", "cmd": "reg new", "name": name, "keys": k.String(), "partitions": r.Partitions()}})
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&keys, "keys", "unique", "unique or duplicate")
+	cmd.Flags().IntVar(&partitions, "partitions", 0, "number of partitions (0: automatic)")
+	return cmd
+}
+
+func newCmdRegLs(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:   "ls",
+		Short: "list registries",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s.mu.Lock()
+			var regs []*registry.Registry
+			for _, r := range s.regs {
+				regs = append(regs, r)
+			}
+			s.mu.Unlock()
+			sort.Slice(regs, func(i, j int) bool { return regs[i].Name() < regs[j].Name() })
+			if s.json {
+				for _, r := range regs {
+					s.result("reg ls", "", map[string]any{"name": r.Name(), "keys": r.Kind().String(), "partitions": r.Partitions(), "entries": r.Count()})
+				}
+				return nil
+			}
+			var b strings.Builder
+			tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tKEYS\tPARTITIONS\tENTRIES")
+			for _, r := range regs {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", r.Name(), r.Kind(), r.Partitions(), r.Count())
+			}
+			tw.Flush()
+			s.out.result(record{text: strings.TrimRight(b.String(), "\n")})
+			return nil
+		},
+	}
+}
+
+func (s *Session) printEntries(cmd string, es []registry.Entry) {
+	sort.Slice(es, func(i, j int) bool { return es[i].PID.ID() < es[j].PID.ID() })
+	if s.json {
+		for _, e := range es {
+			s.result(cmd, "", map[string]any{"pid": e.PID.String(), "value": FormatTerm(e.Value)})
+		}
+		s.result(cmd, "", map[string]any{"count": len(es)})
+		return
+	}
+	if len(es) == 0 {
+		s.out.result(record{text: "no entries"})
+		return
+	}
+	var lines []string
+	for _, e := range es {
+		lines = append(lines, fmt.Sprintf("%s %s", s.pal.PID(e.PID.String()), FormatTerm(e.Value)))
+	}
+	s.out.result(record{text: strings.Join(lines, "\n")})
+}
+
+func newCmdRegLookup(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "lookup REG KEY",
+		Short:   "the processes and values under KEY, like Registry.lookup/2",
+		Example: "reg lookup names greeter_for_alice\nreg lookup topics news",
+		Args:    exactArgs(2, "a REG and a KEY"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := s.registry(args[0])
+			if err != nil {
+				return err
+			}
+			s.printEntries("reg lookup", r.Lookup(unquote(args[1])))
+			return nil
+		},
+	}
+}
+
+func newCmdRegRegister(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "register REG KEY TARGET [VALUE]",
+		Short:   "register TARGET under KEY with VALUE (a term; default nil), as the process would with Registry.register/3",
+		Example: "reg register topics news e1\nreg register sessions user42 c1 {since, 2020}",
+		Args:    rangeArgs(3, 4, "a REG, a KEY, a TARGET and an optional VALUE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := s.registry(args[0])
+			if err != nil {
+				return err
+			}
+			pid, err := s.resolve(args[2])
+			if err != nil {
+				return err
+			}
+			var value any = Atom("nil")
+			if len(args) == 4 {
+				if value, err = s.parseTerm(args[3]); err != nil {
+					return err
+				}
+			}
+			key := unquote(args[1])
+			if len(key) > maxNameLen {
+				return fmt.Errorf("key is %d bytes long; the limit is %d", len(key), maxNameLen)
+			}
+			if err := r.Register(pid, key, value); err != nil {
+				return err
+			}
+			s.result("reg register", "", map[string]any{"registry": r.Name(), "key": key, "pid": pid.String()})
+			return nil
+		},
+	}
+}
+
+func newCmdRegUnregister(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "unregister REG KEY TARGET",
+		Short:   "remove TARGET's entries under KEY, like Registry.unregister/2",
+		Example: "reg unregister topics news e1",
+		Args:    exactArgs(3, "a REG, a KEY and a TARGET"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := s.registry(args[0])
+			if err != nil {
+				return err
+			}
+			pid, err := s.resolve(args[2])
+			if err != nil {
+				return err
+			}
+			r.Unregister(pid, unquote(args[1]))
+			s.result("reg unregister", "", map[string]any{"registry": r.Name(), "key": unquote(args[1]), "pid": pid.String()})
+			return nil
+		},
+	}
+}
+
+func newCmdRegCount(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "count REG [KEY]",
+		Short:   "count entries, in all or under KEY, like Registry.count/1",
+		Example: "reg count names\nreg count topics news",
+		Args:    rangeArgs(1, 2, "a REG and an optional KEY"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := s.registry(args[0])
+			if err != nil {
+				return err
+			}
+			n := 0
+			if len(args) == 2 {
+				n = r.CountKey(unquote(args[1]))
+			} else {
+				n = r.Count()
+			}
+			s.result("reg count", fmt.Sprint(n), map[string]any{"count": n})
+			return nil
+		},
+	}
+}
+
+func newCmdRegMatch(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "match REG KEY PATTERN",
+		Short:   "entries under KEY whose value matches PATTERN (_ matches anything), like Registry.match/3",
+		Example: "reg match topics news {admin, _}",
+		Args:    exactArgs(3, "a REG, a KEY and a PATTERN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := s.registry(args[0])
+			if err != nil {
+				return err
+			}
+			pat, err := ParsePattern(args[2])
+			if err != nil {
+				return err
+			}
+			s.printEntries("reg match", r.Match(unquote(args[1]), func(v any) bool { return matchTerm(pat, v) }))
+			return nil
+		},
+	}
+}
+
+func newCmdRegDispatch(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "dispatch REG KEY MSG",
+		Short:   "send MSG to every process under KEY, like Registry.dispatch/3 with send/2",
+		Example: "reg dispatch topics news {headline, \"extra!\"}",
+		Args:    exactArgs(3, "a REG, a KEY and a MSG"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := s.registry(args[0])
+			if err != nil {
+				return err
+			}
+			msg, err := s.parseTerm(args[2])
+			if err != nil {
+				return err
+			}
+			rt := s.runtime()
+			n := r.Dispatch(unquote(args[1]), func(es []registry.Entry) {
+				sort.Slice(es, func(i, j int) bool { return es[i].PID.ID() < es[j].PID.ID() })
+				for _, e := range es {
+					rt.Send(e.PID, msg)
+				}
+			})
+			s.result("reg dispatch", fmt.Sprintf("dispatched to %d process%s", n, pluralEs(n)), map[string]any{"count": n})
+			return nil
+		},
+	}
+}
+
+func newCmdRegKeys(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "keys REG TARGET",
+		Short:   "the keys TARGET holds in REG, like Registry.keys/2",
+		Example: "reg keys names c1",
+		Args:    exactArgs(2, "a REG and a TARGET"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := s.registry(args[0])
+			if err != nil {
+				return err
+			}
+			pid, err := s.resolve(args[1])
+			if err != nil {
+				return err
+			}
+			keys := r.Keys(pid)
+			s.result("reg keys", strings.Join(keys, "\n"), map[string]any{"pid": pid.String(), "keys": keys})
+			return nil
+		},
+	}
+}
+
+// wildcard is _ in a pattern.
+type wildcard struct{}
+
+// ParsePattern parses a term in which _ matches anything.
+func ParsePattern(s string) (any, error) {
+	return parseTermWith(s, true)
+}
+
+func matchTerm(pat, v any) bool {
+	switch p := pat.(type) {
+	case wildcard:
+		return true
+	case Tuple:
+		t, ok := v.(Tuple)
+		if !ok || len(t) != len(p) {
+			return false
+		}
+		for i := range p {
+			if !matchTerm(p[i], t[i]) {
+				return false
+			}
+		}
+		return true
+	case List:
+		l, ok := v.(List)
+		if !ok || len(l) != len(p) {
+			return false
+		}
+		for i := range p {
+			if !matchTerm(p[i], l[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return pat == v
+}
+
+var _ = actor.PID{}

@@ -1,0 +1,257 @@
+package shell
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/supervisor"
+	"github.com/spf13/cobra"
+)
+
+func newCmdSup(s *Session) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sup start|children|count|terminate|restart|delete ...",
+		Short: "make and manage supervisors",
+		Example: "sup start workers --strategy one_for_all\nsup start pool --dynamic --max-children 10\n" +
+			"sup children workers\nsup terminate workers c1\nsup restart workers c1\nsup delete workers c1",
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("want a subcommand: start, children, count, terminate, restart or delete")
+			}
+			return fmt.Errorf("unknown sup subcommand %q; want start, children, count, terminate, restart or delete", clip(args[0]))
+		},
+		RunE: func(*cobra.Command, []string) error { return nil },
+	}
+	cmd.AddCommand(newCmdSupStart(s), newCmdSupChildren(s), newCmdSupCount(s), newCmdSupTerminate(s), newCmdSupRestart(s), newCmdSupDelete(s))
+	return cmd
+}
+
+func newCmdSupStart(s *Session) *cobra.Command {
+	var strategy, parent, restart string
+	var maxR, maxS, maxChildren int
+	var dynamic bool
+	cmd := &cobra.Command{
+		Use:   "start NAME [--strategy S] [--max-restarts N] [--max-seconds S] [--parent SUP] [--restart R] [--dynamic [--max-children N]]",
+		Short: "start a supervisor named NAME under root (or --parent)",
+		Long: "A static supervisor gets its children from spawn --sup NAME, in order, like Supervisor.start_child.\n" +
+			"With --dynamic it is a DynamicSupervisor (one_for_one, optionally --max-children).",
+		Example: "sup start workers --strategy rest_for_one --max-restarts 2\nsup start pool --dynamic --max-children 100",
+		Args:    exactArgs(1, "a NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := unquote(args[0])
+			if name == "" || len(name) > maxNameLen {
+				return fmt.Errorf("a supervisor needs a name of 1 to %d bytes", maxNameLen)
+			}
+			st, err := supervisor.ParseStrategy(unquote(strategy))
+			if err != nil {
+				return err
+			}
+			if dynamic && st != supervisor.OneForOne {
+				return fmt.Errorf("a DynamicSupervisor is always one_for_one")
+			}
+			if maxChildren != 0 && !dynamic {
+				return fmt.Errorf("--max-children is for --dynamic supervisors")
+			}
+			if maxR < 0 || maxS < 1 || maxChildren < 0 {
+				return fmt.Errorf("--max-restarts must be 0 or more, --max-seconds 1 or more, --max-children 0 (no limit) or more")
+			}
+			r := supervisor.Permanent
+			if restart != "" {
+				if r, err = supervisor.ParseRestart(unquote(restart)); err != nil {
+					return err
+				}
+			}
+			s.mu.Lock()
+			rt, names, sup := s.rt, s.names, s.root
+			s.mu.Unlock()
+			if parent != "" {
+				if sup, err = s.supervisorPID(parent); err != nil {
+					return err
+				}
+			}
+			if maxR == 0 {
+				maxR = supervisor.NoRestarts
+			}
+			spec := supervisor.ChildSpec{ID: name, Type: supervisor.Supervisor, Restart: r,
+				Start: func(ctx context.Context) (actor.PID, error) {
+					if dynamic {
+						return supervisor.StartDynamic(ctx, rt, supervisor.DynamicOptions{Name: names.Via(name), MaxRestarts: maxR, MaxSeconds: maxS, MaxChildren: maxChildren})
+					}
+					return supervisor.Start(ctx, rt, supervisor.Options{Name: names.Via(name), Strategy: st, MaxRestarts: maxR, MaxSeconds: maxS})
+				}}
+			pid, err := supervisor.StartChild(cmd.Context(), rt, sup, spec)
+			if err != nil {
+				return err
+			}
+			kind := "supervisor, " + st.String()
+			if dynamic {
+				kind = "dynamic_supervisor"
+			}
+			shown := maxR
+			if shown < 0 {
+				shown = 0
+			}
+			s.result("sup start", fmt.Sprintf("%s (%s, %d restarts in %ds)", s.display(pid, name), kind, shown, maxS),
+				map[string]any{"pid": pid.String(), "name": name, "dynamic": dynamic, "strategy": st.String(), "max_restarts": shown, "max_seconds": maxS})
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&strategy, "strategy", "one_for_one", "one_for_one, one_for_all or rest_for_one")
+	f.IntVar(&maxR, "max-restarts", 3, "restarts allowed within --max-seconds")
+	f.IntVar(&maxS, "max-seconds", 5, "the window for --max-restarts")
+	f.StringVar(&parent, "parent", "", "start it under SUP instead of root")
+	f.StringVar(&restart, "restart", "", "its own restart type under its parent (default permanent)")
+	f.BoolVar(&dynamic, "dynamic", false, "make a DynamicSupervisor")
+	f.IntVar(&maxChildren, "max-children", 0, "DynamicSupervisor: most children (0: no limit)")
+	return cmd
+}
+
+func newCmdSupChildren(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "children SUP",
+		Short:   "a supervisor's children, like which_children/1",
+		Example: "sup children workers",
+		Args:    exactArgs(1, "a SUP"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sup, err := s.supervisorPID(args[0])
+			if err != nil {
+				return err
+			}
+			cs, err := supervisor.WhichChildren(cmd.Context(), s.runtime(), sup)
+			if err != nil {
+				return err
+			}
+			if s.json {
+				for _, c := range cs {
+					s.result("sup children", "", map[string]any{"id": c.ID, "pid": pidOrNil(c.PID), "type": c.Type.String(),
+						"restart": c.Restart.String(), "shutdown": supervisor.FormatShutdown(c.Shutdown), "restarts": c.Restarts, "restarting": c.Restarting})
+				}
+				return nil
+			}
+			var b strings.Builder
+			tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tPID\tTYPE\tRESTART\tSHUTDOWN\tRESTARTS")
+			for _, c := range cs {
+				pid := c.PID.String()
+				if c.PID.IsZero() {
+					pid = "undefined"
+					if c.Restarting {
+						pid = "restarting"
+					}
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", c.ID, pid, c.Type, c.Restart, supervisor.FormatShutdown(c.Shutdown), c.Restarts)
+			}
+			tw.Flush()
+			s.out.result(record{text: strings.TrimRight(b.String(), "\n")})
+			return nil
+		},
+	}
+}
+
+func pidOrNil(p actor.PID) any {
+	if p.IsZero() {
+		return nil
+	}
+	return p.String()
+}
+
+func newCmdSupCount(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "count SUP",
+		Short:   "count a supervisor's children, like count_children/1",
+		Example: "sup count workers",
+		Args:    exactArgs(1, "a SUP"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sup, err := s.supervisorPID(args[0])
+			if err != nil {
+				return err
+			}
+			n, err := supervisor.CountChildren(cmd.Context(), s.runtime(), sup)
+			if err != nil {
+				return err
+			}
+			s.result("sup count", fmt.Sprintf("specs: %d, active: %d, supervisors: %d, workers: %d", n.Specs, n.Active, n.Supervisors, n.Workers),
+				map[string]any{"specs": n.Specs, "active": n.Active, "supervisors": n.Supervisors, "workers": n.Workers})
+			return nil
+		},
+	}
+}
+
+func newCmdSupTerminate(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "terminate SUP CHILD",
+		Short:   "stop a child by ID or PID, like terminate_child/2 (its spec stays unless temporary or dynamic)",
+		Example: "sup terminate workers c1\nsup terminate root <0.5.0>",
+		Args:    exactArgs(2, "a SUP and a CHILD (ID or PID)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sup, err := s.supervisorPID(args[0])
+			if err != nil {
+				return err
+			}
+			child := unquote(args[1])
+			rt := s.runtime()
+			if pid, perr := actor.ParsePID(child); perr == nil {
+				err = supervisor.TerminateChildPID(cmd.Context(), rt, sup, pid)
+			} else if d, _ := supervisor.Describe(cmd.Context(), rt, sup); d.Dynamic {
+				// A DynamicSupervisor has no IDs: accept the child's name.
+				pid, ok := s.lookupName(child)
+				if !ok {
+					return s.unknownName(child)
+				}
+				err = supervisor.TerminateChildPID(cmd.Context(), rt, sup, pid)
+			} else {
+				err = supervisor.TerminateChild(cmd.Context(), rt, sup, child)
+			}
+			if err != nil {
+				return err
+			}
+			s.result("sup terminate", "", map[string]any{"supervisor": sup.String(), "child": child})
+			return nil
+		},
+	}
+}
+
+func newCmdSupRestart(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "restart SUP ID",
+		Short:   "start a terminated child again, like restart_child/2",
+		Example: "sup restart workers c1",
+		Args:    exactArgs(2, "a SUP and a child ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sup, err := s.supervisorPID(args[0])
+			if err != nil {
+				return err
+			}
+			pid, err := supervisor.RestartChild(cmd.Context(), s.runtime(), sup, unquote(args[1]))
+			if err != nil {
+				return err
+			}
+			s.result("sup restart", s.display(pid, unquote(args[1])), map[string]any{"pid": pid.String(), "id": unquote(args[1])})
+			return nil
+		},
+	}
+}
+
+func newCmdSupDelete(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "delete SUP ID",
+		Short:   "remove a terminated child's spec, like delete_child/2",
+		Example: "sup delete workers c1",
+		Args:    exactArgs(2, "a SUP and a child ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sup, err := s.supervisorPID(args[0])
+			if err != nil {
+				return err
+			}
+			if err := supervisor.DeleteChild(cmd.Context(), s.runtime(), sup, unquote(args[1])); err != nil {
+				return err
+			}
+			s.result("sup delete", "", map[string]any{"id": unquote(args[1])})
+			return nil
+		},
+	}
+}

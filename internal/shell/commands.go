@@ -1,0 +1,145 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// commandTable lists the constructors of every command; one table serves
+// the REPL, -c, files and stdin. A fresh cobra tree is built for every
+// command line, since cobra keeps flag values between runs.
+func commandTable() []func(s *Session) *cobra.Command {
+	return []func(s *Session) *cobra.Command{newCmdSpawn, newCmdWhereis, newCmdLs, newCmdInfo, newCmdState, newCmdTree,
+		newCmdKill, newCmdStop, newCmdSend, newCmdCast, newCmdCall,
+		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdTrap,
+		newCmdSup, newCmdReg,
+		newCmdEvents, newCmdTrace, newCmdSleep, newCmdEcho, newCmdSource,
+		newCmdKinds, newCmdAtoms, newCmdHelp, newCmdExit,
+	}
+}
+
+// newTree builds the command tree for one command line.
+func (s *Session) newTree() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "actorsh",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(writerFunc(func(b []byte) {
+		s.out.result(record{text: strings.TrimRight(string(b), "\n"), obj: map[string]any{"type": "help", "text": string(b)}})
+	}))
+	root.SetErr(s.io.ErrOut)
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetHelpCommand(&cobra.Command{Hidden: true})
+	for _, mk := range commandTable() {
+		c := mk(s)
+		prepare(c)
+		root.AddCommand(c)
+	}
+	return root
+}
+
+// prepare sets the flag-error hook and argument unquoting on a command and
+// its subcommands.
+func prepare(c *cobra.Command) {
+	c.SilenceErrors, c.SilenceUsage = true, true
+	c.SetFlagErrorFunc(flagError)
+	c.DisableFlagsInUseLine = true
+	for _, sub := range c.Commands() {
+		prepare(sub)
+	}
+}
+
+type writerFunc func([]byte)
+
+func (f writerFunc) Write(b []byte) (int, error) { f(b); return len(b), nil }
+
+// commandNames lists the top-level commands.
+func (s *Session) commandNames() []string {
+	var names []string
+	for _, c := range s.newTree().Commands() {
+		if !c.Hidden {
+			names = append(names, c.Name())
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// runCommand runs one command's words.
+func (s *Session) runCommand(ctx context.Context, words []string) error {
+	root := s.newTree()
+	name := words[0]
+	found := false
+	for _, c := range root.Commands() {
+		if c.Name() == name || c.HasAlias(name) {
+			found = true
+		}
+	}
+	if !found {
+		msg := fmt.Sprintf("unknown command %q", clip(name))
+		if g := closest(name, s.commandNames()); g != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", g)
+		}
+		return errors.New(msg + "; help lists the commands")
+	}
+	root.SetArgs(words)
+	_, err := root.ExecuteContextC(ctx)
+	return err
+}
+
+// flagError adds a did-you-mean to an unknown flag.
+func flagError(c *cobra.Command, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		var flags []string
+		c.Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, f.Name) })
+		if g := closest(name, flags); g != "" {
+			return fmt.Errorf("%s (did you mean --%s?); help %s shows the flags", msg, g, c.Name())
+		}
+	}
+	return fmt.Errorf("%s; help %s shows the flags", msg, c.Name())
+}
+
+// result prints a command's result: text for people, an object for
+// --json (type "result" and the command's name are added).
+func (s *Session) result(cmd string, text string, obj map[string]any) {
+	if obj == nil {
+		obj = map[string]any{}
+	}
+	obj["type"] = "result"
+	obj["cmd"] = cmd
+	s.out.result(record{text: text, obj: obj})
+}
+
+// exactArgs is cobra.ExactArgs with a message that names the arguments.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return fmt.Errorf("want %s, got %d argument%s; usage: %s", what, len(args), plural(len(args)), c.Use)
+		}
+		return nil
+	}
+}
+
+func rangeArgs(lo, hi int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < lo || len(args) > hi {
+			return fmt.Errorf("want %s, got %d argument%s; usage: %s", what, len(args), plural(len(args)), c.Use)
+		}
+		return nil
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

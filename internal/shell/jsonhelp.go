@@ -1,0 +1,20 @@
+package shell
+
+// jsonHelp documents the --json output: the field names are stable.
+const jsonHelp = `With --json, actorsh prints one JSON object per line on stdout, and nothing else there.
+Every object has "type":
+
+  "result"  a command's result: "cmd" (e.g. "spawn", "sup start") and its fields, e.g.
+            spawn:   pid, name, kind            (--count > 10: started, first, last, kind)
+            whereis: name, pid (null if none)   call: pid, reply        ls: one per process
+            (pid, name, kind, supervisor, restart, status, mailbox, restarts), then total, shown
+  "event"   a runtime event: "event" is spawned, exited, signal, restarted, not_restarted,
+            restart_failed, gave_up, registered, unregistered, received or down; with
+            pid, and where they apply: other (parent, new pid, sender), supervisor, name,
+            reason, detail, message, restarts, max_restarts, max_seconds
+  "output"  something a process printed: pid, text
+  "error"   a command failed: cmd, error (also written to stderr as text)
+  "crash"   the simulated VM died: error, processes_lost
+  "help"    help text: text
+
+PIDs are strings such as "<0.5.0>"; reasons and messages are in the term syntax.`

@@ -1,0 +1,139 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/actorsh/actorsh/internal/iostreams"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK          = 0
+	ExitFailed      = 1
+	ExitUsage       = 2
+	ExitInterrupted = 130
+)
+
+type mainOptions struct {
+	command   string
+	json      bool
+	color     string
+	keepGoing bool
+	atomLimit int
+}
+
+// Main runs actorsh with the given arguments (without the program name)
+// and returns the exit code.
+func Main(args []string, ios *iostreams.IOStreams) int {
+	var o mainOptions
+	code := ExitOK
+	root := &cobra.Command{
+		Use:   "actorsh",
+		Short: "an interactive shell for OTP-style actors: processes, supervisors and a registry",
+		Long: "actorsh drives an in-process actor runtime with the semantics of Erlang/OTP.\n\n" +
+			"With no arguments it starts a REPL on a terminal, or reads commands from stdin otherwise.\n" +
+			"Type help at the prompt for the commands.",
+		Example:       "actorsh\nactorsh -c 'spawn greeter alice; ls'\nactorsh run scripts/seed.ash\necho 'spawn greeter bob' | actorsh",
+		Args:          cobra.NoArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("command") {
+				code = run(ios, o, "-c", &stringLines{lines: []string{o.command}}, false)
+				return nil
+			}
+			if ios.InTTY && ios.OutTTY {
+				code = repl(ios, o)
+				return nil
+			}
+			code = run(ios, o, "stdin", NewScanner(ios.In), false)
+			return nil
+		},
+	}
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	pf := root.PersistentFlags()
+	root.Flags().StringVarP(&o.command, "command", "c", "", "run the commands in this string (separated by ;) and exit")
+	pf.BoolVar(&o.json, "json", false, "print every result and event as one JSON object per line (see: help json)")
+	pf.StringVar(&o.color, "color", "auto", "colour output: auto, always or never")
+	pf.BoolVar(&o.keepGoing, "keep-going", false, "go on after a failing command (scripts, -c and stdin)")
+	pf.IntVar(&o.atomLimit, "atom-limit", DefaultAtomLimit, "size of the simulated atom table for --atom-name")
+
+	runCmd := &cobra.Command{
+		Use:     "run FILE",
+		Short:   "run a command file (also: a file starting with #!/usr/bin/env -S actorsh run)",
+		Example: "actorsh run scripts/seed.ash\nactorsh run --keep-going demo.ash",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := os.Open(args[0])
+			if err != nil {
+				fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+				code = ExitFailed
+				return nil
+			}
+			defer f.Close()
+			code = run(ios, o, args[0], NewScanner(f), true)
+			return nil
+		},
+	}
+	root.AddCommand(runCmd)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.SetArgs(args)
+	if err := root.Execute(); err != nil {
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		if strings.Contains(err.Error(), "unknown command") || errors.As(err, &usageError{}) || strings.Contains(err.Error(), "arg(s)") {
+			fmt.Fprintln(ios.ErrOut, "Run 'actorsh --help' for usage.")
+		}
+		return ExitUsage
+	}
+	return code
+}
+
+type usageError struct{ error }
+
+func (o mainOptions) colorSetting(ios *iostreams.IOStreams) error {
+	switch o.color {
+	case "auto":
+	case "always":
+		ios.SetColor(true)
+	case "never":
+		ios.SetColor(false)
+	default:
+		return fmt.Errorf("--color %q: want auto, always or never", o.color)
+	}
+	return nil
+}
+
+// run runs a non-interactive source to the end, or to the first failure.
+func run(ios *iostreams.IOStreams, o mainOptions, name string, src LineSource, _ bool) int {
+	if err := o.colorSetting(ios); err != nil {
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		return ExitUsage
+	}
+	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit})
+	if err != nil {
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		return ExitFailed
+	}
+	defer s.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = s.RunSource(ctx, name, src, o.keepGoing)
+	switch {
+	case err == nil, errors.Is(err, errExit):
+		return ExitOK
+	case ctx.Err() != nil:
+		return ExitInterrupted
+	case errors.Is(err, errFailed):
+		return ExitFailed
+	}
+	fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+	return ExitFailed
+}

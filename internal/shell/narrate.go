@@ -1,0 +1,119 @@
+package shell
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/supervisor"
+)
+
+// onEvent turns a runtime event into narration: one readable line in text
+// mode (for the events a learner needs), one JSON object for every event
+// in --json mode.
+func (s *Session) onEvent(e actor.Event) {
+	s.mu.Lock()
+	narrate := s.narrate
+	s.mu.Unlock()
+	text := ""
+	if narrate {
+		text = s.describe(e)
+	}
+	if text == "" && !s.json {
+		return
+	}
+	s.out.event(record{text: text, obj: eventObject(e)})
+}
+
+// eventObject is the stable JSON form of an event (see `help json`).
+func eventObject(e actor.Event) map[string]any {
+	o := map[string]any{"type": "event", "event": e.Kind.String(), "pid": e.PID.String()}
+	if !e.Other.IsZero() {
+		o["other"] = e.Other.String()
+	}
+	if !e.Supervisor.IsZero() {
+		o["supervisor"] = e.Supervisor.String()
+	}
+	if e.Name != "" {
+		o["name"] = e.Name
+	}
+	if e.Reason != nil {
+		o["reason"] = actor.FormatReason(e.Reason)
+	}
+	if e.Detail != "" {
+		o["detail"] = e.Detail
+	}
+	if e.Message != nil {
+		o["message"] = FormatTerm(e.Message)
+	}
+	if e.MaxRestarts != 0 || e.Window != 0 {
+		o["restarts"] = e.Restarts
+		o["max_restarts"] = e.MaxRestarts
+		o["max_seconds"] = int(e.Window / time.Second)
+	}
+	return o
+}
+
+func budget(e actor.Event) string {
+	return fmt.Sprintf("%d/%d in %s", e.Restarts, e.MaxRestarts, seconds(e.Window))
+}
+
+func seconds(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	}
+	return d.String()
+}
+
+// supName names a supervisor for narration.
+func (s *Session) supName(pid actor.PID) string {
+	s.mu.Lock()
+	names := s.names
+	s.mu.Unlock()
+	if keys := names.Keys(pid); len(keys) > 0 {
+		return keys[0]
+	}
+	return pid.String()
+}
+
+func (s *Session) describe(e actor.Event) string {
+	p := s.pal
+	reason := func() string { return p.Warn(actor.FormatReason(e.Reason)) }
+	switch e.Kind {
+	case actor.EventExited:
+		if !e.Other.IsZero() && supervisor.Is(s.runtime(), e.Other) {
+			return "" // its supervisor's decision tells the story
+		}
+		return fmt.Sprintf("%s exited: %s", s.display(e.PID, e.Name), reason())
+	case actor.EventRestarted:
+		if e.Detail != "" {
+			return fmt.Sprintf("%s -> restarted as %s (%s)", s.display(e.PID, e.Name), p.PID(e.Other.String()), e.Detail)
+		}
+		return fmt.Sprintf("%s %s -> restarted as %s (%s)", s.display(e.PID, e.Name), reason(), p.PID(e.Other.String()), budget(e))
+	case actor.EventNotRestarted:
+		restart := e.Detail
+		if i := indexByte(restart, ':'); i >= 0 {
+			restart = restart[:i]
+		}
+		return fmt.Sprintf("%s exited: %s (%s: not restarted)", s.display(e.PID, e.Name), reason(), restart)
+	case actor.EventRestartFailed:
+		return fmt.Sprintf("sup %s could not restart %s: %s (will retry)", p.Name(s.supName(e.Supervisor)), e.Name, reason())
+	case actor.EventGaveUp:
+		return p.Error(fmt.Sprintf("sup %s exceeded %d restarts in %s: %s, exiting: shutdown",
+			s.supName(e.PID), e.MaxRestarts, seconds(e.Window), e.Detail))
+	case actor.EventDown:
+		return fmt.Sprintf("%s got DOWN for %s: %s", p.PID(e.PID.String()), p.PID(e.Other.String()), reason())
+	case actor.EventReceived:
+		return p.Dim(fmt.Sprintf("trace %s <- %s %s", e.PID, e.Detail, FormatTerm(e.Message)))
+	}
+	return ""
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}

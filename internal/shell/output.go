@@ -1,0 +1,103 @@
+package shell
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// output serialises everything a session prints: command results,
+// narration of runtime events and what processes say. While a command
+// runs, narration is held back and printed after the command's result,
+// once the runtime has settled, so transcripts are the same every run.
+type output struct {
+	mu      sync.Mutex
+	w       io.Writer
+	json    bool
+	holding bool
+	held    []record
+	history []record // the last events, for the events command
+}
+
+// record is one line of output: text for people, an object for --json.
+type record struct {
+	text string
+	obj  map[string]any
+}
+
+const historySize = 1000
+
+func (o *output) setWriter(w io.Writer) {
+	o.mu.Lock()
+	o.w = w
+	o.mu.Unlock()
+}
+
+func (o *output) writeLocked(r record) {
+	if o.json {
+		b, err := json.Marshal(r.obj)
+		if err != nil {
+			b, _ = json.Marshal(map[string]any{"type": "error", "error": err.Error()})
+		}
+		o.w.Write(append(b, '\n'))
+		return
+	}
+	if r.text == "" {
+		return
+	}
+	fmt.Fprintln(o.w, r.text)
+}
+
+// result prints a command's result at once.
+func (o *output) result(r record) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.writeLocked(r)
+}
+
+// event prints a runtime event or a process's output, or holds it while
+// a command runs.
+func (o *output) event(r record) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.history) == historySize {
+		copy(o.history, o.history[1:])
+		o.history = o.history[:historySize-1]
+	}
+	o.history = append(o.history, r)
+	if o.holding {
+		o.held = append(o.held, r)
+		return
+	}
+	o.writeLocked(r)
+}
+
+// hold starts holding events back.
+func (o *output) hold() {
+	o.mu.Lock()
+	o.holding = true
+	o.mu.Unlock()
+}
+
+// flush prints what was held; with release, stops holding.
+func (o *output) flush(release bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, r := range o.held {
+		o.writeLocked(r)
+	}
+	o.held = nil
+	if release {
+		o.holding = false
+	}
+}
+
+func (o *output) recent(n int) []record {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if n > len(o.history) || n <= 0 {
+		n = len(o.history)
+	}
+	return append([]record(nil), o.history[len(o.history)-n:]...)
+}

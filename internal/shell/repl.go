@@ -1,0 +1,273 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/actorsh/actorsh/internal/iostreams"
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/supervisor"
+	"github.com/chzyer/readline"
+	"github.com/spf13/pflag"
+)
+
+// historyPath is where the REPL keeps its history: $ACTORSH_HISTORY if
+// set (empty disables history), else $XDG_STATE_HOME/actorsh/history,
+// else ~/.local/state/actorsh/history.
+func historyPath() string {
+	if v, ok := os.LookupEnv("ACTORSH_HISTORY"); ok {
+		return v
+	}
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "actorsh", "history")
+}
+
+// repl runs the interactive shell on a terminal.
+func repl(ios *iostreams.IOStreams, o mainOptions) int {
+	if err := o.colorSetting(ios); err != nil {
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		return ExitUsage
+	}
+	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit})
+	if err != nil {
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		return ExitFailed
+	}
+	defer s.Close()
+	hist := historyPath()
+	if hist != "" {
+		if err := os.MkdirAll(filepath.Dir(hist), 0o700); err != nil {
+			fmt.Fprintf(ios.ErrOut, "actorsh: history disabled: %v\n", err)
+			hist = ""
+		}
+	}
+	rl, err := readline.NewEx(&readline.Config{
+		Prompt:            s.pal.Name("actorsh") + "> ",
+		HistoryFile:       hist,
+		AutoComplete:      &completer{s: s},
+		InterruptPrompt:   "^C",
+		EOFPrompt:         "",
+		HistorySearchFold: true,
+		Stdin:             io.NopCloser(ios.In),
+		Stdout:            ios.Out,
+		Stderr:            ios.ErrOut,
+	})
+	if err != nil {
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		return ExitFailed
+	}
+	defer rl.Close()
+	s.out.setWriter(rl.Stdout())
+	fmt.Fprintln(rl.Stdout(), s.pal.Dim("actorsh: OTP-style actors in Go. help lists the commands; Ctrl-D leaves."))
+	for {
+		line, err := rl.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			continue // Ctrl-C clears the line
+		}
+		if err != nil { // io.EOF: Ctrl-D
+			return ExitOK
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		err = s.execInterruptible(line)
+		if errors.Is(err, errExit) {
+			return ExitOK
+		}
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(rl.Stderr(), s.pal.Warn("interrupted"))
+			continue
+		}
+		if err != nil {
+			fmt.Fprintln(rl.Stderr(), s.pal.Error("error: ")+err.Error())
+		}
+	}
+}
+
+// execInterruptible runs a line; Ctrl-C (SIGINT) cancels it.
+func (s *Session) execInterruptible(line string) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+		}
+	}()
+	err := s.Exec(ctx, line)
+	close(done)
+	<-finished
+	return err
+}
+
+// completer completes commands, subcommands, flags, kinds, supervisor and
+// registry names and live process names.
+type completer struct{ s *Session }
+
+func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
+	text := string(line[:pos])
+	// Complete within the last command of the line.
+	if i := strings.LastIndexByte(text, ';'); i >= 0 {
+		text = text[i+1:]
+	}
+	words := strings.Fields(text)
+	cur := ""
+	if len(words) > 0 && !strings.HasSuffix(text, " ") && !strings.HasSuffix(text, "\t") {
+		cur = words[len(words)-1]
+		words = words[:len(words)-1]
+	}
+	cands := c.candidates(words, cur)
+	var out [][]rune
+	for _, w := range cands {
+		if strings.HasPrefix(w, cur) {
+			out = append(out, []rune(w[len(cur):]+" "))
+		}
+	}
+	return out, len([]rune(cur))
+}
+
+const completionLimit = 200
+
+func (c *completer) candidates(words []string, cur string) []string {
+	s := c.s
+	if len(words) == 0 {
+		return s.commandNames()
+	}
+	root := s.newTree()
+	cmd, rest, err := root.Find(words)
+	if err != nil || cmd == root {
+		return nil
+	}
+	if len(rest) == 0 && cmd.HasAvailableSubCommands() {
+		var subs []string
+		for _, sub := range cmd.Commands() {
+			subs = append(subs, sub.Name())
+		}
+		return subs
+	}
+	// The value of a flag?
+	if prev := words[len(words)-1]; strings.HasPrefix(prev, "--") {
+		if f := cmd.Flags().Lookup(strings.TrimPrefix(prev, "--")); f != nil && f.Value.Type() != "bool" {
+			return c.flagValues(f.Name, cur)
+		}
+	}
+	if strings.HasPrefix(cur, "-") {
+		var flags []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, "--"+f.Name) })
+		return flags
+	}
+	positional := 0
+	for _, w := range rest {
+		if !strings.HasPrefix(w, "-") {
+			positional++
+		}
+	}
+	switch cmd.Name() {
+	case "spawn":
+		if positional == 0 {
+			var kinds []string
+			for _, k := range s.kinds {
+				kinds = append(kinds, k.name)
+			}
+			return kinds
+		}
+		return nil
+	case "help":
+		return s.commandNames()
+	case "trap", "trace":
+		if (cmd.Name() == "trap" && positional == 1) || (cmd.Name() == "trace" && positional == 0) {
+			return []string{"on", "off"}
+		}
+	case "events":
+		return []string{"on", "off"}
+	}
+	if cmd.HasParent() && cmd.Parent().Name() == "reg" && positional == 0 && cmd.Name() != "new" && cmd.Name() != "ls" {
+		return c.registryNames()
+	}
+	if cmd.HasParent() && cmd.Parent().Name() == "sup" && positional == 0 && cmd.Name() != "start" {
+		return c.supervisorNames(cur)
+	}
+	return c.processNames(cur)
+}
+
+func (c *completer) flagValues(flag, cur string) []string {
+	switch flag {
+	case "sup", "parent":
+		return c.supervisorNames(cur)
+	case "restart":
+		return []string{"permanent", "transient", "temporary"}
+	case "strategy":
+		return []string{"one_for_one", "one_for_all", "rest_for_one"}
+	case "shutdown":
+		return []string{"brutal_kill", "infinity", "5s"}
+	case "keys":
+		return []string{"unique", "duplicate"}
+	case "kind":
+		var kinds []string
+		for _, k := range c.s.kinds {
+			kinds = append(kinds, k.name)
+		}
+		return kinds
+	}
+	return nil
+}
+
+func (c *completer) registryNames() []string {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	var out []string
+	for n := range c.s.regs {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// processNames completes registered names from a prefix: it never lists
+// more than completionLimit names, however many processes there are.
+func (c *completer) processNames(prefix string) []string {
+	c.s.mu.Lock()
+	names := c.s.names
+	c.s.mu.Unlock()
+	var out []string
+	for _, e := range names.Select(func(k string, _ actor.PID, _ any) bool { return strings.HasPrefix(k, prefix) }) {
+		out = append(out, e.Key)
+	}
+	sort.Strings(out)
+	if len(out) > completionLimit {
+		out = out[:completionLimit]
+	}
+	return out
+}
+
+func (c *completer) supervisorNames(prefix string) []string {
+	rt := c.s.runtime()
+	var out []string
+	for _, n := range c.processNames(prefix) {
+		if pid, ok := c.s.lookupName(n); ok && supervisor.Is(rt, pid) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,73 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// LineSource yields lines of commands: readline on a terminal, a scanner
+// over a file or a pipe, or the -c string.
+type LineSource interface {
+	Next() (string, error) // io.EOF at the end
+}
+
+var errEOF = io.EOF
+
+// stringLines is a LineSource over a fixed list of lines (for -c).
+type stringLines struct {
+	lines []string
+	i     int
+}
+
+func (s *stringLines) Next() (string, error) {
+	if s.i >= len(s.lines) {
+		return "", io.EOF
+	}
+	s.i++
+	return s.lines[s.i-1], nil
+}
+
+// errFailed reports that a command failed (already printed).
+var errFailed = errors.New("a command failed")
+
+// RunSource runs every line of src; file names the source in errors
+// (FILE:LINE: command: message). It stops at the first failing command
+// unless keep-going is on, and returns errFailed if any failed, errExit if
+// a command asked to exit, or ctx.Err() if interrupted.
+func (s *Session) RunSource(ctx context.Context, file string, src LineSource, keepGoing bool) error {
+	failed := false
+	for n := 1; ; n++ {
+		line, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if n == 1 && strings.HasPrefix(line, "#!") {
+			continue
+		}
+		err = s.Exec(ctx, line)
+		switch {
+		case err == nil:
+		case errors.Is(err, errExit):
+			return errExit
+		case ctx.Err() != nil:
+			fmt.Fprintf(s.io.ErrOut, "%s:%d: interrupted\n", file, n)
+			return ctx.Err()
+		default:
+			fmt.Fprintf(s.io.ErrOut, "%s:%d: %v\n", file, n, err)
+			failed = true
+			if !keepGoing {
+				return errFailed
+			}
+		}
+	}
+	if failed {
+		return errFailed
+	}
+	return nil
+}

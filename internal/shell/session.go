@@ -1,0 +1,338 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/actorsh/actorsh/internal/iostreams"
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/registry"
+	"github.com/actorsh/actorsh/pkg/supervisor"
+)
+
+// Session is one shell: a runtime with a default registry and a root
+// DynamicSupervisor, the command table, and the output. The REPL, -c,
+// script files and piped stdin all run lines through Exec.
+type Session struct {
+	io   *iostreams.IOStreams
+	pal  *iostreams.Palette
+	out  *output
+	json bool
+
+	kinds     []*kind
+	atomLimit int
+
+	mu      sync.Mutex // guards the fields below, which a VM crash replaces
+	rt      *actor.Runtime
+	names   *registry.Registry
+	regs    map[string]*registry.Registry
+	root    actor.PID
+	atoms   *atomTable
+	shell   actor.PID // the shell process, made for --link
+	unsub   func()
+	narrate bool
+	seq     int // child id sequence
+	depth   int // nesting of source
+	stopped bool
+}
+
+// Options configures a Session.
+type Options struct {
+	JSON      bool
+	AtomLimit int // zero: DefaultAtomLimit
+}
+
+// RootName and RegistryName are what a new session starts with.
+const (
+	RootName     = "root"
+	RegistryName = "names"
+)
+
+// NewSession starts a session: a fresh runtime, the registry "names" and
+// the root DynamicSupervisor "root".
+func NewSession(ios *iostreams.IOStreams, opts Options) (*Session, error) {
+	s := &Session{
+		io:        ios,
+		pal:       ios.Palette(),
+		out:       &output{w: ios.Out, json: opts.JSON},
+		json:      opts.JSON,
+		kinds:     builtinKinds(),
+		atomLimit: opts.AtomLimit,
+		narrate:   true,
+	}
+	if s.atomLimit <= 0 {
+		s.atomLimit = DefaultAtomLimit
+	}
+	if err := s.boot(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// boot makes a fresh runtime (at start, and after the simulated VM died).
+func (s *Session) boot() error {
+	rt := actor.NewRuntime(actor.Options{})
+	names := registry.New(rt, registry.Options{Name: RegistryName})
+	unsub := rt.Subscribe(s.onEvent)
+	root, err := supervisor.StartDynamic(context.Background(), rt, supervisor.DynamicOptions{Name: names.Via(RootName)})
+	if err != nil {
+		unsub()
+		return err
+	}
+	s.mu.Lock()
+	s.rt, s.names, s.root, s.unsub = rt, names, root, unsub
+	s.regs = map[string]*registry.Registry{RegistryName: names}
+	s.atoms = newAtomTable(rt, s.atomLimit)
+	s.shell = actor.PID{}
+	s.mu.Unlock()
+	return nil
+}
+
+// Close stops the runtime and waits for its goroutines.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	rt, unsub := s.rt, s.unsub
+	s.stopped = true
+	s.mu.Unlock()
+	unsub()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return rt.Shutdown(ctx)
+}
+
+func (s *Session) runtime() *actor.Runtime {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rt
+}
+
+// say prints what a process says, in order with the narration.
+func (s *Session) say(pid actor.PID, text string) {
+	s.out.event(record{
+		text: text,
+		obj:  map[string]any{"type": "output", "pid": pid.String(), "text": text},
+	})
+}
+
+// settle waits for the runtime to settle, at most a while: a process
+// stuck in a long callback must not hang the shell.
+func (s *Session) settle(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, settleLimit)
+	defer cancel()
+	_ = s.runtime().Quiesce(ctx)
+}
+
+const settleLimit = 5 * time.Second
+
+// Exec runs one line: one or more commands separated by ';'. It stops at
+// the first command that fails and returns a *CommandError.
+func (s *Session) Exec(ctx context.Context, line string) error {
+	cmds, err := SplitLine(line)
+	if err != nil {
+		return &CommandError{Cmd: strings.TrimSpace(line), Err: err}
+	}
+	for _, words := range cmds {
+		if err := s.execWords(ctx, words); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CommandError is a failed command: the command as typed and what went
+// wrong.
+type CommandError struct {
+	Cmd string
+	Err error
+}
+
+func (e *CommandError) Error() string { return e.Cmd + ": " + e.Err.Error() }
+func (e *CommandError) Unwrap() error { return e.Err }
+
+// errExit is returned by the exit command.
+var errExit = errors.New("exit")
+
+func (s *Session) execWords(ctx context.Context, words []string) error {
+	s.out.hold()
+	err := s.runCommand(ctx, words)
+	if !errors.Is(err, errExit) {
+		s.settle(ctx)
+	}
+	s.out.flush(true)
+	if err != nil && !errors.Is(err, errExit) {
+		err = s.afterFailure(err)
+		if s.json {
+			s.out.result(record{obj: map[string]any{"type": "error", "cmd": strings.Join(words, " "), "error": err.Error()}})
+		}
+		return &CommandError{Cmd: strings.Join(words, " "), Err: err}
+	}
+	return err
+}
+
+// afterFailure handles the one failure that changes the whole session:
+// the simulated VM ran out of atoms.
+func (s *Session) afterFailure(err error) error {
+	if !isAtomTableFull(err) {
+		return err
+	}
+	rt := s.runtime()
+	n := rt.NumProcesses()
+	s.mu.Lock()
+	unsub := s.unsub
+	s.mu.Unlock()
+	unsub()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_ = rt.Shutdown(ctx)
+	cancel()
+	if bootErr := s.boot(); bootErr != nil {
+		return fmt.Errorf("%w; restarting the runtime failed: %v", err, bootErr)
+	}
+	msg := fmt.Sprintf("%v\nthe simulated VM crashed: all %d processes are gone, as the BEAM dies when its atom table is full.\n"+
+		"Atoms are never garbage collected, so every --atom-name spawn with a new name used one up for good.\n"+
+		"Registry names (spawn without --atom-name) are plain strings: they create no atoms and can name any number of processes.\n"+
+		"actorsh started a fresh runtime.", err, n)
+	s.out.result(record{text: s.pal.Error(msg), obj: map[string]any{"type": "crash", "error": err.Error(), "processes_lost": n}})
+	return err
+}
+
+// lookupName finds a process by name: the default registry, then the
+// atom names.
+func (s *Session) lookupName(name string) (actor.PID, bool) {
+	s.mu.Lock()
+	names, atoms := s.names, s.atoms
+	s.mu.Unlock()
+	if pid, ok := names.WhereIs(name); ok {
+		return pid, true
+	}
+	return atoms.WhereIs(name)
+}
+
+// resolve turns a TARGET (a PID or a registered name) into a live PID.
+func (s *Session) resolve(target string) (actor.PID, error) {
+	target = unquote(target)
+	if strings.HasPrefix(target, "<") || strings.HasPrefix(target, "0.") {
+		pid, err := actor.ParsePID(target)
+		if err != nil {
+			return actor.PID{}, err
+		}
+		if !s.runtime().Alive(pid) {
+			return actor.PID{}, fmt.Errorf("%v is not alive (noproc)", pid)
+		}
+		return pid, nil
+	}
+	if pid, ok := s.lookupName(target); ok {
+		return pid, nil
+	}
+	return actor.PID{}, s.unknownName(target)
+}
+
+// unknownName explains a name that is not registered, with a guess.
+func (s *Session) unknownName(name string) error {
+	msg := fmt.Sprintf("no process is registered as %q", clip(name))
+	if g := closest(name, s.someNames(name)); g != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", g)
+	}
+	return errors.New(msg + "; ls lists processes")
+}
+
+// someNames returns registered names to suggest from: all of them while
+// there are few, else those sharing the first letter.
+func (s *Session) someNames(like string) []string {
+	s.mu.Lock()
+	names, atoms := s.names, s.atoms
+	s.mu.Unlock()
+	var out []string
+	small := names.Count() <= 10_000
+	for _, e := range names.Select(func(k string, _ actor.PID, _ any) bool {
+		return small || (like != "" && k != "" && k[0] == like[0])
+	}) {
+		out = append(out, e.Key)
+		if len(out) >= 10_000 {
+			break
+		}
+	}
+	atoms.mu.Lock()
+	for k := range atoms.names {
+		out = append(out, k)
+	}
+	atoms.mu.Unlock()
+	sort.Strings(out)
+	return out
+}
+
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
+
+// nameOf returns a process's name, if it has one.
+func nameOf(in actor.Info) string {
+	for _, r := range in.Registered {
+		if _, ok := r.Owner.(*registry.Registry); ok && r.Owner.(*registry.Registry).Name() == RegistryName {
+			return r.Key
+		}
+	}
+	for _, r := range in.Registered {
+		if _, ok := r.Owner.(*atomTable); ok {
+			return r.Key
+		}
+	}
+	return ""
+}
+
+// display names a PID for narration: "<0.5.0> greeter_for_alice".
+func (s *Session) display(pid actor.PID, name string) string {
+	if name == "" {
+		return s.pal.PID(pid.String())
+	}
+	return s.pal.PID(pid.String()) + " " + s.pal.Name(name)
+}
+
+// closest returns the candidate nearest to word, if near enough to be a
+// likely typo.
+func closest(word string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		if d := levenshtein(word, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := 2
+	if len(word) > 8 {
+		limit = 3
+	}
+	if bestD <= limit && best != word {
+		return best
+	}
+	return ""
+}
+
+func levenshtein(a, b string) int {
+	if len(a) > 100 || len(b) > 100 {
+		return 1 << 20
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

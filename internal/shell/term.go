@@ -1,0 +1,341 @@
+package shell
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The small term syntax messages are written in, after Erlang's:
+//
+//	atoms      hello  ok  'Hello world'
+//	integers   42  -7
+//	floats     3.14  -0.5  1.0e3
+//	strings    "hello, world"  (escapes: \" \\ \n \t)
+//	tuples     {add, 5}  {}
+//	lists      [1, 2, 3]  []
+
+// Atom is a term atom.
+type Atom string
+
+// Tuple is a term tuple.
+type Tuple []any
+
+// List is a term list.
+type List []any
+
+// TermError is a malformed term, with the column (1-based, in runes) where
+// the problem is.
+type TermError struct {
+	Col int
+	Msg string
+}
+
+func (e *TermError) Error() string {
+	return fmt.Sprintf("malformed term at column %d: %s", e.Col, e.Msg)
+}
+
+// ParseTerm parses one term; nothing may follow it but spaces.
+func ParseTerm(s string) (any, error) { return parseTermWith(s, false) }
+
+func parseTermWith(s string, wild bool) (any, error) {
+	p := &termParser{s: s, wild: wild}
+	p.space()
+	if p.i == len(p.s) {
+		return nil, p.err("empty term")
+	}
+	t, err := p.term(0)
+	if err != nil {
+		return nil, err
+	}
+	p.space()
+	if p.i < len(p.s) {
+		return nil, p.err(fmt.Sprintf("unexpected %q after the term", p.peekRune()))
+	}
+	return t, nil
+}
+
+type termParser struct {
+	s    string
+	i    int
+	wild bool // _ is a wildcard (patterns)
+}
+
+const maxTermDepth = 100
+
+func (p *termParser) col() int { return utf8.RuneCountInString(p.s[:p.i]) + 1 }
+
+func (p *termParser) err(msg string) error { return &TermError{Col: p.col(), Msg: msg} }
+
+func (p *termParser) peekRune() rune {
+	r, _ := utf8.DecodeRuneInString(p.s[p.i:])
+	return r
+}
+
+func (p *termParser) space() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t') {
+		p.i++
+	}
+}
+
+func (p *termParser) term(depth int) (any, error) {
+	if depth > maxTermDepth {
+		return nil, p.err("terms nest too deep")
+	}
+	if p.i >= len(p.s) {
+		return nil, p.err("unexpected end of input")
+	}
+	c := p.s[p.i]
+	switch {
+	case c == '{':
+		items, err := p.seq('{', '}', depth)
+		return Tuple(items), err
+	case c == '[':
+		items, err := p.seq('[', ']', depth)
+		return List(items), err
+	case c == '"':
+		return p.str()
+	case c == '\'':
+		s, err := p.quoted('\'')
+		return Atom(s), err
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	case c >= 'a' && c <= 'z':
+		start := p.i
+		for p.i < len(p.s) && isAtomChar(p.s[p.i]) {
+			p.i++
+		}
+		return Atom(p.s[start:p.i]), nil
+	case c == '_' && p.wild && (p.i+1 == len(p.s) || !isAtomChar(p.s[p.i+1])):
+		p.i++
+		return wildcard{}, nil
+	case c >= 'A' && c <= 'Z' || c == '_':
+		start := p.i
+		for p.i < len(p.s) && isAtomChar(p.s[p.i]) {
+			p.i++
+		}
+		w := p.s[start:p.i]
+		p.i = start
+		return nil, p.err(fmt.Sprintf("%s starts with a capital, which Erlang reads as a variable: write '%s' for an atom or \"%s\" for a string", w, w, w))
+	}
+	return nil, p.err(fmt.Sprintf("unexpected %q", p.peekRune()))
+}
+
+func isAtomChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '@'
+}
+
+func (p *termParser) seq(open, close byte, depth int) ([]any, error) {
+	start := p.i
+	p.i++ // open
+	items := []any{}
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] == close {
+		p.i++
+		return items, nil
+	}
+	for {
+		p.space()
+		t, err := p.term(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, t)
+		p.space()
+		if p.i >= len(p.s) {
+			save := p.i
+			p.i = start
+			e := p.err(fmt.Sprintf("%q is never closed", open))
+			p.i = save
+			return nil, e
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+		case close:
+			p.i++
+			return items, nil
+		default:
+			return nil, p.err(fmt.Sprintf("want ',' or %q, got %q", close, p.peekRune()))
+		}
+	}
+}
+
+func (p *termParser) str() (string, error) { return p.quoted('"') }
+
+func (p *termParser) quoted(q byte) (string, error) {
+	start := p.i
+	p.i++
+	var b strings.Builder
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == q:
+			p.i++
+			return b.String(), nil
+		case c == '\\' && p.i+1 < len(p.s):
+			p.i++
+			switch e := p.s[p.i]; e {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			case '\\', '"', '\'':
+				b.WriteByte(e)
+			default:
+				return "", p.err(fmt.Sprintf("unknown escape \\%c", e))
+			}
+			p.i++
+		default:
+			b.WriteByte(c)
+			p.i++
+		}
+	}
+	p.i = start
+	return "", p.err(fmt.Sprintf("%c is never closed", q))
+}
+
+func (p *termParser) number() (any, error) {
+	start := p.i
+	if p.s[p.i] == '-' {
+		p.i++
+	}
+	digits := func() int {
+		n := 0
+		for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if digits() == 0 {
+		return nil, p.err("want a digit after '-'")
+	}
+	isFloat := false
+	if p.i+1 < len(p.s) && p.s[p.i] == '.' && p.s[p.i+1] >= '0' && p.s[p.i+1] <= '9' {
+		isFloat = true
+		p.i++
+		digits()
+	}
+	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') && isFloat {
+		save := p.i
+		p.i++
+		if p.i < len(p.s) && (p.s[p.i] == '+' || p.s[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			p.i = save
+		}
+	}
+	if p.i < len(p.s) && isAtomChar(p.s[p.i]) {
+		return nil, p.err(fmt.Sprintf("unexpected %q in a number", p.peekRune()))
+	}
+	text := p.s[start:p.i]
+	if isFloat {
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil || math.IsInf(f, 0) {
+			p.i = start
+			return nil, p.err("float out of range")
+		}
+		return f, nil
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		p.i = start
+		return nil, p.err("integer out of range (64 bits)")
+	}
+	return n, nil
+}
+
+// FormatTerm renders a term in the term syntax; ParseTerm(FormatTerm(t))
+// gives t back for every term ParseTerm makes. Other Go values print with
+// %v.
+func FormatTerm(t any) string {
+	var b strings.Builder
+	formatTerm(&b, t)
+	return b.String()
+}
+
+func formatTerm(b *strings.Builder, t any) {
+	switch v := t.(type) {
+	case Atom:
+		if atomNeedsQuotes(string(v)) {
+			b.WriteString(quoteWith(string(v), '\''))
+		} else {
+			b.WriteString(string(v))
+		}
+	case string:
+		b.WriteString(quoteWith(v, '"'))
+	case int64:
+		b.WriteString(strconv.FormatInt(v, 10))
+	case int:
+		b.WriteString(strconv.Itoa(v))
+	case float64:
+		s := strconv.FormatFloat(v, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEn") { // keep it a float: 1 -> 1.0
+			s += ".0"
+		} else if strings.Contains(s, "e") && !strings.Contains(s, ".") {
+			mant, exp, _ := strings.Cut(s, "e")
+			s = mant + ".0e" + exp
+		}
+		b.WriteString(s)
+	case Tuple:
+		b.WriteByte('{')
+		for i, x := range v {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			formatTerm(b, x)
+		}
+		b.WriteByte('}')
+	case List:
+		b.WriteByte('[')
+		for i, x := range v {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			formatTerm(b, x)
+		}
+		b.WriteByte(']')
+	case error:
+		b.WriteString(v.Error())
+	case nil:
+		b.WriteString("nil")
+	default:
+		fmt.Fprintf(b, "%v", v)
+	}
+}
+
+func atomNeedsQuotes(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if !isAtomChar(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteWith(s string, q byte) string {
+	var b strings.Builder
+	b.WriteByte(q)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case q, '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
