@@ -16,7 +16,7 @@ import (
 func newCmdEvents(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "events [N | on | off]",
-		Short:   "show the last N narrated events (default 20), or turn narration on or off",
+		Short:   "show the last N narrated events (default 20), or turn narration (and process output) on or off",
 		Example: "events\nevents 100\nevents off",
 		Args:    rangeArgs(0, 1, "N, on or off"),
 		RunE: func(cmd *cobra.Command, args []string) error {

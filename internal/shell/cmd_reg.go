@@ -70,8 +70,8 @@ func newCmdRegNew(s *Session) *cobra.Command {
 			default:
 				return fmt.Errorf("--keys %q: want unique or duplicate", clip(keys))
 			}
-			if partitions < 0 || partitions > 1024 {
-				return fmt.Errorf("--partitions must be between 1 and 1024 (0: automatic)")
+			if partitions < 1 || partitions > 1024 {
+				return fmt.Errorf("--partitions must be between 1 and 1024")
 			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
@@ -86,7 +86,7 @@ func newCmdRegNew(s *Session) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&keys, "keys", "unique", "unique or duplicate")
-	cmd.Flags().IntVar(&partitions, "partitions", 0, "number of partitions (0: automatic)")
+	cmd.Flags().IntVar(&partitions, "partitions", 8, "number of partitions")
 	return cmd
 }
 

@@ -52,7 +52,7 @@ func builtinKinds() []*kind {
 		{
 			name: "echo", min: 0, max: 0,
 			summary: "replies to a call with the message; prints what it is sent or cast",
-			detail:  "Also prints EXIT and DOWN messages when it traps exits or monitors (see trap, monitor).",
+			detail:  "Also prints EXIT messages when it traps exits (see trap).",
 			make:    func(s *Session, _ []string) (actor.Actor, error) { return &echo{s: s}, nil },
 		},
 		{
@@ -191,7 +191,7 @@ func (e *echo) HandleInfo(p *actor.Process, msg any) error {
 	case actor.Exit:
 		e.s.say(p.Self(), fmt.Sprintf("got {'EXIT', %v, %s}", m.From, actor.FormatReason(m.Reason)))
 	case actor.Down:
-		e.s.say(p.Self(), fmt.Sprintf("got {'DOWN', %v, process, %v, %s}", m.Ref, m.PID, actor.FormatReason(m.Reason)))
+		// The shell narrates every DOWN already.
 	default:
 		e.s.say(p.Self(), "got "+FormatTerm(msg))
 	}

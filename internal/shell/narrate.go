@@ -19,10 +19,19 @@ func (s *Session) onEvent(e actor.Event) {
 	if narrate {
 		text = s.describe(e)
 	}
-	if text == "" && !s.json {
+	r := record{text: text, obj: eventObject(e), subject: e.PID}
+	switch e.Kind {
+	case actor.EventSpawned:
+		r.subject, r.spawned = actor.PID{}, e.PID
+	case actor.EventRestarted:
+		r.introduces = e.Other
+	case actor.EventGaveUp, actor.EventRestartFailed:
+		r.subject = actor.PID{}
+	}
+	if text == "" && !s.json && r.spawned.IsZero() {
 		return
 	}
-	s.out.event(record{text: text, obj: eventObject(e)})
+	s.out.event(r)
 }
 
 // eventObject is the stable JSON form of an event (see `help json`).

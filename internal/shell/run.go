@@ -50,19 +50,30 @@ func (s *Session) RunSource(ctx context.Context, file string, src LineSource, ke
 		if n == 1 && strings.HasPrefix(line, "#!") {
 			continue
 		}
-		err = s.Exec(ctx, line)
-		switch {
-		case err == nil:
-		case errors.Is(err, errExit):
-			return errExit
-		case ctx.Err() != nil:
-			fmt.Fprintf(s.io.ErrOut, "%s:%d: interrupted\n", file, n)
-			return ctx.Err()
-		default:
-			fmt.Fprintf(s.io.ErrOut, "%s:%d: %v\n", file, n, err)
+		cmds, err := SplitLine(line)
+		if err != nil {
+			cmds = nil
+			fmt.Fprintf(s.io.ErrOut, "%s:%d: %s: %v\n", file, n, strings.TrimSpace(line), err)
 			failed = true
 			if !keepGoing {
 				return errFailed
+			}
+		}
+		for _, words := range cmds {
+			err := s.execWords(ctx, words)
+			switch {
+			case err == nil:
+			case errors.Is(err, errExit):
+				return errExit
+			case ctx.Err() != nil:
+				fmt.Fprintf(s.io.ErrOut, "%s:%d: %s: interrupted\n", file, n, strings.Join(words, " "))
+				return ctx.Err()
+			default:
+				fmt.Fprintf(s.io.ErrOut, "%s:%d: %v\n", file, n, err)
+				failed = true
+				if !keepGoing {
+					return errFailed
+				}
 			}
 		}
 	}

@@ -113,9 +113,16 @@ func (s *Session) runtime() *actor.Runtime {
 
 // say prints what a process says, in order with the narration.
 func (s *Session) say(pid actor.PID, text string) {
+	s.mu.Lock()
+	quiet := !s.narrate
+	s.mu.Unlock()
+	if quiet && !s.json {
+		return
+	}
 	s.out.event(record{
-		text: text,
-		obj:  map[string]any{"type": "output", "pid": pid.String(), "text": text},
+		text:    text,
+		obj:     map[string]any{"type": "output", "pid": pid.String(), "text": text},
+		subject: pid,
 	})
 }
 
@@ -192,7 +199,7 @@ func (s *Session) afterFailure(err error) error {
 	if bootErr := s.boot(); bootErr != nil {
 		return fmt.Errorf("%w; restarting the runtime failed: %v", err, bootErr)
 	}
-	msg := fmt.Sprintf("%v\nthe simulated VM crashed: all %d processes are gone, as the BEAM dies when its atom table is full.\n"+
+	msg := fmt.Sprintf("%v\nthe simulated VM crashed: every process is gone (%d of them), as the BEAM dies when its atom table is full.\n"+
 		"Atoms are never garbage collected, so every --atom-name spawn with a new name used one up for good.\n"+
 		"Registry names (spawn without --atom-name) are plain strings: they create no atoms and can name any number of processes.\n"+
 		"actorsh started a fresh runtime.", err, n)

@@ -594,7 +594,7 @@ func notRestartedWhy(r Restart, reason error) string {
 	if r == Temporary {
 		return "never restarted"
 	}
-	return "exit " + actor.FormatReason(reason) + " is not abnormal"
+	return actor.FormatReason(reason) + " is a clean exit"
 }
 
 // addRestart counts a restart against the intensity and reports whether

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"flag"
+
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite cmp golden files in testdata")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"actorsh": main})
+}
+
+func TestScripts(t *testing.T) {
+	scripts, err := filepath.Abs("../../scripts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata",
+		UpdateScripts:       *update,
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("SCRIPTS", scripts)
+			env.Setenv("ACTORSH_HISTORY", "")
+			env.Setenv("NO_COLOR", "")
+			return nil
+		},
+	})
+}
+
+
