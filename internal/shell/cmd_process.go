@@ -273,7 +273,7 @@ func (a *shellActor) Init(p *actor.Process) error {
 }
 func (a *shellActor) HandleInfo(p *actor.Process, msg any) error {
 	if e, ok := msg.(actor.Exit); ok {
-		a.s.say(p.Self(), fmt.Sprintf("shell got {'EXIT', %v, %s}", e.From, actor.FormatReason(e.Reason)))
+		a.s.say(p, fmt.Sprintf("shell got {'EXIT', %v, %s}", e.From, actor.FormatReason(e.Reason)))
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func (g *greeter) Init(p *actor.Process) error {
 	return nil
 }
 func (g *greeter) HandleContinue(p *actor.Process, _ any) error {
-	g.s.say(p.Self(), "👋 "+g.person)
+	g.s.say(p, "👋 "+g.person)
 	return actor.ErrNormal
 }
 func (g *greeter) State() any { return g.person }
@@ -183,17 +183,17 @@ func (e *echo) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) 
 	return req, nil
 }
 func (e *echo) HandleCast(p *actor.Process, msg any) error {
-	e.s.say(p.Self(), "cast "+FormatTerm(msg))
+	e.s.say(p, "cast "+FormatTerm(msg))
 	return nil
 }
 func (e *echo) HandleInfo(p *actor.Process, msg any) error {
 	switch m := msg.(type) {
 	case actor.Exit:
-		e.s.say(p.Self(), fmt.Sprintf("got {'EXIT', %v, %s}", m.From, actor.FormatReason(m.Reason)))
+		e.s.say(p, fmt.Sprintf("got {'EXIT', %v, %s}", m.From, actor.FormatReason(m.Reason)))
 	case actor.Down:
 		// The shell narrates every DOWN already.
 	default:
-		e.s.say(p.Self(), "got "+FormatTerm(msg))
+		e.s.say(p, "got "+FormatTerm(msg))
 	}
 	return nil
 }
@@ -253,7 +253,7 @@ func (t *ticker) Init(p *actor.Process) error {
 func (t *ticker) HandleInfo(p *actor.Process, msg any) error {
 	if _, ok := msg.(tick); ok {
 		t.ticks++
-		t.s.say(p.Self(), fmt.Sprintf("tick %d", t.ticks))
+		t.s.say(p, fmt.Sprintf("tick %d", t.ticks))
 		p.Runtime().SendAfter(p.Self(), tick{}, t.every)
 	}
 	return nil

@@ -19,7 +19,7 @@ func (s *Session) onEvent(e actor.Event) {
 	if narrate {
 		text = s.describe(e)
 	}
-	r := record{text: text, obj: eventObject(e), subject: e.PID}
+	r := record{text: text, obj: eventObject(e), subject: e.PID, clock: e.Clock}
 	switch e.Kind {
 	case actor.EventSpawned:
 		r.subject, r.spawned = actor.PID{}, e.PID

@@ -37,6 +37,7 @@ type record struct {
 	text string
 	obj  map[string]any
 
+	clock      uint64    // the logical clock of the event (see actor.Process.Clock)
 	subject    actor.PID // the process the record is about
 	spawned    actor.PID // a process that has just started
 	introduces actor.PID // a process this record introduces
@@ -145,6 +146,17 @@ func (o *output) flush(release bool) {
 			delete(o.deferred, pid)
 		}
 	}
+	// Causal order, not arrival order: processes reacting to the same
+	// event at once report on different goroutines in any order, but
+	// their logical clocks (ties broken by PID) order them the same way
+	// every run.
+	sort.SliceStable(o.held, func(i, j int) bool {
+		a, b := o.held[i], o.held[j]
+		if a.clock != b.clock {
+			return a.clock < b.clock
+		}
+		return a.subject.ID() < b.subject.ID()
+	})
 	for _, r := range o.held {
 		if !r.spawned.IsZero() {
 			if o.early[r.spawned] {

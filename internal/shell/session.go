@@ -112,7 +112,8 @@ func (s *Session) runtime() *actor.Runtime {
 }
 
 // say prints what a process says, in order with the narration.
-func (s *Session) say(pid actor.PID, text string) {
+func (s *Session) say(p *actor.Process, text string) {
+	pid := p.Self()
 	s.mu.Lock()
 	quiet := !s.narrate
 	s.mu.Unlock()
@@ -123,6 +124,7 @@ func (s *Session) say(pid actor.PID, text string) {
 		text:    text,
 		obj:     map[string]any{"type": "output", "pid": pid.String(), "text": text},
 		subject: pid,
+		clock:   p.Clock(),
 	})
 }
 
@@ -169,6 +171,8 @@ func (s *Session) execWords(ctx context.Context, words []string) error {
 	err := s.runCommand(ctx, words)
 	if !errors.Is(err, errExit) {
 		s.settle(ctx)
+		s.out.flush(false)
+		s.renewRoot()
 	}
 	s.out.flush(true)
 	if err != nil && !errors.Is(err, errExit) {
@@ -179,6 +183,28 @@ func (s *Session) execWords(ctx context.Context, words []string) error {
 		return &CommandError{Cmd: strings.Join(words, " "), Err: err}
 	}
 	return err
+}
+
+// renewRoot starts a fresh root supervisor if the root gave up (its
+// restart intensity was exceeded): the shell must always have one.
+func (s *Session) renewRoot() {
+	s.mu.Lock()
+	rt, root, names, stopped := s.rt, s.root, s.names, s.stopped
+	s.mu.Unlock()
+	if stopped || rt.Alive(root) {
+		return
+	}
+	pid, err := supervisor.StartDynamic(context.Background(), rt, supervisor.DynamicOptions{Name: names.Via(RootName)})
+	if err != nil {
+		s.out.result(record{text: s.pal.Error("the root supervisor is gone and a new one could not start: " + err.Error()),
+			obj: map[string]any{"type": "error", "error": err.Error()}})
+		return
+	}
+	s.mu.Lock()
+	s.root = pid
+	s.mu.Unlock()
+	msg := fmt.Sprintf("the root supervisor gave up; actorsh started a fresh root %v (its children are gone)", pid)
+	s.out.result(record{text: s.pal.Warn(msg), obj: map[string]any{"type": "root_restarted", "pid": pid.String()}})
 }
 
 // afterFailure handles the one failure that changes the whole session:

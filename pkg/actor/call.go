@@ -48,11 +48,11 @@ func (rt *Runtime) call(ctx context.Context, from, pid PID, req any, interrupt <
 		return nil, ErrNoProc
 	}
 	c := &call{req: req, from: from, ch: make(chan callResult, 1)}
-	return rt.await(ctx, p, c, kCall, interrupt)
+	return rt.await(ctx, p, c, kCall, interrupt, rt.clockOf(from))
 }
 
-func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind, interrupt <-chan struct{}) (any, error) {
-	if !p.push(item{kind: kind, msg: c}) {
+func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind, interrupt <-chan struct{}, clock uint64) (any, error) {
+	if !p.push(item{kind: kind, msg: c, clock: clock}) {
 		return nil, ErrNoProc
 	}
 	var timeout <-chan time.Time
@@ -92,18 +92,32 @@ func (rt *Runtime) Reply(from From, reply any) {
 // Cast sends msg to pid's HandleCast without waiting, like
 // GenServer.cast/2. It never blocks, and a cast to a dead process is
 // dropped; Cast reports whether pid was alive to receive it.
-func (rt *Runtime) Cast(pid PID, msg any) bool {
-	p := rt.table.get(pid.id)
-	return p != nil && p.push(item{kind: kCast, msg: msg})
-}
+func (rt *Runtime) Cast(pid PID, msg any) bool { return rt.deliver(pid, kCast, msg, 0) }
 
 // Send sends msg to pid's HandleInfo, like send/2. It never blocks, and a
 // message to a dead process is dropped; Send reports whether pid was alive
 // to receive it.
-func (rt *Runtime) Send(pid PID, msg any) bool {
+func (rt *Runtime) Send(pid PID, msg any) bool { return rt.deliver(pid, kInfo, msg, 0) }
+
+func (rt *Runtime) deliver(pid PID, kind itemKind, msg any, clock uint64) bool {
 	p := rt.table.get(pid.id)
-	return p != nil && p.push(item{kind: kInfo, msg: msg})
+	return p != nil && p.push(item{kind: kind, msg: msg, clock: clock})
 }
+
+// clockOf returns pid's logical clock, or 0 for the outside world.
+func (rt *Runtime) clockOf(pid PID) uint64 {
+	if pid.IsZero() {
+		return 0
+	}
+	if p := rt.table.get(pid.id); p != nil {
+		return p.clock.Load()
+	}
+	return 0
+}
+
+// Clock returns pid's logical clock (see [Process.Clock]), or 0 if pid is
+// not alive.
+func (rt *Runtime) Clock(pid PID) uint64 { return rt.clockOf(pid) }
 
 // Stop asks pid to exit with reason (ErrNormal if nil) after running its
 // Terminate, like GenServer.stop/3, and waits until it has exited. The stop
@@ -142,5 +156,5 @@ func (rt *Runtime) State(ctx context.Context, pid PID) (any, error) {
 		return nil, ErrNoProc
 	}
 	c := &call{ch: make(chan callResult, 1)}
-	return rt.await(ctx, p, c, kState, nil)
+	return rt.await(ctx, p, c, kState, nil, 0)
 }

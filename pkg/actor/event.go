@@ -61,6 +61,10 @@ type Event struct {
 	Restarts    int
 	MaxRestarts int
 	Window      time.Duration
+	// Clock is the logical clock of the process where the event happened
+	// (see [Process.Clock]): an event caused by another has a larger
+	// clock, whatever goroutine reported it first.
+	Clock uint64
 }
 
 type subscriber struct {
@@ -158,5 +162,5 @@ func (rt *Runtime) traceReceive(p *Process, it item) {
 	case *call:
 		msg = m.req
 	}
-	rt.Emit(Event{Kind: EventReceived, PID: p.pid, Message: msg, Detail: kindNames[it.kind]})
+	rt.Emit(Event{Kind: EventReceived, PID: p.pid, Message: msg, Detail: kindNames[it.kind], Clock: p.Clock()})
 }

@@ -15,8 +15,9 @@ const (
 )
 
 type item struct {
-	kind itemKind
-	msg  any
+	kind  itemKind
+	msg   any
+	clock uint64 // the sender's logical clock
 }
 
 // queue is a FIFO ring of mailbox items. The zero queue is empty and holds

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,7 +32,8 @@ type Process struct {
 	name     attachment // the first registration, kept inline: most processes have one name
 	started  int64      // immutable: unix nanoseconds
 	handled  uint64     // messages taken from the mailbox
-	ext      *procExt   // allocated when a process first needs a rarer field
+	clock    atomic.Uint64
+	ext      *procExt // allocated when a process first needs a rarer field
 }
 
 const (
@@ -57,6 +59,7 @@ type procExt struct {
 	waiters     []chan error
 	pending     map[*call]struct{} // calls answered later with Reply
 	fatal       error
+	fatalClock  uint64
 	done        chan struct{}
 	cont        any
 	timeout     time.Duration
@@ -69,6 +72,19 @@ func (p *Process) x() *procExt {
 		p.ext = new(procExt)
 	}
 	return p.ext
+}
+
+// Clock returns the process's logical (Lamport) clock: it advances with
+// every item the process takes from its mailbox, past the clock of the
+// item's sender, so that an effect always has a later clock than its
+// cause. Events carry it (see [Event].Clock); the shell orders narration
+// by it.
+func (p *Process) Clock() uint64 { return p.clock.Load() }
+
+// tick advances the clock past a received clock.
+func (p *Process) tick(received uint64) {
+	c := p.clock.Load()
+	p.clock.Store(max(c, received) + 1)
 }
 
 // Self returns the process's PID.
@@ -136,10 +152,10 @@ func (p *Process) SpawnLink(a Actor, opts SpawnOptions) (PID, error) {
 }
 
 // Send sends msg to pid's HandleInfo; see [Runtime.Send].
-func (p *Process) Send(pid PID, msg any) { p.rt.Send(pid, msg) }
+func (p *Process) Send(pid PID, msg any) { p.rt.deliver(pid, kInfo, msg, p.Clock()) }
 
 // Cast sends msg to pid's HandleCast; see [Runtime.Cast].
-func (p *Process) Cast(pid PID, msg any) { p.rt.Cast(pid, msg) }
+func (p *Process) Cast(pid PID, msg any) { p.rt.deliver(pid, kCast, msg, p.Clock()) }
 
 // Call calls pid and waits for the reply, at most timeout (5s if zero).
 // Unlike [Runtime.Call] it also returns, with ErrKilled, as soon as an exit
@@ -154,7 +170,9 @@ func (p *Process) Call(pid PID, req any, timeout time.Duration) (any, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return p.rt.call(ctx, p.pid, pid, req, p.Done())
+	reply, err := p.rt.call(ctx, p.pid, pid, req, p.Done())
+	p.tick(p.rt.clockOf(pid)) // the reply is a message too
+	return reply, err
 }
 
 var errCallSelf = errors.New("actor: a process cannot call itself")
@@ -207,12 +225,13 @@ func (p *Process) push(it item) bool {
 }
 
 // setFatalLocked records the first exit that will end the process.
-func (p *Process) setFatalLocked(reason error) bool {
+func (p *Process) setFatalLocked(reason error, clock uint64) bool {
 	if p.flags&fFatal != 0 {
 		return false
 	}
 	x := p.x()
 	x.fatal = reason
+	x.fatalClock = clock
 	p.flags |= fFatal
 	if x.done != nil {
 		close(x.done)
@@ -231,6 +250,7 @@ func (p *Process) run() {
 		p.mu.Lock()
 		if p.flags&fFatal != 0 {
 			reason := p.ext.fatal
+			p.tick(p.ext.fatalClock)
 			p.mu.Unlock()
 			p.die(reason, false, nil)
 			return
@@ -258,6 +278,7 @@ func (p *Process) run() {
 		}
 		it := p.q.pop()
 		p.handled++
+		p.tick(it.clock)
 		if p.flags&(fTimeoutSet|fTimeoutArmed) != 0 && it.kind != kTimeout {
 			p.disarmTimeoutLocked()
 		}
@@ -283,7 +304,8 @@ func (p *Process) armTimeoutLocked() {
 	p.flags |= fTimeoutArmed
 	x.timeoutGen++
 	gen := x.timeoutGen
-	x.timer = p.rt.afterFunc(x.timeout, func() { p.push(item{kind: kTimeout, msg: gen}) })
+	clock := p.Clock()
+	x.timer = p.rt.afterFunc(x.timeout, func() { p.push(item{kind: kTimeout, msg: gen, clock: clock}) })
 }
 
 func (p *Process) disarmTimeoutLocked() {
@@ -496,19 +518,20 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 	p.mu.Unlock()
 	rt.table.remove(p.pid)
 	if !quiet && rt.listening() {
-		rt.Emit(Event{Kind: EventExited, PID: p.pid, Other: p.parent, Name: first.key, Reason: reason})
+		rt.Emit(Event{Kind: EventExited, PID: p.pid, Other: p.parent, Name: first.key, Reason: reason, Clock: p.Clock()})
 	}
 
 	// 4. Tell links, monitors, waiters and callers.
+	clock := p.Clock()
 	if parentLinked {
-		rt.exitSignal(p.pid, p.parent, reason, true)
+		rt.exitSignal(p.pid, p.parent, reason, true, clock)
 	}
 	exitErr := &ExitError{PID: p.pid, Reason: reason}
 	if orphan != nil {
 		orphan.complete(nil, exitErr)
 	}
 	if x != nil {
-		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, true) })
+		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, true, clock) })
 		for ref, target := range x.monitors {
 			if t := rt.table.get(target.id); t != nil {
 				t.mu.Lock()
@@ -519,7 +542,7 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 			}
 		}
 		for ref, w := range x.monitoredBy {
-			rt.deliverDown(w, ref, p.pid, reason)
+			rt.deliverDown(w, ref, p.pid, reason, clock)
 		}
 		for _, ch := range x.waiters {
 			ch <- reason

@@ -130,6 +130,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		p.parent = opts.Link
 	}
 	rt.active.Add(1)
+	p.clock.Store(rt.clockOf(p.parent) + 1)
 	p.pid = rt.table.insert(p)
 
 	if !p.parent.IsZero() {
@@ -154,7 +155,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		}
 	}
 	if rt.listening() {
-		rt.Emit(Event{Kind: EventSpawned, PID: p.pid, Other: p.parent, Name: opts.Name.Key, Detail: behaviourName(a)})
+		rt.Emit(Event{Kind: EventSpawned, PID: p.pid, Other: p.parent, Name: opts.Name.Key, Detail: behaviourName(a), Clock: p.Clock()})
 	}
 
 	if err := p.init(); err != nil {
@@ -311,7 +312,7 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	})
 	for i := len(roots) - 1; i >= 0 && ctx.Err() == nil; i-- {
 		if ch, ok := rt.watch(roots[i]); ok {
-			rt.exitSignal(PID{}, roots[i], ErrShutdown, false)
+			rt.exitSignal(PID{}, roots[i], ErrShutdown, false, 0)
 			select {
 			case <-ch:
 			case <-ctx.Done():
@@ -319,7 +320,7 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 		}
 	}
 	rt.table.each(func(p *Process) bool {
-		rt.exitSignal(PID{}, p.pid, ErrKill, false)
+		rt.exitSignal(PID{}, p.pid, ErrKill, false, 0)
 		return true
 	})
 	err := rt.Quiesce(ctx)

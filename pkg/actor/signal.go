@@ -21,9 +21,10 @@ func (rt *Runtime) Exit(from, to PID, reason error) bool {
 	if reason == nil {
 		reason = ErrNormal
 	}
-	ok := rt.exitSignal(from, to, reason, false)
+	clock := rt.clockOf(from)
+	ok := rt.exitSignal(from, to, reason, false, clock)
 	if ok && rt.listening() {
-		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason})
+		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
 	}
 	return ok
 }
@@ -31,7 +32,7 @@ func (rt *Runtime) Exit(from, to PID, reason error) bool {
 // exitSignal delivers an exit signal. A linked signal travels along a link
 // that the dying sender had with to; it removes the link and is void if the
 // link was already gone (after Unlink, no signal arrives through it).
-func (rt *Runtime) exitSignal(from, to PID, reason error, linked bool) bool {
+func (rt *Runtime) exitSignal(from, to PID, reason error, linked bool, clock uint64) bool {
 	p := rt.table.get(to.id)
 	if p == nil {
 		return false
@@ -53,13 +54,13 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, linked bool) bool {
 	var sched bool
 	switch {
 	case !linked && errors.Is(reason, ErrKill):
-		sched = p.setFatalLocked(ErrKilled)
+		sched = p.setFatalLocked(ErrKilled, clock)
 	case p.flags&fTrap != 0:
-		sched = p.pushLocked(item{kind: kExit, msg: Exit{From: from, Reason: reason}})
+		sched = p.pushLocked(item{kind: kExit, msg: Exit{From: from, Reason: reason}, clock: clock})
 	case errors.Is(reason, ErrNormal) && from != to:
 		// A non-trapping process ignores a normal exit from another process.
 	default:
-		sched = p.setFatalLocked(reason)
+		sched = p.setFatalLocked(reason, clock)
 	}
 	p.mu.Unlock()
 	if sched {
@@ -221,7 +222,7 @@ func (rt *Runtime) Demonitor(watcher PID, ref Ref) {
 	}
 }
 
-func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error) {
+func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, clock uint64) {
 	pw := rt.table.get(watcher.id)
 	if pw == nil {
 		return
@@ -234,13 +235,13 @@ func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error) {
 	if pw.ext != nil {
 		delete(pw.ext.monitors, ref)
 	}
-	sched := pw.pushLocked(item{kind: kDown, msg: Down{Ref: ref, PID: pid, Reason: reason}})
+	sched := pw.pushLocked(item{kind: kDown, msg: Down{Ref: ref, PID: pid, Reason: reason}, clock: clock})
 	pw.mu.Unlock()
 	if sched {
 		rt.schedule(pw)
 	}
 	if rt.listening() {
-		rt.Emit(Event{Kind: EventDown, PID: watcher, Other: pid, Reason: reason})
+		rt.Emit(Event{Kind: EventDown, PID: watcher, Other: pid, Reason: reason, Clock: clock})
 	}
 }
 

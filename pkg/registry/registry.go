@@ -187,7 +187,7 @@ func (r *Registry) Register(pid actor.PID, key string, value any) error {
 		return nil
 	})
 	if err == nil && r.rt.Listening() {
-		r.rt.Emit(actor.Event{Kind: actor.EventRegistered, PID: pid, Name: key, Detail: r.name})
+		r.rt.Emit(actor.Event{Kind: actor.EventRegistered, PID: pid, Name: key, Detail: r.name, Clock: r.rt.Clock(pid)})
 	}
 	return err
 }
@@ -215,7 +215,7 @@ func (r *Registry) unregister(pid actor.PID, key string, match func(any) bool) {
 		return !r.has(p, pid, key)
 	})
 	if removed && r.rt.Listening() {
-		r.rt.Emit(actor.Event{Kind: actor.EventUnregistered, PID: pid, Name: key, Detail: r.name})
+		r.rt.Emit(actor.Event{Kind: actor.EventUnregistered, PID: pid, Name: key, Detail: r.name, Clock: r.rt.Clock(pid)})
 	}
 }
 

@@ -534,6 +534,7 @@ func (s *sup) HandleInfo(_ *actor.Process, msg any) error {
 }
 
 func (s *sup) emit(e actor.Event) {
+	e.Clock = s.rt.Clock(s.self)
 	e.Supervisor = s.self
 	e.MaxRestarts = s.maxR
 	e.Window = s.maxT
@@ -606,7 +607,7 @@ func (s *sup) addRestart() bool {
 		n := s.count().Active
 		e := actor.Event{Kind: actor.EventGaveUp, PID: s.self, Reason: actor.ErrShutdown,
 			Detail: fmt.Sprintf("stopping %d child%s", n, map[bool]string{true: "", false: "ren"}[n == 1])}
-		e.Supervisor = s.self
+		e.Supervisor, e.Clock = s.self, s.rt.Clock(s.self)
 		e.MaxRestarts, e.Window, e.Restarts = s.maxR, s.maxT, len(s.history)
 		s.rt.Emit(e)
 	}
