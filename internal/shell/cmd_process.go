@@ -161,6 +161,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 		}
 		pid, err := s.startChild(ctx, sup, k, a, n, restart, shutdown, o.link, o.atom)
 		if err != nil {
+			err = supError(err, s.supName(sup), n)
 			progress.done()
 			if many {
 				return fmt.Errorf("process %d of %d: %w", i, o.count, err)

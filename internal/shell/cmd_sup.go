@@ -2,6 +2,7 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -152,6 +153,25 @@ func newCmdSupChildren(s *Session) *cobra.Command {
 	}
 }
 
+// supError explains the OTP results of child management.
+func supError(err error, sup, child string) error {
+	switch {
+	case errors.Is(err, supervisor.ErrRunning):
+		return fmt.Errorf("%w: %s is running; sup terminate %s %s first", err, child, sup, child)
+	case errors.Is(err, supervisor.ErrRestarting):
+		return fmt.Errorf("%w: %s is being restarted; try again shortly", err, child)
+	case errors.Is(err, supervisor.ErrNotFound):
+		return fmt.Errorf("%w: %s has no child %s; sup children %s lists them", err, sup, child, sup)
+	case errors.Is(err, supervisor.ErrAlreadyPresent):
+		return fmt.Errorf("%w: %s has a stopped child %s; sup restart or sup delete it", err, sup, child)
+	case errors.Is(err, supervisor.ErrMaxChildren):
+		return fmt.Errorf("%w: %s is full (see its --max-children)", err, sup)
+	case errors.Is(err, supervisor.ErrDynamic):
+		return fmt.Errorf("%s is a DynamicSupervisor: its children have no IDs to restart or delete", sup)
+	}
+	return err
+}
+
 func pidOrNil(p actor.PID) any {
 	if p.IsZero() {
 		return nil
@@ -207,7 +227,7 @@ func newCmdSupTerminate(s *Session) *cobra.Command {
 				err = supervisor.TerminateChild(cmd.Context(), rt, sup, child)
 			}
 			if err != nil {
-				return err
+				return supError(err, unquote(args[0]), child)
 			}
 			s.result("sup terminate", "", map[string]any{"supervisor": sup.String(), "child": child})
 			return nil
@@ -228,7 +248,7 @@ func newCmdSupRestart(s *Session) *cobra.Command {
 			}
 			pid, err := supervisor.RestartChild(cmd.Context(), s.runtime(), sup, unquote(args[1]))
 			if err != nil {
-				return err
+				return supError(err, unquote(args[0]), unquote(args[1]))
 			}
 			s.result("sup restart", s.display(pid, unquote(args[1])), map[string]any{"pid": pid.String(), "id": unquote(args[1])})
 			return nil
@@ -248,7 +268,7 @@ func newCmdSupDelete(s *Session) *cobra.Command {
 				return err
 			}
 			if err := supervisor.DeleteChild(cmd.Context(), s.runtime(), sup, unquote(args[1])); err != nil {
-				return err
+				return supError(err, unquote(args[0]), unquote(args[1]))
 			}
 			s.result("sup delete", "", map[string]any{"id": unquote(args[1])})
 			return nil

@@ -110,11 +110,13 @@ func (o *output) introduceLocked(pid actor.PID, write bool) {
 func (o *output) event(r record) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if len(o.history) == historySize {
-		copy(o.history, o.history[1:])
-		o.history = o.history[:historySize-1]
+	if r.text != "" || o.json {
+		if len(o.history) == historySize {
+			copy(o.history, o.history[1:])
+			o.history = o.history[:historySize-1]
+		}
+		o.history = append(o.history, r)
 	}
-	o.history = append(o.history, r)
 	if o.holding {
 		o.held = append(o.held, r)
 		return

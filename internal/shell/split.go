@@ -85,9 +85,17 @@ func SplitLine(line string) ([][]string, error) {
 			if !inWord {
 				inWord = true
 				wordStart = i
+				w.Reset()
+			}
+			// A quote opens a quoted part at the start of a word (or right
+			// after another quoted part); inside a word, as in it's, it is
+			// an ordinary character.
+			opens := c == '{' || c == '['
+			if c == '"' || c == '\'' {
+				opens = w.Len() == 0 || i > 0 && (line[i-1] == '"' || line[i-1] == '\'')
 			}
 			w.WriteByte(c)
-			if c == '"' || c == '\'' || c == '{' || c == '[' {
+			if opens {
 				stack = append(stack, c)
 			}
 		}
