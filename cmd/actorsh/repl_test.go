@@ -1,0 +1,192 @@
+//go:build linux || darwin
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// term drives actorsh through a pseudo-terminal, as a person would.
+type term struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	f    *os.File
+	mu   sync.Mutex
+	out  bytes.Buffer
+	seen int // output before this offset has been matched already
+	done chan struct{}
+}
+
+func startREPL(t *testing.T, env ...string) *term {
+	t.Helper()
+	bin, err := exec.LookPath("actorsh")
+	if err != nil {
+		t.Skip("actorsh not on PATH:", err)
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), env...)
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	if err != nil {
+		t.Skip("no pty:", err)
+	}
+	tm := &term{t: t, cmd: cmd, f: f, done: make(chan struct{})}
+	go func() {
+		defer close(tm.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			tm.mu.Lock()
+			tm.out.Write(buf[:n])
+			tm.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		f.Close()
+		<-tm.done
+	})
+	tm.expect(`actorsh> `)
+	return tm
+}
+
+func (tm *term) typ(s string) {
+	tm.t.Helper()
+	if _, err := tm.f.WriteString(s); err != nil {
+		tm.t.Fatal(err)
+	}
+}
+
+// expect waits until the output after the last match matches re.
+func (tm *term) expect(re string) {
+	tm.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		tm.mu.Lock()
+		rest := tm.out.String()[tm.seen:]
+		if loc := rx.FindStringIndex(rest); loc != nil {
+			tm.seen += loc[1]
+			tm.mu.Unlock()
+			return
+		}
+		tm.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+	}
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	tm.t.Fatalf("no %q in the terminal output after the last match:\n%s", re, tm.out.String()[tm.seen:])
+}
+
+func (tm *term) wait() int {
+	tm.t.Helper()
+	errc := make(chan error, 1)
+	go func() { errc <- tm.cmd.Wait() }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			if ee, ok := err.(*exec.ExitError); ok {
+				return ee.ExitCode()
+			}
+			tm.t.Fatal(err)
+		}
+		return 0
+	case <-time.After(15 * time.Second):
+		tm.t.Fatal("actorsh did not exit")
+		return -1
+	}
+}
+
+func TestREPL(t *testing.T) {
+	hist := filepath.Join(t.TempDir(), "state", "history")
+	tm := startREPL(t, "ACTORSH_HISTORY="+hist, "NO_COLOR=1")
+
+	tm.typ("spawn counter --name c1\r")
+	tm.expect(`<0\.2\.0> c1`)
+	tm.typ("call c1 inc\r")
+	tm.expect(`\r\n1\r\n`)
+
+	// Tab completes commands, kinds, flags and live names.
+	tm.typ("spa\t")
+	tm.expect(`spawn `)
+	tm.typ("coun\t")
+	tm.expect(`counter `)
+	tm.typ("--na\t")
+	tm.expect(`--name `)
+	tm.typ("c2\r")
+	tm.expect(`<0\.3\.0> c2`)
+	tm.typ("call c\t")
+	tm.expect(`c1|c2`) // two candidates are listed
+	tm.typ("2 get\r")
+	tm.expect(`\r\n0\r\n`)
+
+	// Ctrl-C at the prompt clears the line.
+	tm.typ("this is not a command\x03")
+	tm.expect(`\^C`)
+	tm.typ("echo cleared\r")
+	tm.expect(`\r\ncleared\r\n`)
+
+	// Ctrl-C during a command interrupts it, and the shell goes on.
+	tm.typ("sleep 30s\r")
+	time.Sleep(300 * time.Millisecond)
+	tm.typ("\x03")
+	tm.expect(`interrupted`)
+	tm.typ("echo still here\r")
+	tm.expect(`\r\nstill here\r\n`)
+
+	// An error is reported and the shell goes on.
+	tm.typ("call nobody get\r")
+	tm.expect(`error: call nobody get: no process is registered as "nobody"`)
+
+	// Ctrl-D leaves with status 0.
+	tm.typ("\x04")
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit code after Ctrl-D = %d; want 0", code)
+	}
+	data, err := os.ReadFile(hist)
+	if err != nil {
+		t.Fatalf("history file: %v", err)
+	}
+	if !strings.Contains(string(data), "spawn counter --name c1") {
+		t.Errorf("history %q lacks the first command", data)
+	}
+
+	// A new session recalls history: Up arrow, and Ctrl-R search.
+	tm = startREPL(t, "ACTORSH_HISTORY="+hist, "NO_COLOR=1")
+	tm.typ("\x1b[A")
+	tm.expect(`call nobody get`)
+	tm.typ("\x03")
+	tm.typ("\x12cleared")
+	tm.expect(`echo cleared`)
+	tm.typ("\r")
+	tm.expect(`\r\ncleared\r\n`)
+	tm.typ("exit\r")
+	if code := tm.wait(); code != 0 {
+		t.Fatalf("exit code after exit = %d; want 0", code)
+	}
+}
+
+func TestREPLNoHistory(t *testing.T) {
+	dir := t.TempDir()
+	tm := startREPL(t, "ACTORSH_HISTORY=", "XDG_STATE_HOME="+dir, "NO_COLOR=1")
+	tm.typ("echo hello\r")
+	tm.expect(`\r\nhello\r\n`)
+	tm.typ("\x04")
+	tm.wait()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("ACTORSH_HISTORY= still wrote %v", entries)
+	}
+}

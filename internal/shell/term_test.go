@@ -1,0 +1,110 @@
+package shell
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseTerm(t *testing.T) {
+	tests := []struct {
+		in   string
+		want any
+	}{
+		{"hello", Atom("hello")},
+		{"'Hello world'", Atom("Hello world")},
+		{"42", int64(42)},
+		{"-7", int64(-7)},
+		{"3.14", 3.14},
+		{"1.0e3", 1000.0},
+		{`"hi \"there\"\n"`, "hi \"there\"\n"},
+		{"{add, 5}", Tuple{Atom("add"), int64(5)}},
+		{"{}", Tuple{}},
+		{"[1, [2], {x}]", List{int64(1), List{int64(2)}, Tuple{Atom("x")}}},
+		{"  { a ,b }  ", Tuple{Atom("a"), Atom("b")}},
+		{"node@host", Atom("node@host")},
+	}
+	for _, tt := range tests {
+		got, err := ParseTerm(tt.in)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseTerm(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseTermErrors(t *testing.T) {
+	tests := []struct {
+		in  string
+		col int
+		msg string
+	}{
+		{"", 1, "empty term"},
+		{"{add, 5", 1, "never closed"},
+		{"{add 5}", 6, "want ','"},
+		{"Hello", 1, "variable"},
+		{"_x", 1, "variable"},
+		{"12ab", 3, "in a number"},
+		{`"open`, 1, "never closed"},
+		{"a b", 3, "after the term"},
+		{"99999999999999999999", 1, "out of range"},
+		{"-", 2, "digit"},
+		{"{a,}", 4, "unexpected"},
+		{`"\q"`, 3, "unknown escape"},
+		{"é", 1, "unexpected"},
+		{"{a, é}", 5, "unexpected"},
+	}
+	for _, tt := range tests {
+		_, err := ParseTerm(tt.in)
+		var te *TermError
+		if !errors.As(err, &te) || te.Col != tt.col || !strings.Contains(te.Msg, tt.msg) {
+			t.Errorf("ParseTerm(%q) error = %v; want column %d, %q", tt.in, err, tt.col, tt.msg)
+		}
+	}
+	deep := strings.Repeat("{", 200) + strings.Repeat("}", 200)
+	if _, err := ParseTerm(deep); err == nil || !strings.Contains(err.Error(), "too deep") {
+		t.Errorf("ParseTerm(200 nested tuples) error = %v; want too deep", err)
+	}
+}
+
+func TestPatterns(t *testing.T) {
+	pat, err := ParsePattern("{admin, _}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, want := range map[string]bool{"{admin, 1}": true, "{admin, {x}}": true, "{user, 1}": false, "{admin}": false, "admin": false} {
+		term, _ := ParseTerm(v)
+		if got := matchTerm(pat, term); got != want {
+			t.Errorf("match({admin, _}, %s) = %v; want %v", v, got, want)
+		}
+	}
+	if _, err := ParseTerm("_"); err == nil {
+		t.Error("_ parsed as a message term; it is only a pattern wildcard")
+	}
+}
+
+func FuzzParseTerm(f *testing.F) {
+	for _, s := range []string{"hello", "{add, 5}", `"x\"y"`, "[1, 2.5, 'A b']", "-0.0", "1.0e300", "{[{}]}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		term, err := ParseTerm(s)
+		if err != nil {
+			var te *TermError
+			if !errors.As(err, &te) || te.Col < 1 {
+				t.Fatalf("ParseTerm(%q) error %v is not a TermError with a column", s, err)
+			}
+			return
+		}
+		// Round trip: formatting then parsing gives the same term, and
+		// formatting is stable.
+		text := FormatTerm(term)
+		back, err := ParseTerm(text)
+		if err != nil {
+			t.Fatalf("ParseTerm(FormatTerm(%#v) = %q): %v", term, text, err)
+		}
+		if FormatTerm(back) != text {
+			t.Fatalf("format not stable: %q then %q", text, FormatTerm(back))
+		}
+	})
+}
