@@ -4,6 +4,7 @@ import (
 	"flag"
 
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -28,6 +29,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SCRIPTS", scripts)
 			env.Setenv("ACTORSH_HISTORY", "")
 			env.Setenv("NO_COLOR", "")
+			env.Setenv("LONG", strings.Repeat("n", 1100))
 			return nil
 		},
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actorsh/actorsh/internal/iostreams"
 	"go.uber.org/goleak"
@@ -41,4 +42,35 @@ func TestSessionExecAndClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FuzzExec feeds arbitrary lines to a session: whatever the input, the
+// shell must not panic, and must still run a good command afterwards.
+func FuzzExec(f *testing.F) {
+	for _, s := range []string{
+		"spawn greeter alice", "spawn counter --name c --count 3", "kill c boom", "call c {add, 5}",
+		"sup start w --strategy rest_for_one; spawn echo --sup w --name e", "reg new t --keys duplicate; reg register t k e",
+		"reg match t k {_, x}", "trap e on; link e c; kill c", "monitor e c", "tree", "ls --all", "info e", "state e",
+		"spawn greeter x --atom-name", "atoms --limit 1", "help sup start", "events 5", "trace on", "send <0.1.0> x",
+		"stop <0.1.0>", "kill 0.1.0 kill", "sup terminate root <0.2.0>", "whereis \"a b\"", "echo 'x", "{[",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.Contains(line, "source") {
+			return // reads files: not what this test is about
+		}
+		ios, _, _, _ := iostreams.Test()
+		s, err := NewSession(ios, Options{AtomLimit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		_ = s.Exec(ctx, line)
+		cancel()
+		if err := s.Exec(context.Background(), "spawn counter --name zz_after; call zz_after inc"); err != nil {
+			t.Fatalf("after %q the shell no longer works: %v", line, err)
+		}
+	})
 }
