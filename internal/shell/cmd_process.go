@@ -139,12 +139,15 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 	started := 0
 	first, last := actor.PID{}, actor.PID{}
 	progress := newProgress(s, o.count)
+	interrupted := func() error {
+		progress.done()
+		s.result("spawn", fmt.Sprintf("interrupted after starting %d of %d processes", started, o.count),
+			map[string]any{"started": started, "interrupted": true})
+		return ctx.Err()
+	}
 	for i := 1; i <= o.count; i++ {
-		if err := ctx.Err(); err != nil {
-			progress.done()
-			s.result("spawn", fmt.Sprintf("interrupted after starting %d of %d processes", started, o.count),
-				map[string]any{"started": started, "interrupted": true})
-			return err
+		if ctx.Err() != nil {
+			return interrupted()
 		}
 		a, n := kargs, name
 		if many {
@@ -160,6 +163,9 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 			}
 		}
 		pid, err := s.startChild(ctx, sup, k, a, n, restart, shutdown, o.link, o.atom)
+		if err != nil && ctx.Err() != nil {
+			return interrupted()
+		}
 		if err != nil {
 			err = supError(err, s.supName(sup), n)
 			progress.done()
@@ -748,48 +754,45 @@ func messageArgs(what string) cobra.PositionalArgs {
 	}
 }
 
-func newCmdSend(s *Session) *cobra.Command {
+// targetAndMessage resolves TARGET and parses MSG, the arguments of
+// send, cast and call.
+func (s *Session) targetAndMessage(args []string) (actor.PID, any, error) {
+	pid, err := s.resolve(args[0])
+	if err != nil {
+		return pid, nil, err
+	}
+	msg, err := s.parseTerm(args[1])
+	return pid, msg, err
+}
+
+// newCmdDeliver makes send and cast, which differ only in where the
+// message goes.
+func newCmdDeliver(s *Session, name, short, example string, deliver func(rt *actor.Runtime, pid actor.PID, msg any) bool) *cobra.Command {
 	return &cobra.Command{
-		Use:     "send TARGET MSG",
-		Short:   "send a message to a process's HandleInfo, like send/2",
-		Example: "send e1 hello\nsend c1 crash\nsend e1 {ping, 1}",
-		Args:    messageArgs("send"),
+		Use:     name + " TARGET MSG",
+		Short:   short,
+		Example: example,
+		Args:    messageArgs(name),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pid, err := s.resolve(args[0])
+			pid, msg, err := s.targetAndMessage(args)
 			if err != nil {
 				return err
 			}
-			msg, err := s.parseTerm(args[1])
-			if err != nil {
-				return err
-			}
-			s.runtime().Send(pid, msg)
-			s.result("send", "", map[string]any{"pid": pid.String(), "message": FormatTerm(msg)})
+			deliver(s.runtime(), pid, msg)
+			s.result(name, "", map[string]any{"pid": pid.String(), "message": FormatTerm(msg)})
 			return nil
 		},
 	}
 }
 
+func newCmdSend(s *Session) *cobra.Command {
+	return newCmdDeliver(s, "send", "send a message to a process's HandleInfo, like send/2",
+		"send e1 hello\nsend c1 crash\nsend e1 {ping, 1}", (*actor.Runtime).Send)
+}
+
 func newCmdCast(s *Session) *cobra.Command {
-	return &cobra.Command{
-		Use:     "cast TARGET MSG",
-		Short:   "cast a message to a process's HandleCast, like GenServer.cast/2",
-		Example: "cast c1 inc\ncast c1 {add, 5}",
-		Args:    messageArgs("cast"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			pid, err := s.resolve(args[0])
-			if err != nil {
-				return err
-			}
-			msg, err := s.parseTerm(args[1])
-			if err != nil {
-				return err
-			}
-			s.runtime().Cast(pid, msg)
-			s.result("cast", "", map[string]any{"pid": pid.String(), "message": FormatTerm(msg)})
-			return nil
-		},
-	}
+	return newCmdDeliver(s, "cast", "cast a message to a process's HandleCast, like GenServer.cast/2",
+		"cast c1 inc\ncast c1 {add, 5}", (*actor.Runtime).Cast)
 }
 
 func newCmdCall(s *Session) *cobra.Command {
@@ -800,11 +803,7 @@ func newCmdCall(s *Session) *cobra.Command {
 		Example: "call c1 get\ncall c1 {add, 5}\ncall s1 hello --timeout 100ms",
 		Args:    messageArgs("call"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pid, err := s.resolve(args[0])
-			if err != nil {
-				return err
-			}
-			msg, err := s.parseTerm(args[1])
+			pid, msg, err := s.targetAndMessage(args)
 			if err != nil {
 				return err
 			}

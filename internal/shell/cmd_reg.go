@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/actorsh/actorsh/pkg/actor"
 	"github.com/actorsh/actorsh/pkg/registry"
 	"github.com/spf13/cobra"
 )
@@ -323,28 +322,22 @@ func matchTerm(pat, v any) bool {
 		return true
 	case Tuple:
 		t, ok := v.(Tuple)
-		if !ok || len(t) != len(p) {
-			return false
-		}
-		for i := range p {
-			if !matchTerm(p[i], t[i]) {
-				return false
-			}
-		}
-		return true
+		return ok && matchAll(p, t)
 	case List:
 		l, ok := v.(List)
-		if !ok || len(l) != len(p) {
-			return false
-		}
-		for i := range p {
-			if !matchTerm(p[i], l[i]) {
-				return false
-			}
-		}
-		return true
+		return ok && matchAll(p, l)
 	}
 	return pat == v
 }
 
-var _ = actor.PID{}
+func matchAll(pats, vs []any) bool {
+	if len(pats) != len(vs) {
+		return false
+	}
+	for i := range pats {
+		if !matchTerm(pats[i], vs[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -46,14 +46,14 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("command") {
-				code = run(ios, o, "-c", &stringLines{lines: []string{o.command}}, false)
+				code = run(ios, o, "-c", &stringLines{lines: []string{o.command}})
 				return nil
 			}
 			if ios.InTTY && ios.OutTTY {
 				code = repl(ios, o)
 				return nil
 			}
-			code = run(ios, o, "stdin", NewScanner(ios.In), false)
+			code = run(ios, o, "stdin", NewScanner(ios.In))
 			return nil
 		},
 	}
@@ -79,7 +79,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 				return nil
 			}
 			defer f.Close()
-			code = run(ios, o, args[0], NewScanner(f), true)
+			code = run(ios, o, args[0], NewScanner(f))
 			return nil
 		},
 	}
@@ -111,21 +111,31 @@ func (o mainOptions) colorSetting(ios *iostreams.IOStreams) error {
 	return nil
 }
 
-// run runs a non-interactive source to the end, or to the first failure.
-func run(ios *iostreams.IOStreams, o mainOptions, name string, src LineSource, _ bool) int {
+// startSession applies the colour setting and starts a session; on
+// failure it reports and returns the exit code.
+func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 	if err := o.colorSetting(ios); err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
-		return ExitUsage
+		return nil, ExitUsage
 	}
 	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit})
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
-		return ExitFailed
+		return nil, ExitFailed
+	}
+	return s, ExitOK
+}
+
+// run runs a non-interactive source to the end, or to the first failure.
+func run(ios *iostreams.IOStreams, o mainOptions, name string, src LineSource) int {
+	s, code := startSession(ios, o)
+	if s == nil {
+		return code
 	}
 	defer s.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = s.RunSource(ctx, name, src, o.keepGoing)
+	err := s.RunSource(ctx, name, src, o.keepGoing)
 	switch {
 	case err == nil, errors.Is(err, errExit):
 		return ExitOK

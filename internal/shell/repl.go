@@ -38,14 +38,9 @@ func historyPath() string {
 
 // repl runs the interactive shell on a terminal.
 func repl(ios *iostreams.IOStreams, o mainOptions) int {
-	if err := o.colorSetting(ios); err != nil {
-		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
-		return ExitUsage
-	}
-	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit})
-	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
-		return ExitFailed
+	s, code := startSession(ios, o)
+	if s == nil {
+		return code
 	}
 	defer s.Close()
 	hist := historyPath()

@@ -282,23 +282,9 @@ func formatTerm(b *strings.Builder, t any) {
 		}
 		b.WriteString(s)
 	case Tuple:
-		b.WriteByte('{')
-		for i, x := range v {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			formatTerm(b, x)
-		}
-		b.WriteByte('}')
+		formatSeq(b, '{', v, '}')
 	case List:
-		b.WriteByte('[')
-		for i, x := range v {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			formatTerm(b, x)
-		}
-		b.WriteByte(']')
+		formatSeq(b, '[', v, ']')
 	case error:
 		b.WriteString(v.Error())
 	case nil:
@@ -306,6 +292,17 @@ func formatTerm(b *strings.Builder, t any) {
 	default:
 		fmt.Fprintf(b, "%v", v)
 	}
+}
+
+func formatSeq(b *strings.Builder, open byte, items []any, close byte) {
+	b.WriteByte(open)
+	for i, x := range items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		formatTerm(b, x)
+	}
+	b.WriteByte(close)
 }
 
 func atomNeedsQuotes(s string) bool {
