@@ -20,7 +20,7 @@ func commandTable() []func(s *Session) *cobra.Command {
 		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdTrap,
 		newCmdSup, newCmdReg,
 		newCmdEvents, newCmdTrace, newCmdSleep, newCmdEcho, newCmdSource,
-		newCmdKinds, newCmdAtoms, newCmdHelp, newCmdExit,
+		newCmdKinds, newCmdAtoms, newCmdBench, newCmdHelp, newCmdExit,
 	}
 }
 

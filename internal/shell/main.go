@@ -83,7 +83,31 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 			return nil
 		},
 	}
-	root.AddCommand(runCmd)
+	var bo benchOptions
+	benchCmd := &cobra.Command{
+		Use:     "bench",
+		Short:   "measure the runtime: spawns, memory, lookups, calls, casts, restarts, stopping",
+		Long:    benchLong,
+		Example: "actorsh bench\nactorsh bench --processes 10000000 --rounds 1\nactorsh bench --processes 10000 --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			err := runBench(ctx, bo, ios.Out, ios.ErrOut, ios.OutTTY && !o.json, o.json)
+			switch {
+			case err == nil:
+			case ctx.Err() != nil:
+				fmt.Fprintln(ios.ErrOut, "actorsh bench: interrupted")
+				code = ExitInterrupted
+			default:
+				fmt.Fprintf(ios.ErrOut, "actorsh bench: %v\n", err)
+				code = ExitFailed
+			}
+			return nil
+		},
+	}
+	addBenchFlags(benchCmd, &bo)
+	root.AddCommand(runCmd, benchCmd)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {

@@ -36,6 +36,7 @@ type output struct {
 type record struct {
 	text string
 	obj  map[string]any
+	raw  string // already encoded JSON line(s), for --json
 
 	clock      uint64    // the logical clock of the event (see actor.Process.Clock)
 	subject    actor.PID // the process the record is about
@@ -52,6 +53,10 @@ func (o *output) setWriter(w io.Writer) {
 }
 
 func (o *output) writeLocked(r record) {
+	if o.json && r.raw != "" {
+		io.WriteString(o.w, r.raw)
+		return
+	}
 	if o.json {
 		enc := json.NewEncoder(o.w)
 		enc.SetEscapeHTML(false) // PIDs print as "<0.5.0>", not "\u003c0.5.0\u003e"

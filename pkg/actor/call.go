@@ -11,6 +11,10 @@ import (
 // context has no deadline, as GenServer.call/2 does.
 const DefaultCallTimeout = 5 * time.Second
 
+// inlineBudget is how many mailbox items a caller's goroutine handles for
+// an idle callee before handing it a goroutine of its own.
+const inlineBudget = 16
+
 type callResult struct {
 	v   any
 	err error
@@ -52,8 +56,12 @@ func (rt *Runtime) call(ctx context.Context, from, pid PID, req any, interrupt <
 }
 
 func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind, interrupt <-chan struct{}, clock uint64) (any, error) {
-	if !p.push(item{kind: kind, msg: c, clock: clock}) {
+	ok, sched := p.enqueue(item{kind: kind, msg: c, clock: clock})
+	if !ok {
 		return nil, ErrNoProc
+	}
+	if sched {
+		rt.schedule(p)
 	}
 	var timeout <-chan time.Time
 	if _, ok := ctx.Deadline(); !ok {
@@ -78,6 +86,36 @@ func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind
 		return nil, err
 	}
 	return nil, ErrTimeout
+}
+
+// CallInfinity is Call with timeout infinity, as OTP's supervisor calls
+// (start_child and the like) are made: it waits for the reply however
+// long the callee takes, and returns ErrNoProc or an ExitError as Call
+// does. ctx is checked only before the call is made.
+//
+// Because nothing can time out, an idle callee runs on the caller's
+// goroutine (for a few messages, then on its own), which spares the two
+// goroutine switches of a Call: this is what makes a supervisor's
+// start_child cheap.
+func (rt *Runtime) CallInfinity(ctx context.Context, pid PID, req any) (any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return nil, ErrNoProc
+	}
+	c := &call{req: req, ch: make(chan callResult, 1)}
+	ok, sched := p.enqueue(item{kind: kCall, msg: c})
+	if !ok {
+		return nil, ErrNoProc
+	}
+	if sched {
+		rt.active.Add(1)
+		p.runFor(inlineBudget)
+	}
+	r := <-c.ch
+	return r.v, r.err
 }
 
 // Reply answers a call whose HandleCall returned [NoReply], like

@@ -211,17 +211,23 @@ func (p *Process) pushLocked(it item) bool {
 
 // push delivers it unless the process is dying or dead.
 func (p *Process) push(it item) bool {
-	p.mu.Lock()
-	if p.flags&(fExiting|fDead) != 0 {
-		p.mu.Unlock()
-		return false
-	}
-	sched := p.pushLocked(it)
-	p.mu.Unlock()
+	ok, sched := p.enqueue(it)
 	if sched {
 		p.rt.schedule(p)
 	}
-	return true
+	return ok
+}
+
+// enqueue delivers it and reports whether the process was idle, in which
+// case the caller must run it: schedule it, or run it on its own
+// goroutine with runFor.
+func (p *Process) enqueue(it item) (ok, sched bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.flags&(fExiting|fDead) != 0 {
+		return false, false
+	}
+	return true, p.pushLocked(it)
 }
 
 // setFatalLocked records the first exit that will end the process.
@@ -245,9 +251,20 @@ func (p *Process) setFatalLocked(reason error, clock uint64) bool {
 
 // run is the body of the goroutine that owns the process while its mailbox
 // has work.
-func (p *Process) run() {
-	for {
+func (p *Process) run() { p.runFor(0) }
+
+// runFor runs the process on the calling goroutine. With a budget, it
+// hands the process to a goroutine of its own after that many items, so a
+// caller that lent its goroutine (see Runtime.Call) is not kept serving a
+// busy process.
+func (p *Process) runFor(budget int) {
+	for n := 0; ; n++ {
 		p.mu.Lock()
+		if budget > 0 && n >= budget {
+			p.mu.Unlock()
+			go p.run() // still running and counted in active
+			return
+		}
 		if p.flags&fFatal != 0 {
 			reason := p.ext.fatal
 			p.tick(p.ext.fatalClock)

@@ -118,7 +118,7 @@ func request(ctx context.Context, rt *actor.Runtime, sup actor.PID, req any) (an
 	if b != BehaviourSupervisor && b != BehaviourDynamic {
 		return nil, fmt.Errorf("%w: %v is a %s", ErrNotSupervisor, sup, b)
 	}
-	return rt.Call(ctx, sup, req) // 5s unless ctx says otherwise
+	return rt.CallInfinity(ctx, sup, req) // as OTP's supervisor calls: no timeout
 }
 
 type (

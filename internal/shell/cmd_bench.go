@@ -1,0 +1,150 @@
+package shell
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/actorsh/actorsh/internal/bench"
+	"github.com/spf13/cobra"
+)
+
+type benchOptions struct {
+	processes int
+	rounds    int
+	only      []string
+}
+
+func addBenchFlags(cmd *cobra.Command, o *benchOptions) {
+	f := cmd.Flags()
+	f.IntVar(&o.processes, "processes", 1_000_000, "named, supervised processes per round")
+	f.IntVar(&o.rounds, "rounds", 3, "rounds (the report gives median, min and max)")
+	f.StringSliceVar(&o.only, "only", nil, "measure only these: "+strings.Join(bench.Names, ", "))
+}
+
+const benchLong = "Measures the embedded runtime in this process: named spawns under a DynamicSupervisor,\n" +
+	"memory per idle named supervised process, registry lookups (1 and GOMAXPROCS goroutines),\n" +
+	"call round trip, cast throughput, restart latency (1% of the processes are killed) and\n" +
+	"stopping the supervisor with all its children. docs/PERFORMANCE.md explains the method."
+
+// runBench runs the benchmark and writes its report: a table, or one JSON
+// object with --json. Progress goes to errOut: a bar on a terminal, a line
+// per phase otherwise.
+func runBench(ctx context.Context, o benchOptions, out, errOut io.Writer, tty, asJSON bool) error {
+	if o.processes < 1 || o.rounds < 1 {
+		return fmt.Errorf("--processes and --rounds must be at least 1")
+	}
+	var mu sync.Mutex
+	lastPhase, lastDraw := "", time.Time{}
+	cfg := bench.Config{Processes: o.processes, Rounds: o.rounds, Only: o.only,
+		Progress: func(phase string, done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if tty {
+				if done < total && time.Since(lastDraw) < 100*time.Millisecond {
+					return
+				}
+				lastDraw = time.Now()
+				width := 30
+				filled := width * done / max(total, 1)
+				fmt.Fprintf(errOut, "\r%-12s [%s%s] %3d%% ", phase, strings.Repeat("#", filled), strings.Repeat(" ", width-filled), 100*done/max(total, 1))
+				if done == total {
+					fmt.Fprint(errOut, "\r\033[K")
+				}
+				return
+			}
+			if phase != lastPhase {
+				lastPhase = phase
+				fmt.Fprintf(errOut, "bench: %s (%d)\n", phase, total)
+			}
+		}}
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil && len(rep.Results) == 0 {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		if jerr := enc.Encode(map[string]any{"type": "result", "cmd": "bench", "report": rep}); jerr != nil {
+			return jerr
+		}
+		return err
+	}
+	m := rep.Machine
+	fmt.Fprintf(out, "actorsh bench: %d processes, %d round%s; %s %s/%s, GOMAXPROCS %d, %d CPUs\n",
+		rep.Processes, rep.Rounds, plural(rep.Rounds), m.GoVersion, m.GOOS, m.GOARCH, m.GOMAXPROCS, m.NumCPU)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "MEASURE\tMEDIAN\tMIN\tMAX\tUNIT\t")
+	for _, r := range rep.Results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.Name, num(r.Median), num(r.Min), num(r.Max), r.Unit)
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "peak heap and stacks: %s; %d names checked and %d processes killed and restarted per round\n",
+		bytesText(rep.PeakBytes), rep.Lookups, rep.Kills)
+	return err
+}
+
+func num(v float64) string {
+	switch {
+	case v >= 100:
+		return groupThousands(fmt.Sprintf("%.0f", v))
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func groupThousands(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func bytesText(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// newCmdBench is the shell's bench command.
+func newCmdBench(s *Session) *cobra.Command {
+	var o benchOptions
+	cmd := &cobra.Command{
+		Use:     "bench [--processes N] [--rounds R] [--only NAME,...]",
+		Short:   "measure the runtime (on a runtime of its own): spawns, memory, lookups, calls, restarts",
+		Long:    benchLong,
+		Example: "bench --processes 100000 --rounds 1\nbench --only lookup,lookup_parallel",
+		Args:    exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var b strings.Builder
+			err := runBench(cmd.Context(), o, &b, s.io.ErrOut, s.io.OutTTY && !s.json, s.json)
+			if s.json {
+				s.out.result(record{raw: b.String()})
+			} else if b.Len() > 0 {
+				s.out.result(record{text: strings.TrimRight(b.String(), "\n")})
+			}
+			return err
+		},
+	}
+	addBenchFlags(cmd, &o)
+	return cmd
+}
