@@ -1,0 +1,90 @@
+package supervisor_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/registry"
+	"github.com/actorsh/actorsh/pkg/supervisor"
+)
+
+// TestManyNamedProcesses runs a few hundred thousand named, supervised
+// processes, kills some while other goroutines look names up, and checks
+// that afterwards every name points at a live process and nothing is left
+// behind when the supervisor stops.
+func TestManyNamedProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 200,000 processes")
+	}
+	const n = 200_000
+	const kills = 2_000
+	rt := newRuntime(t)
+	ctx := context.Background()
+	reg := registry.New(rt, registry.Options{Name: "many"})
+	sup, err := supervisor.StartDynamic(ctx, rt, supervisor.DynamicOptions{MaxRestarts: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "p" + strconv.Itoa(i)
+		if _, err := supervisor.StartChild(ctx, rt, sup, namedChild(rt, reg, names[i])); err != nil {
+			t.Fatalf("start %d: %v", i, err)
+		}
+	}
+	var stop atomic.Bool
+	var deadSeen atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 2 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(g), 1))
+			for !stop.Load() {
+				name := names[r.IntN(n)]
+				if pid, ok := reg.WhereIs(name); ok && !rt.Alive(pid) {
+					// Alive can turn false just after the lookup; a dead
+					// PID found *by* the lookup is the bug. Re-check the
+					// name: if it still gives the same dead PID, that is it.
+					if again, ok := reg.WhereIs(name); ok && again == pid {
+						deadSeen.Add(1)
+					}
+				}
+			}
+		})
+	}
+	r := rand.New(rand.NewPCG(42, 42))
+	for range kills {
+		pid, ok := reg.WhereIs(names[r.IntN(n)])
+		if ok {
+			rt.Exit(actor.PID{}, pid, actor.ErrKill)
+		}
+	}
+	settle(t, rt)
+	stop.Store(true)
+	wg.Wait()
+	if d := deadSeen.Load(); d != 0 {
+		t.Errorf("%d lookups returned a dead process", d)
+	}
+	for i, name := range names {
+		pid, ok := reg.WhereIs(name)
+		if !ok || !rt.Alive(pid) {
+			t.Fatalf("name %d (%s) = %v, %v: not a live process", i, name, pid, ok)
+		}
+	}
+	if got := rt.NumProcesses(); got != n+1 {
+		t.Errorf("NumProcesses = %d; want %d", got, n+1)
+	}
+	if err := rt.Stop(ctx, sup, actor.ErrShutdown); err != nil {
+		t.Fatal(err)
+	}
+	if c := reg.Count(); c != 0 {
+		t.Errorf("%d names left after the supervisor stopped", c)
+	}
+	if got := rt.NumProcesses(); got != 0 {
+		t.Errorf("%d processes left after the supervisor stopped", got)
+	}
+}
