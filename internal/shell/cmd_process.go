@@ -341,37 +341,37 @@ func newCmdLs(s *Session) *cobra.Command {
 			if limit <= 0 || all {
 				limit = int(^uint(0) >> 1)
 			}
-			childInfo := map[actor.PID]map[actor.PID]supervisor.ChildInfo{}
 			var rows []row
 			total := 0
+			filtered := !onlySup.IsZero() || kindName != ""
+			if !filtered {
+				total = rt.NumProcesses() // no need to look at every process
+			}
 			rt.Processes(func(pid actor.PID) bool {
+				if !onlySup.IsZero() {
+					if parent, _ := rt.Parent(pid); parent != onlySup {
+						return true
+					}
+				}
+				if kindName != "" {
+					if b, _ := rt.Behaviour(pid); b != kindName {
+						return true
+					}
+				}
+				if filtered {
+					total++
+				}
+				if len(rows) >= limit {
+					return filtered // keep counting only when filtering
+				}
 				in, err := rt.Info(pid)
 				if err != nil {
-					return true
-				}
-				if !onlySup.IsZero() && in.Parent != onlySup {
-					return true
-				}
-				if kindName != "" && in.Behaviour != kindName {
-					return true
-				}
-				total++
-				if len(rows) >= limit {
 					return true
 				}
 				r := row{info: in, name: nameOf(in)}
 				if !in.Parent.IsZero() && supervisor.Is(rt, in.Parent) {
 					r.sup = s.supName(in.Parent)
-					cs, ok := childInfo[in.Parent]
-					if !ok {
-						cs = map[actor.PID]supervisor.ChildInfo{}
-						list, _ := supervisor.WhichChildren(cmd.Context(), rt, in.Parent)
-						for _, c := range list {
-							cs[c.PID] = c
-						}
-						childInfo[in.Parent] = cs
-					}
-					if c, ok := cs[pid]; ok {
+					if c, err := supervisor.Child(cmd.Context(), rt, in.Parent, pid); err == nil {
 						r.restart = c.Restart.String()
 						r.restarts = c.Restarts
 					}
@@ -562,7 +562,12 @@ func newCmdTree(s *Session) *cobra.Command {
 	}
 }
 
-const treeChildLimit = 50
+// tree lists every child of a supervisor with up to treeChildLimit
+// children, and the first treeShown and a summary of larger ones.
+const (
+	treeChildLimit = 50
+	treeShown      = 10
+)
 
 func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, first, rest string, depth int) error {
 	rt := s.runtime()
@@ -580,16 +585,18 @@ func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, f
 	if depth > 20 {
 		return nil
 	}
-	children, err := supervisor.WhichChildren(ctx, rt, sup)
-	if err != nil {
+	var shown []supervisor.ChildInfo
+	if d.Counts.Specs > treeChildLimit {
+		// A large supervisor: its first children, then a summary.
+		if shown, err = supervisor.ChildrenPage(ctx, rt, sup, actor.PID{}, treeShown); err != nil {
+			return err
+		}
+	} else if shown, err = supervisor.WhichChildren(ctx, rt, sup); err != nil {
 		return err
 	}
-	shown := children
-	if len(children) > treeChildLimit {
-		shown = children[:10]
-	}
+	more := d.Counts.Specs - len(shown)
 	for i, c := range shown {
-		last := i == len(shown)-1 && len(shown) == len(children)
+		last := i == len(shown)-1 && more == 0
 		branch, indent := "├─ ", "│  "
 		if last {
 			branch, indent = "└─ ", "   "
@@ -617,23 +624,38 @@ func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, f
 		}
 		fmt.Fprintf(b, "%s%s%s %s (%s, %s%s)\n", rest, branch, s.pal.PID(status), c.ID, kind, c.Restart, extra)
 	}
-	if len(children) > len(shown) {
-		byKind := map[string]int{}
-		for _, c := range children[len(shown):] {
-			k, ok := rt.Behaviour(c.PID)
-			if !ok {
-				k = "not running"
-			}
-			byKind[k]++
-		}
-		var parts []string
-		for k, n := range byKind {
-			parts = append(parts, fmt.Sprintf("%d %s", n, k))
-		}
-		sort.Strings(parts)
-		fmt.Fprintf(b, "%s└─ ... %d more: %s\n", rest, len(children)-len(shown), strings.Join(parts, ", "))
+	if more > 0 {
+		s.treeSummary(b, rt, sup, shown, more, rest)
 	}
 	return nil
+}
+
+// treeSummary counts the children of a large supervisor that tree did not
+// list, by kind.
+func (s *Session) treeSummary(b *strings.Builder, rt *actor.Runtime, sup actor.PID, shown []supervisor.ChildInfo, more int, rest string) {
+	listed := make(map[actor.PID]bool, len(shown))
+	for _, c := range shown {
+		listed[c.PID] = true
+	}
+	byKind := map[string]int{}
+	running := 0
+	rt.Processes(func(pid actor.PID) bool {
+		if parent, _ := rt.Parent(pid); parent == sup && !listed[pid] {
+			k, _ := rt.Behaviour(pid)
+			byKind[k]++
+			running++
+		}
+		return true
+	})
+	if n := more - running; n > 0 {
+		byKind["not running"] += n
+	}
+	var parts []string
+	for k, n := range byKind {
+		parts = append(parts, fmt.Sprintf("%d %s", n, k))
+	}
+	sort.Strings(parts)
+	fmt.Fprintf(b, "%s└─ ... %d more: %s\n", rest, more, strings.Join(parts, ", "))
 }
 
 func newCmdKill(s *Session) *cobra.Command {

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/actorsh/actorsh/internal/iostreams"
-	"github.com/actorsh/actorsh/pkg/actor"
 	"github.com/actorsh/actorsh/pkg/supervisor"
 	"github.com/chzyer/readline"
 	"github.com/spf13/pflag"
@@ -245,15 +244,7 @@ func (c *completer) processNames(prefix string) []string {
 	c.s.mu.Lock()
 	names := c.s.names
 	c.s.mu.Unlock()
-	var out []string
-	for _, e := range names.Select(func(k string, _ actor.PID, _ any) bool { return strings.HasPrefix(k, prefix) }) {
-		out = append(out, e.Key)
-	}
-	sort.Strings(out)
-	if len(out) > completionLimit {
-		out = out[:completionLimit]
-	}
-	return out
+	return scanNames(names, func(k string) bool { return strings.HasPrefix(k, prefix) }, completionLimit)
 }
 
 func (c *completer) supervisorNames(prefix string) []string {

@@ -279,21 +279,33 @@ func (s *Session) someNames(like string) []string {
 	s.mu.Lock()
 	names, atoms := s.names, s.atoms
 	s.mu.Unlock()
-	var out []string
 	small := names.Count() <= 10_000
-	for _, e := range names.Select(func(k string, _ actor.PID, _ any) bool {
-		return small || (like != "" && k != "" && k[0] == like[0])
-	}) {
-		out = append(out, e.Key)
-		if len(out) >= 10_000 {
-			break
-		}
-	}
+	out := scanNames(names, func(k string) bool { return small || (like != "" && k != "" && k[0] == like[0]) }, 10_000)
 	atoms.mu.Lock()
 	for k := range atoms.names {
 		out = append(out, k)
 	}
 	atoms.mu.Unlock()
+	sort.Strings(out)
+	return out
+}
+
+// scanBudget bounds how many registry entries one completion or
+// suggestion looks at, so that Tab stays fast with millions of names.
+const scanBudget = 2_000_000
+
+// scanNames returns up to limit registered names that keep accepts,
+// sorted, looking at no more than scanBudget entries.
+func scanNames(reg *registry.Registry, keep func(string) bool, limit int) []string {
+	var out []string
+	seen := 0
+	reg.Scan(func(k string, _ actor.PID, _ any) bool {
+		seen++
+		if keep(k) {
+			out = append(out, k)
+		}
+		return len(out) < limit && seen < scanBudget
+	})
 	sort.Strings(out)
 	return out
 }

@@ -65,6 +65,16 @@ func (rt *Runtime) Behaviour(pid PID) (string, bool) {
 	return behaviourName(p.actor), true // the actor never changes: no lock needed
 }
 
+// Parent returns pid's parent (see [Process.Parent]) without a full
+// [Info] snapshot, or false if pid is not alive.
+func (rt *Runtime) Parent(pid PID) (PID, bool) {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return PID{}, false
+	}
+	return p.parent, true // immutable after Spawn
+}
+
 // Info returns a snapshot of pid, or ErrNoProc if it is not alive. It does
 // not wait for the process: it reads what the process has published.
 func (rt *Runtime) Info(pid PID) (Info, error) {

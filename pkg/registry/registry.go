@@ -443,6 +443,42 @@ func (r *Registry) Select(keep func(key string, pid actor.PID, value any) bool) 
 	return out
 }
 
+// Scan calls fn for entries until it returns false, partition by
+// partition, in no particular order, and reports whether it saw them all.
+// Unlike Select it can stop early, so a caller that wants a few matches
+// from millions of entries does not pay for them all. fn runs with a
+// partition locked and must not call r.
+func (r *Registry) Scan(fn func(key string, pid actor.PID, value any) bool) bool {
+	for i := range r.parts {
+		p := &r.parts[i]
+		p.mu.RLock()
+		more := true
+		if r.keys == Unique {
+			for k, e := range p.unique {
+				if more = fn(k, e.pid, e.value); !more {
+					break
+				}
+			}
+		} else {
+		dup:
+			for k, m := range p.dup {
+				for pid, vals := range m {
+					for _, v := range vals {
+						if more = fn(k, pid, v); !more {
+							break dup
+						}
+					}
+				}
+			}
+		}
+		p.mu.RUnlock()
+		if !more {
+			return false
+		}
+	}
+	return true
+}
+
 // Dispatch calls fn with the entries under key, if there are any, like
 // Registry.dispatch/3: the way to publish to every subscriber of a key.
 // fn runs without the registry locked. Dispatch returns the number of

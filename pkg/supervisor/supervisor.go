@@ -132,6 +132,11 @@ type (
 	whichChildrenReq struct{}
 	countChildrenReq struct{}
 	describeReq      struct{}
+	childReq         struct{ pid actor.PID }
+	pageReq          struct {
+		after actor.PID
+		limit int
+	}
 	tryAgain         struct{ ids []string } // restart the children that failed to start
 )
 
@@ -218,6 +223,34 @@ type ChildInfo struct {
 // supervisor's in start order, a DynamicSupervisor's in PID order.
 func WhichChildren(ctx context.Context, rt *actor.Runtime, sup actor.PID) ([]ChildInfo, error) {
 	r, err := request(ctx, rt, sup, whichChildrenReq{})
+	if err != nil {
+		return nil, err
+	}
+	return r.([]ChildInfo), nil
+}
+
+// Child returns what sup knows of its running child pid, or ErrNotFound.
+// It costs the same however many children sup has.
+func Child(ctx context.Context, rt *actor.Runtime, sup, pid actor.PID) (ChildInfo, error) {
+	r, err := request(ctx, rt, sup, childReq{pid})
+	if err != nil {
+		return ChildInfo{}, err
+	}
+	if res, ok := r.(result); ok {
+		return ChildInfo{}, res.err
+	}
+	return r.(ChildInfo), nil
+}
+
+// ChildrenPage returns up to limit of sup's children with PIDs greater
+// than after (zero: from the start), in PID order for a DynamicSupervisor
+// and start order for a static one: a page of which_children for
+// supervisors with millions of children.
+func ChildrenPage(ctx context.Context, rt *actor.Runtime, sup, after actor.PID, limit int) ([]ChildInfo, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	r, err := request(ctx, rt, sup, pageReq{after, limit})
 	if err != nil {
 		return nil, err
 	}
@@ -380,6 +413,14 @@ func (s *sup) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
 		return s.which(), nil
 	case countChildrenReq:
 		return s.count(), nil
+	case childReq:
+		c := s.byPID[r.pid]
+		if c == nil {
+			return result{err: ErrNotFound}, nil
+		}
+		return s.info(c), nil
+	case pageReq:
+		return s.page(r.after, r.limit), nil
 	case describeReq:
 		maxR := s.maxR
 		return Description{
@@ -457,11 +498,48 @@ func (s *sup) remove(c *child) {
 	}
 }
 
-func (s *sup) which() []ChildInfo {
-	info := func(c *child) ChildInfo {
-		return ChildInfo{ID: c.spec.ID, PID: c.pid, Restarting: c.restarting, Type: c.spec.Type,
-			Restart: c.spec.Restart, Shutdown: c.spec.shutdown(), Restarts: c.restarts}
+func (s *sup) info(c *child) ChildInfo {
+	return ChildInfo{ID: c.spec.ID, PID: c.pid, Restarting: c.restarting, Type: c.spec.Type,
+		Restart: c.spec.Restart, Shutdown: c.spec.shutdown(), Restarts: c.restarts}
+}
+
+// page returns up to limit running children with PIDs after after, in PID
+// order (a static supervisor's in start order), without sorting them all:
+// the cost is one pass over the children and a sort of limit entries.
+func (s *sup) page(after actor.PID, limit int) []ChildInfo {
+	var out []ChildInfo
+	if !s.dynamic {
+		for _, c := range s.children {
+			if len(out) < limit && (after.IsZero() || c.pid.ID() > after.ID()) {
+				out = append(out, s.info(c))
+			}
+		}
+		return out
 	}
+	// Keep the limit smallest PIDs above after: a bounded max-heap would
+	// do; a sorted slice with insertion is as good for small limits.
+	best := make([]*child, 0, limit+1)
+	for pid, c := range s.byPID {
+		if pid.ID() <= after.ID() {
+			continue
+		}
+		if len(best) == limit && pid.ID() >= best[limit-1].pid.ID() {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(best, pid, func(c *child, p actor.PID) int { return int64cmp(c.pid.ID(), p.ID()) })
+		best = slices.Insert(best, i, c)
+		if len(best) > limit {
+			best = best[:limit]
+		}
+	}
+	for _, c := range best {
+		out = append(out, s.info(c))
+	}
+	return out
+}
+
+func (s *sup) which() []ChildInfo {
+	info := s.info
 	var out []ChildInfo
 	if !s.dynamic {
 		for _, c := range s.children {

@@ -527,3 +527,46 @@ func TestDynamicSupervisor(t *testing.T) {
 		t.Errorf("RestartChild on a DynamicSupervisor: %v", err)
 	}
 }
+
+func TestChildAndPages(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	j := &journal{}
+	sup, _ := supervisor.StartDynamic(ctx, rt, supervisor.DynamicOptions{})
+	var pids []actor.PID
+	for i := 0; i < 25; i++ {
+		pid, err := supervisor.StartChild(ctx, rt, sup, spec(rt, j, fmt.Sprint("w", i), supervisor.Permanent))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids = append(pids, pid)
+	}
+	var got []actor.PID
+	after := actor.PID{}
+	for {
+		page, err := supervisor.ChildrenPage(ctx, rt, sup, after, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		if len(page) > 10 {
+			t.Fatalf("page of %d; want at most 10", len(page))
+		}
+		for _, c := range page {
+			got = append(got, c.PID)
+		}
+		after = page[len(page)-1].PID
+	}
+	if !slices.Equal(got, pids) {
+		t.Errorf("pages gave %v; want %v", got, pids)
+	}
+	c, err := supervisor.Child(ctx, rt, sup, pids[7])
+	if err != nil || c.ID != "w7" || c.PID != pids[7] {
+		t.Errorf("Child = %+v, %v", c, err)
+	}
+	if _, err := supervisor.Child(ctx, rt, sup, sup); !errors.Is(err, supervisor.ErrNotFound) {
+		t.Errorf("Child(not a child) = %v; want not_found", err)
+	}
+}
