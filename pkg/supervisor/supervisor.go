@@ -137,7 +137,7 @@ type (
 		after actor.PID
 		limit int
 	}
-	tryAgain         struct{ ids []string } // restart the children that failed to start
+	tryAgain struct{ ids []string } // restart the children that failed to start
 )
 
 type result struct {
