@@ -53,15 +53,11 @@ type attachment struct {
 // error (in which case nothing is recorded). Attaching the same (c, key)
 // twice records it once. add must not call back into the runtime for pid.
 func (rt *Runtime) Attach(pid PID, c Cleaner, key string, add func() error) error {
-	p := rt.table.get(pid.id)
+	p := rt.lockLive(pid)
 	if p == nil {
 		return ErrNoProc
 	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !alive(p) {
-		return ErrNoProc
-	}
 	if add != nil {
 		if err := add(); err != nil {
 			return err
@@ -90,15 +86,11 @@ func (rt *Runtime) Attach(pid PID, c Cleaner, key string, add func() error) erro
 // under key), the record stays. It does nothing if pid is not alive (its
 // entries are being or have been cleaned up).
 func (rt *Runtime) Detach(pid PID, c Cleaner, key string, remove func() (gone bool)) {
-	p := rt.table.get(pid.id)
+	p := rt.lockLive(pid)
 	if p == nil {
 		return
 	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !alive(p) {
-		return
-	}
 	if remove != nil && !remove() {
 		return
 	}
@@ -127,15 +119,11 @@ func (rt *Runtime) Detach(pid PID, c Cleaner, key string, remove func() (gone bo
 
 // Attached returns the keys c holds for pid, in no particular order.
 func (rt *Runtime) Attached(pid PID, c Cleaner) []string {
-	p := rt.table.get(pid.id)
+	p := rt.lockLive(pid)
 	if p == nil {
 		return nil
 	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !alive(p) {
-		return nil
-	}
 	var keys []string
 	if p.name.c == c {
 		keys = append(keys, p.name.key)

@@ -130,15 +130,11 @@ func (rt *Runtime) Emit(e Event) {
 // Trace turns tracing of pid on or off: while on, every item it takes from
 // its mailbox is an EventReceived. It reports false if pid is not alive.
 func (rt *Runtime) Trace(pid PID, on bool) bool {
-	p := rt.table.get(pid.id)
+	p := rt.lockLive(pid)
 	if p == nil {
 		return false
 	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !alive(p) {
-		return false
-	}
 	if on {
 		p.flags |= fTraced
 	} else {

@@ -304,20 +304,31 @@ func (rt *Runtime) unwatch(pid PID, ch chan error) {
 	}
 }
 
+// lockLive returns pid's process locked, or nil if it is not alive
+// (dying counts as not alive).
+func (rt *Runtime) lockLive(pid PID) *Process {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	if !alive(p) {
+		p.mu.Unlock()
+		return nil
+	}
+	return p
+}
+
 // SetTrapExit turns trapping of exit signals on or off for pid from
 // outside the process, like Process.flag/2 run by the process itself. The
 // shell uses it for its trap command. It returns ErrNoProc if pid is not
 // alive.
 func (rt *Runtime) SetTrapExit(pid PID, on bool) error {
-	p := rt.table.get(pid.id)
+	p := rt.lockLive(pid)
 	if p == nil {
 		return ErrNoProc
 	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !alive(p) {
-		return ErrNoProc
-	}
 	if on {
 		p.flags |= fTrap
 	} else {
