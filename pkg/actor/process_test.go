@@ -336,6 +336,7 @@ func TestStateAndInfo(t *testing.T) {
 	if err != nil || st.(counter).n != 42 {
 		t.Fatalf("State = %#v, %v; want counter{n: 42}", st, err)
 	}
+	quiesce(t, rt) // the reply comes before the process has gone idle again
 	in, err := rt.Info(pid)
 	if err != nil {
 		t.Fatal(err)
