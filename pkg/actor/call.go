@@ -56,12 +56,8 @@ func (rt *Runtime) call(ctx context.Context, from, pid PID, req any, interrupt <
 }
 
 func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind, interrupt <-chan struct{}, clock uint64) (any, error) {
-	ok, sched := p.enqueue(item{kind: kind, msg: c, clock: clock})
-	if !ok {
+	if !p.push(item{kind: kind, msg: c, clock: clock}) {
 		return nil, ErrNoProc
-	}
-	if sched {
-		rt.schedule(p)
 	}
 	var timeout <-chan time.Time
 	if _, ok := ctx.Deadline(); !ok {

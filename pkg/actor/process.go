@@ -126,10 +126,18 @@ func (p *Process) SetTimeout(d time.Duration) {
 // trapping, exit signals (except kill) arrive as [Exit] messages.
 func (p *Process) TrapExit(on bool) (was bool) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	was = p.flags&fTrap != 0
-	p.mu.Unlock()
-	_ = p.rt.SetTrapExit(p.pid, on)
+	p.setTrapLocked(on)
 	return was
+}
+
+func (p *Process) setTrapLocked(on bool) {
+	if on {
+		p.flags |= fTrap
+	} else {
+		p.flags &^= fTrap
+	}
 }
 
 // Link links the process to pid; see [Runtime.Link].
@@ -202,11 +210,17 @@ func (p *Process) Done() <-chan struct{} {
 // schedule the process (it was idle).
 func (p *Process) pushLocked(it item) bool {
 	p.q.push(it)
-	if p.flags&fRunning == 0 {
-		p.flags |= fRunning
-		return true
+	return p.wakeLocked()
+}
+
+// wakeLocked marks the process as having work and reports whether it was
+// idle, in which case the caller must give it a goroutine.
+func (p *Process) wakeLocked() bool {
+	if p.flags&fRunning != 0 {
+		return false
 	}
-	return false
+	p.flags |= fRunning
+	return true
 }
 
 // push delivers it unless the process is dying or dead.
@@ -242,11 +256,7 @@ func (p *Process) setFatalLocked(reason error, clock uint64) bool {
 	if x.done != nil {
 		close(x.done)
 	}
-	if p.flags&fRunning == 0 {
-		p.flags |= fRunning
-		return true
-	}
-	return false
+	return p.wakeLocked()
 }
 
 // run is the body of the goroutine that owns the process while its mailbox
@@ -255,16 +265,11 @@ func (p *Process) run() { p.runFor(0) }
 
 // runFor runs the process on the calling goroutine. With a budget, it
 // hands the process to a goroutine of its own after that many items, so a
-// caller that lent its goroutine (see Runtime.Call) is not kept serving a
-// busy process.
+// caller that lent its goroutine (see Runtime.CallInfinity) is not kept
+// serving a busy process.
 func (p *Process) runFor(budget int) {
 	for n := 0; ; n++ {
 		p.mu.Lock()
-		if budget > 0 && n >= budget {
-			p.mu.Unlock()
-			go p.run() // still running and counted in active
-			return
-		}
 		if p.flags&fFatal != 0 {
 			reason := p.ext.fatal
 			p.tick(p.ext.fatalClock)
@@ -284,13 +289,14 @@ func (p *Process) runFor(budget int) {
 			continue
 		}
 		if p.q.n == 0 {
-			p.q.idle()
-			p.flags &^= fRunning
-			if p.flags&fTimeoutSet != 0 {
-				p.armTimeoutLocked()
-			}
+			p.goIdleLocked()
 			p.mu.Unlock()
 			p.rt.idle()
+			return
+		}
+		if budget > 0 && n >= budget {
+			p.mu.Unlock()
+			go p.run() // still running and counted in active
 			return
 		}
 		it := p.q.pop()
@@ -312,6 +318,16 @@ func (p *Process) runFor(budget int) {
 			p.die(reason, terminate, orphan)
 			return
 		}
+	}
+}
+
+// goIdleLocked gives up the process's goroutine: the mailbox is empty.
+// A timeout asked for by the last callback starts now.
+func (p *Process) goIdleLocked() {
+	p.q.idle()
+	p.flags &^= fRunning
+	if p.flags&fTimeoutSet != 0 {
+		p.armTimeoutLocked()
 	}
 }
 
@@ -342,10 +358,7 @@ func (p *Process) disarmTimeoutLocked() {
 func (p *Process) dispatch(it item) (reason error, terminate, stop bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			if p.rt.opts.PassThroughPanics {
-				panic(r)
-			}
-			reason, terminate, stop = &PanicError{Value: r, Stack: debug.Stack()}, true, true
+			reason, terminate, stop = p.panicked(r), true, true
 		}
 	}()
 	var err error
@@ -429,10 +442,7 @@ func (p *Process) dispatch(it item) (reason error, terminate, stop bool) {
 func (p *Process) dispatchContinue(arg any) (reason error, stop bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			if p.rt.opts.PassThroughPanics {
-				panic(r)
-			}
-			reason, stop = &PanicError{Value: r, Stack: debug.Stack()}, true
+			reason, stop = p.panicked(r), true
 		}
 	}()
 	h, ok := p.actor.(ContinueHandler)
@@ -443,6 +453,16 @@ func (p *Process) dispatchContinue(arg any) (reason error, stop bool) {
 		return err, true
 	}
 	return nil, false
+}
+
+// panicked turns a recovered panic into the process's exit reason; this is
+// the process boundary, the one place panics are recovered (unless
+// Options.PassThroughPanics lets them crash the program).
+func (p *Process) panicked(r any) error {
+	if p.rt.opts.PassThroughPanics {
+		panic(r)
+	}
+	return &PanicError{Value: r, Stack: debug.Stack()}
 }
 
 func undefinedCallback(a Actor, name string) error {
@@ -468,10 +488,7 @@ func (p *Process) terminate(reason error) (final error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			if p.rt.opts.PassThroughPanics {
-				panic(r)
-			}
-			final = &PanicError{Value: r, Stack: debug.Stack()}
+			final = p.panicked(r)
 		}
 	}()
 	t.Terminate(p, reason)

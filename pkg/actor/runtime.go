@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -159,17 +158,14 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 	}
 
 	if err := p.init(); err != nil {
+		if errors.Is(err, ErrIgnore) {
+			p.abort() // quietly, with reason normal
+			return PID{}, ErrIgnore
+		}
 		// As proc_lib does since OTP 26, a failed start unlinks from the
 		// parent first: the caller learns of the failure from the error,
 		// not from an exit signal.
 		rt.Unlink(p.pid, p.parent)
-		if errors.Is(err, ErrIgnore) {
-			p.mu.Lock()
-			p.flags |= fQuiet
-			p.mu.Unlock()
-			p.die(ErrNormal, false, nil)
-			return PID{}, ErrIgnore
-		}
 		p.die(err, false, nil)
 		return PID{}, err
 	}
@@ -180,10 +176,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		go p.run() // still counted in active from above
 		return p.pid, nil
 	}
-	p.flags &^= fRunning
-	if p.flags&fTimeoutSet != 0 {
-		p.armTimeoutLocked()
-	}
+	p.goIdleLocked()
 	p.mu.Unlock()
 	rt.idle()
 	return p.pid, nil
@@ -192,10 +185,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 func (p *Process) init() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if p.rt.opts.PassThroughPanics {
-				panic(r)
-			}
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			err = p.panicked(r)
 		}
 	}()
 	return p.actor.Init(p)
@@ -218,8 +208,9 @@ func (rt *Runtime) linkParent(p *Process) bool {
 	return true
 }
 
-// abort retires a process that never ran Init: it leaves no trace and sends
-// no signal.
+// abort retires a process that did not start (its name was taken, its
+// parent was gone, or Init returned ErrIgnore): it leaves no event and
+// sends its parent no signal.
 func (p *Process) abort() {
 	p.rt.Unlink(p.pid, p.parent)
 	p.mu.Lock()

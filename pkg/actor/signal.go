@@ -329,11 +329,7 @@ func (rt *Runtime) SetTrapExit(pid PID, on bool) error {
 		return ErrNoProc
 	}
 	defer p.mu.Unlock()
-	if on {
-		p.flags |= fTrap
-	} else {
-		p.flags &^= fTrap
-	}
+	p.setTrapLocked(on)
 	return nil
 }
 

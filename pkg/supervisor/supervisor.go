@@ -145,6 +145,16 @@ type result struct {
 	err error
 }
 
+// pidRequest makes a request answered with a result.
+func pidRequest(ctx context.Context, rt *actor.Runtime, sup actor.PID, req any) (actor.PID, error) {
+	r, err := request(ctx, rt, sup, req)
+	if err != nil {
+		return actor.PID{}, err
+	}
+	res := r.(result)
+	return res.pid, res.err
+}
+
 // StartChild adds a child and starts it, like Supervisor.start_child/2
 // and DynamicSupervisor.start_child/2. A static supervisor appends it to
 // its children; its ID must be new (ErrAlreadyPresent, or an
@@ -153,12 +163,7 @@ type result struct {
 // is added and its error is returned; actor.ErrIgnore means the child did
 // not start (a static supervisor keeps its spec).
 func StartChild(ctx context.Context, rt *actor.Runtime, sup actor.PID, spec ChildSpec) (actor.PID, error) {
-	r, err := request(ctx, rt, sup, startChildReq{spec})
-	if err != nil {
-		return actor.PID{}, err
-	}
-	res := r.(result)
-	return res.pid, res.err
+	return pidRequest(ctx, rt, sup, startChildReq{spec})
 }
 
 // TerminateChild stops the child with the given ID, like
@@ -167,45 +172,31 @@ func StartChild(ctx context.Context, rt *actor.Runtime, sup actor.PID, spec Chil
 // child is temporary. ErrNotFound if there is no such child;
 // DynamicSupervisors have no IDs: use TerminateChildPID.
 func TerminateChild(ctx context.Context, rt *actor.Runtime, sup actor.PID, id string) error {
-	r, err := request(ctx, rt, sup, terminateChildReq{id: id})
-	if err != nil {
-		return err
-	}
-	return r.(result).err
+	_, err := pidRequest(ctx, rt, sup, terminateChildReq{id: id})
+	return err
 }
 
 // TerminateChildPID stops the child with the given PID, like
 // DynamicSupervisor.terminate_child/2. A DynamicSupervisor forgets the
 // child; a static supervisor treats it as TerminateChild of its ID.
 func TerminateChildPID(ctx context.Context, rt *actor.Runtime, sup, pid actor.PID) error {
-	r, err := request(ctx, rt, sup, terminateChildReq{pid: pid})
-	if err != nil {
-		return err
-	}
-	return r.(result).err
+	_, err := pidRequest(ctx, rt, sup, terminateChildReq{pid: pid})
+	return err
 }
 
 // RestartChild starts a static supervisor's terminated child again, like
 // Supervisor.restart_child/2. It fails with ErrRunning, ErrRestarting or
 // ErrNotFound.
 func RestartChild(ctx context.Context, rt *actor.Runtime, sup actor.PID, id string) (actor.PID, error) {
-	r, err := request(ctx, rt, sup, restartChildReq{id})
-	if err != nil {
-		return actor.PID{}, err
-	}
-	res := r.(result)
-	return res.pid, res.err
+	return pidRequest(ctx, rt, sup, restartChildReq{id})
 }
 
 // DeleteChild removes a terminated child's spec, like
 // Supervisor.delete_child/2. It fails with ErrRunning, ErrRestarting or
 // ErrNotFound.
 func DeleteChild(ctx context.Context, rt *actor.Runtime, sup actor.PID, id string) error {
-	r, err := request(ctx, rt, sup, deleteChildReq{id})
-	if err != nil {
-		return err
-	}
-	return r.(result).err
+	_, err := pidRequest(ctx, rt, sup, deleteChildReq{id})
+	return err
 }
 
 // ChildInfo describes a child, like an entry of which_children.
@@ -380,32 +371,16 @@ func (s *sup) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
 	case terminateChildReq:
 		return result{err: s.terminateChild(r)}, nil
 	case restartChildReq:
-		if s.dynamic {
-			return result{err: ErrDynamic}, nil
+		c, err := s.stoppedChild(r.id)
+		if err != nil {
+			return result{err: err}, nil
 		}
-		c := s.find(r.id)
-		switch {
-		case c == nil:
-			return result{err: ErrNotFound}, nil
-		case !c.pid.IsZero():
-			return result{err: ErrRunning}, nil
-		case c.restarting:
-			return result{err: ErrRestarting}, nil
-		}
-		err := s.start(c)
+		err = s.start(c)
 		return result{pid: c.pid, err: err}, nil
 	case deleteChildReq:
-		if s.dynamic {
-			return result{err: ErrDynamic}, nil
-		}
-		c := s.find(r.id)
-		switch {
-		case c == nil:
-			return result{err: ErrNotFound}, nil
-		case !c.pid.IsZero():
-			return result{err: ErrRunning}, nil
-		case c.restarting:
-			return result{err: ErrRestarting}, nil
+		c, err := s.stoppedChild(r.id)
+		if err != nil {
+			return result{err: err}, nil
 		}
 		s.remove(c)
 		return result{}, nil
@@ -429,6 +404,24 @@ func (s *sup) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
 		}, nil
 	}
 	return nil, fmt.Errorf("supervisor: unknown request %T", req)
+}
+
+// stoppedChild finds a static supervisor's child that is neither running
+// nor being restarted, as restart_child and delete_child need.
+func (s *sup) stoppedChild(id string) (*child, error) {
+	if s.dynamic {
+		return nil, ErrDynamic
+	}
+	c := s.find(id)
+	switch {
+	case c == nil:
+		return nil, ErrNotFound
+	case !c.pid.IsZero():
+		return nil, ErrRunning
+	case c.restarting:
+		return nil, ErrRestarting
+	}
+	return c, nil
 }
 
 func (s *sup) startChild(spec ChildSpec) result {
@@ -611,12 +604,16 @@ func (s *sup) HandleInfo(_ *actor.Process, msg any) error {
 	return nil
 }
 
+// emit reports a decision, with the supervisor's restart budget: the
+// restarts within the window now, unless e says how many already.
 func (s *sup) emit(e actor.Event) {
 	e.Clock = s.rt.Clock(s.self)
 	e.Supervisor = s.self
 	e.MaxRestarts = s.maxR
 	e.Window = s.maxT
-	e.Restarts = inWindow(s.history, time.Now(), s.maxT)
+	if e.Restarts == 0 {
+		e.Restarts = inWindow(s.history, time.Now(), s.maxT)
+	}
 	s.rt.Emit(e)
 }
 
@@ -682,12 +679,12 @@ func (s *sup) addRestart() bool {
 	var over bool
 	s.history, over = exceeded(s.history, time.Now(), s.maxR, s.maxT)
 	if over && s.rt.Listening() {
-		n := s.count().Active
-		e := actor.Event{Kind: actor.EventGaveUp, PID: s.self, Reason: actor.ErrShutdown,
-			Detail: fmt.Sprintf("stopping %d child%s", n, map[bool]string{true: "", false: "ren"}[n == 1])}
-		e.Supervisor, e.Clock = s.self, s.rt.Clock(s.self)
-		e.MaxRestarts, e.Window, e.Restarts = s.maxR, s.maxT, len(s.history)
-		s.rt.Emit(e)
+		n, children := s.count().Active, "children"
+		if n == 1 {
+			children = "child"
+		}
+		s.emit(actor.Event{Kind: actor.EventGaveUp, PID: s.self, Reason: actor.ErrShutdown, Restarts: len(s.history),
+			Detail: fmt.Sprintf("stopping %d %s", n, children)})
 	}
 	return over
 }
