@@ -180,10 +180,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 		}
 		last = pid
 		if o.count <= 10 {
-			s.out.result(record{text: s.display(pid, n), introduces: pid,
-				obj: map[string]any{"type": "result", "cmd": "spawn", "pid": pid.String(), "name": n, "kind": k.name}})
-		} else {
-			s.out.introduce(pid)
+			s.result("spawn", s.display(pid, n), map[string]any{"pid": pid.String(), "name": n, "kind": k.name})
 		}
 		if many && o.count <= 1000 {
 			s.settle(ctx) // each one's consequences in turn: the same output every run

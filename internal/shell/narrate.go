@@ -21,14 +21,10 @@ func (s *Session) onEvent(e actor.Event) {
 	}
 	r := record{text: text, obj: eventObject(e), subject: e.PID, clock: e.Clock}
 	switch e.Kind {
-	case actor.EventSpawned:
-		r.subject, r.spawned = actor.PID{}, e.PID
-	case actor.EventRestarted:
-		r.introduces = e.Other
-	case actor.EventGaveUp, actor.EventRestartFailed:
+	case actor.EventSpawned, actor.EventGaveUp, actor.EventRestartFailed:
 		r.subject = actor.PID{}
 	}
-	if text == "" && !s.json && r.spawned.IsZero() {
+	if text == "" && !s.json {
 		return
 	}
 	s.out.event(r)
