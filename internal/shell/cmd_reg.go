@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/actorsh/actorsh/pkg/actor"
 	"github.com/actorsh/actorsh/pkg/registry"
 	"github.com/spf13/cobra"
 )
@@ -46,6 +47,16 @@ func (s *Session) registry(name string) (*registry.Registry, error) {
 		msg += fmt.Sprintf(" (did you mean %s?)", g)
 	}
 	return nil, fmt.Errorf("%s; reg ls lists them, reg new makes one", msg)
+}
+
+// registryAndTarget resolves a REG and a TARGET argument.
+func (s *Session) registryAndTarget(reg, target string) (*registry.Registry, actor.PID, error) {
+	r, err := s.registry(reg)
+	if err != nil {
+		return nil, actor.PID{}, err
+	}
+	pid, err := s.resolve(target)
+	return r, pid, err
 }
 
 func newCmdRegNew(s *Session) *cobra.Command {
@@ -165,11 +176,7 @@ func newCmdRegRegister(s *Session) *cobra.Command {
 		Example: "reg register topics news e1\nreg register sessions user42 c1 {since, 2020}",
 		Args:    rangeArgs(3, 4, "a REG, a KEY, a TARGET and an optional VALUE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := s.registry(args[0])
-			if err != nil {
-				return err
-			}
-			pid, err := s.resolve(args[2])
+			r, pid, err := s.registryAndTarget(args[0], args[2])
 			if err != nil {
 				return err
 			}
@@ -199,11 +206,7 @@ func newCmdRegUnregister(s *Session) *cobra.Command {
 		Example: "reg unregister topics news e1",
 		Args:    exactArgs(3, "a REG, a KEY and a TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := s.registry(args[0])
-			if err != nil {
-				return err
-			}
-			pid, err := s.resolve(args[2])
+			r, pid, err := s.registryAndTarget(args[0], args[2])
 			if err != nil {
 				return err
 			}
@@ -293,11 +296,7 @@ func newCmdRegKeys(s *Session) *cobra.Command {
 		Example: "reg keys names c1",
 		Args:    exactArgs(2, "a REG and a TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := s.registry(args[0])
-			if err != nil {
-				return err
-			}
-			pid, err := s.resolve(args[1])
+			r, pid, err := s.registryAndTarget(args[0], args[1])
 			if err != nil {
 				return err
 			}

@@ -60,15 +60,8 @@ func builtinKinds() []*kind {
 			summary: "crashes on demand: send/cast/call crash or {crash, REASON}; or by itself AFTER a duration",
 			detail:  "Without a reason it crashes with boom. With AFTER (e.g. 2s) it crashes that long after each start.",
 			make: func(s *Session, a []string) (actor.Actor, error) {
-				c := &crasher{s: s}
-				if len(a) == 1 {
-					d, err := parseDuration(a[0])
-					if err != nil {
-						return nil, err
-					}
-					c.after = d
-				}
-				return c, nil
+				d, err := durationArg(a, 0)
+				return &crasher{s: s, after: d}, err
 			},
 		},
 		{
@@ -76,18 +69,11 @@ func builtinKinds() []*kind {
 			summary: "prints tick N every INTERVAL (default 1s)",
 			detail:  "Ticks come from SendAfter timers; state shows the count.",
 			make: func(s *Session, a []string) (actor.Actor, error) {
-				t := &ticker{s: s, every: time.Second}
-				if len(a) == 1 {
-					d, err := parseDuration(a[0])
-					if err != nil {
-						return nil, err
-					}
-					if d <= 0 {
-						return nil, fmt.Errorf("INTERVAL must be positive")
-					}
-					t.every = d
+				d, err := durationArg(a, time.Second)
+				if err == nil && d <= 0 {
+					err = fmt.Errorf("INTERVAL must be positive")
 				}
-				return t, nil
+				return &ticker{s: s, every: d}, err
 			},
 		},
 		{
@@ -95,18 +81,19 @@ func builtinKinds() []*kind {
 			summary: "answers each call after DURATION (default 1s): for call timeouts",
 			detail:  "While it sleeps it handles nothing else; kill still ends it at once.",
 			make: func(s *Session, a []string) (actor.Actor, error) {
-				sl := &sleeper{d: time.Second}
-				if len(a) == 1 {
-					d, err := parseDuration(a[0])
-					if err != nil {
-						return nil, err
-					}
-					sl.d = d
-				}
-				return sl, nil
+				d, err := durationArg(a, time.Second)
+				return &sleeper{d: d}, err
 			},
 		},
 	}
+}
+
+// durationArg is a kind's optional duration argument, or def without one.
+func durationArg(args []string, def time.Duration) (time.Duration, error) {
+	if len(args) == 0 {
+		return def, nil
+	}
+	return parseDuration(args[0])
 }
 
 func parseDuration(s string) (time.Duration, error) {

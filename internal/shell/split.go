@@ -111,7 +111,6 @@ func SplitLine(line string) ([][]string, error) {
 // single quotes loses them and its escapes; any other word is itself.
 func unquote(word string) string {
 	if len(word) >= 2 && (word[0] == '"' || word[0] == '\'') && word[len(word)-1] == word[0] {
-		q := word[0]
 		var b strings.Builder
 		for i := 1; i < len(word)-1; i++ {
 			c := word[i]
@@ -127,18 +126,9 @@ func unquote(word string) string {
 				}
 				continue
 			}
-			_ = q
 			b.WriteByte(c)
 		}
 		return b.String()
 	}
 	return word
-}
-
-// quoteWord quotes s if it would not split back into itself.
-func quoteWord(s string) string {
-	if s == "" || strings.ContainsAny(s, " \t\r\n;#\"'{}[]\\") {
-		return quoteWith(s, '"')
-	}
-	return s
 }
