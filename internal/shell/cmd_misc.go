@@ -181,10 +181,21 @@ func (l *LineScanner) Next() (string, error) {
 
 func newCmdKinds(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:   "kinds",
-		Short: "the built-in kinds spawn can start",
-		Args:  exactArgs(0, "no arguments"),
+		Use:     "kinds [KIND]",
+		Short:   "the built-in kinds spawn can start; kinds KIND describes one",
+		Example: "kinds\nkinds greeter",
+		Args:    rangeArgs(0, 1, "at most one KIND"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				k, err := s.kind(unquote(args[0]))
+				if err != nil {
+					return err
+				}
+				text := fmt.Sprintf("usage: %s\n\n%s\n%s\nrestart: %s", strings.TrimSpace("spawn "+k.name+" "+k.args), k.summary, k.detail, k.restart)
+				s.result("kinds", text, map[string]any{"kind": k.name, "args": k.args,
+					"restart": k.restart.String(), "summary": k.summary, "detail": k.detail})
+				return nil
+			}
 			if s.json {
 				for _, k := range s.kinds {
 					s.result("kinds", "", map[string]any{"kind": k.name, "args": k.args, "restart": k.restart.String(), "summary": k.summary})
@@ -198,7 +209,7 @@ func newCmdKinds(s *Session) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.name, orDash(k.args), k.restart, k.summary)
 			}
 			tw.Flush()
-			s.out.result(record{text: strings.TrimRight(b.String(), "\n")})
+			s.out.result(record{text: strings.TrimRight(b.String(), "\n") + "\nkinds KIND describes one."})
 			return nil
 		},
 	}
