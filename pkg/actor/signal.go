@@ -22,11 +22,12 @@ func (rt *Runtime) Exit(from, to PID, reason error) bool {
 		reason = ErrNormal
 	}
 	clock := rt.clockOf(from)
-	ok := rt.exitSignal(from, to, reason, false, clock)
-	if ok && rt.listening() {
+	if rt.listening() && rt.Alive(to) {
+		// The event goes out before the signal is delivered: once delivered,
+		// the target may exit (and report it) before this goroutine runs again.
 		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
 	}
-	return ok
+	return rt.exitSignal(from, to, reason, false, clock)
 }
 
 // exitSignal delivers an exit signal. A linked signal travels along a link
