@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -84,6 +85,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		},
 	}
 	var bo benchOptions
+	var cpuProfile string
 	benchCmd := &cobra.Command{
 		Use:     "bench",
 		Short:   "measure the runtime: spawns, memory, lookups, calls, casts, restarts, stopping",
@@ -93,6 +95,21 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					fmt.Fprintf(ios.ErrOut, "actorsh bench: %v\n", err)
+					code = ExitFailed
+					return nil
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					fmt.Fprintf(ios.ErrOut, "actorsh bench: %v\n", err)
+					code = ExitFailed
+					return nil
+				}
+				defer pprof.StopCPUProfile()
+			}
 			err := runBench(ctx, bo, ios.Out, ios.ErrOut, ios.OutTTY && !o.json, o.json)
 			switch {
 			case err == nil:
@@ -107,6 +124,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		},
 	}
 	addBenchFlags(benchCmd, &bo)
+	benchCmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (read it with go tool pprof)")
 	root.AddCommand(runCmd, benchCmd)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.SetArgs(args)

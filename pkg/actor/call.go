@@ -3,6 +3,7 @@ package actor
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -58,6 +59,15 @@ func (rt *Runtime) call(ctx context.Context, from, pid PID, req any, interrupt <
 func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind, interrupt <-chan struct{}, clock uint64) (any, error) {
 	if !p.push(item{kind: kind, msg: c, clock: clock}) {
 		return nil, ErrNoProc
+	}
+	// Most calls are answered within one scheduling round: the callee,
+	// woken just now, is next in line on this thread. Yielding once and
+	// looking for the reply spares a timer and a park for them.
+	runtime.Gosched()
+	select {
+	case r := <-c.ch:
+		return r.v, r.err
+	default:
 	}
 	var timeout <-chan time.Time
 	if _, ok := ctx.Deadline(); !ok {
