@@ -90,8 +90,8 @@ func (rt *Runtime) Info(pid PID) (Info, error) {
 	in := Info{
 		PID:             p.pid,
 		Behaviour:       behaviourName(p.actor),
-		MessageQueueLen: int(p.q.n),
-		MessagesHandled: p.handled,
+		MessageQueueLen: int(p.q.n) + int(p.batch.Load()&^sigUrgent),
+		MessagesHandled: p.handled - uint64(p.batch.Load()&^sigUrgent),
 		TrapExit:        p.flags&fTrap != 0,
 		Parent:          p.parent,
 		Restarts:        int(p.restarts),

@@ -59,6 +59,29 @@ func (q *queue) pop() item {
 	return it
 }
 
+// prepend moves front's items before q's, leaving front empty.
+func (q *queue) prepend(front *queue) {
+	nb := make([]item, max(4, pow2(int(front.n+q.n))))
+	i := 0
+	for front.n > 0 {
+		nb[i] = front.pop()
+		i++
+	}
+	for q.n > 0 {
+		nb[i] = q.pop()
+		i++
+	}
+	q.buf, q.head, q.n = nb, 0, uint32(i)
+}
+
+func pow2(n int) int {
+	c := 1
+	for c < n {
+		c <<= 1
+	}
+	return c
+}
+
 // idle is called when the queue is empty and the process goes idle: a
 // buffer that grew under load is released so the idle process holds little.
 func (q *queue) idle() {

@@ -34,7 +34,14 @@ type Process struct {
 	handled  uint64     // messages taken from the mailbox
 	clock    atomic.Uint64
 	ext      *procExt // allocated when a process first needs a rarer field
+	// batch counts the items the run loop has taken from the mailbox in one
+	// batch and not yet handled (low bits), and carries sigUrgent: something
+	// that must interrupt the batch (an exit signal, a continue, a timeout
+	// request) has happened.
+	batch atomic.Uint32
 }
+
+const sigUrgent = 1 << 31
 
 const (
 	fRunning      uint32 = 1 << iota // a goroutine (or Spawn) owns the process
@@ -104,6 +111,7 @@ func (p *Process) Continue(arg any) {
 	p.x().cont = arg
 	p.flags |= fCont
 	p.mu.Unlock()
+	p.batch.Or(sigUrgent)
 }
 
 // SetTimeout asks for a [Timeout] message if no other message arrives
@@ -119,6 +127,7 @@ func (p *Process) SetTimeout(d time.Duration) {
 		p.flags &^= fTimeoutSet
 	}
 	p.mu.Unlock()
+	p.batch.Or(sigUrgent) // the next message cancels it
 }
 
 // TrapExit turns trapping of exit signals on or off, like
@@ -253,6 +262,7 @@ func (p *Process) setFatalLocked(reason error, clock uint64) bool {
 	x.fatal = reason
 	x.fatalClock = clock
 	p.flags |= fFatal
+	p.batch.Or(sigUrgent)
 	if x.done != nil {
 		close(x.done)
 	}
@@ -268,8 +278,10 @@ func (p *Process) run() { p.runFor(0) }
 // caller that lent its goroutine (see Runtime.CallInfinity) is not kept
 // serving a busy process.
 func (p *Process) runFor(budget int) {
+	var spare []item // the last batch's buffer, for the next
 	for n := 0; ; n++ {
 		p.mu.Lock()
+		p.batch.And(^uint32(sigUrgent)) // the flags below are read under the lock
 		if p.flags&fFatal != 0 {
 			reason := p.ext.fatal
 			p.tick(p.ext.fatalClock)
@@ -299,6 +311,21 @@ func (p *Process) runFor(budget int) {
 			go p.run() // still running and counted in active
 			return
 		}
+		if budget == 0 && p.q.n > 1 && p.flags&(fTimeoutSet|fTimeoutArmed) == 0 {
+			// Take the whole mailbox under one lock, so that senders and
+			// this loop do not contend for it message by message.
+			b := p.q
+			p.q = queue{buf: spare}
+			p.handled += uint64(b.n)
+			p.batch.Add(b.n)
+			traced := p.flags&fTraced != 0 || p.rt.traceAll.Load()
+			p.mu.Unlock()
+			if p.runBatch(&b, traced) {
+				return
+			}
+			spare = b.buf
+			continue
+		}
 		it := p.q.pop()
 		p.handled++
 		p.tick(it.clock)
@@ -310,7 +337,7 @@ func (p *Process) runFor(budget int) {
 		if traced {
 			p.rt.traceReceive(p, it)
 		}
-		if reason, terminate, stop := p.dispatch(it); stop {
+		if reason, terminate, stop := p.dispatch(p.actor, it); stop {
 			var orphan *call
 			if it.kind == kCall {
 				orphan = it.msg.(*call)
@@ -319,6 +346,50 @@ func (p *Process) runFor(budget int) {
 			return
 		}
 	}
+}
+
+// runBatch handles a batch of items taken from the mailbox, and reports
+// whether the process died. Exit signals still jump the queue: when one
+// arrives (or a callback asks for a continue or a timeout), the rest of the
+// batch goes back to the front of the mailbox and the run loop looks at the
+// process's flags before the next item.
+func (p *Process) runBatch(b *queue, traced bool) (died bool) {
+	a := p.actor // read once: senders keep writing next to it
+	for b.n > 0 {
+		it := b.pop()
+		p.batch.Add(^uint32(0))
+		p.tick(it.clock)
+		if traced {
+			p.rt.traceReceive(p, it)
+		}
+		if reason, terminate, stop := p.dispatch(a, it); stop {
+			p.requeue(b)
+			var orphan *call
+			if it.kind == kCall {
+				orphan = it.msg.(*call)
+			}
+			p.die(reason, terminate, orphan)
+			return true
+		}
+		if b.n > 0 && p.batch.Load()&sigUrgent != 0 {
+			p.requeue(b)
+			return false
+		}
+	}
+	return false
+}
+
+// requeue puts the unhandled rest of a batch back in front of the mailbox.
+func (p *Process) requeue(b *queue) {
+	if b.n == 0 {
+		return
+	}
+	p.mu.Lock()
+	n := b.n
+	p.handled -= uint64(n)
+	p.q.prepend(b)
+	p.batch.Add(-n)
+	p.mu.Unlock()
 }
 
 // goIdleLocked gives up the process's goroutine: the mailbox is empty.
@@ -355,7 +426,7 @@ func (p *Process) disarmTimeoutLocked() {
 
 // dispatch runs the callback for one mailbox item. stop reports that the
 // process must exit with reason; terminate, that Terminate runs first.
-func (p *Process) dispatch(it item) (reason error, terminate, stop bool) {
+func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			reason, terminate, stop = p.panicked(r), true, true
@@ -364,7 +435,7 @@ func (p *Process) dispatch(it item) (reason error, terminate, stop bool) {
 	var err error
 	switch it.kind {
 	case kInfo, kDown:
-		if h, ok := p.actor.(InfoHandler); ok {
+		if h, ok := a.(InfoHandler); ok {
 			err = h.HandleInfo(p, it.msg)
 		}
 	case kExit:
@@ -376,20 +447,20 @@ func (p *Process) dispatch(it item) (reason error, terminate, stop bool) {
 			// started without one, as the shell is in IEx.
 			return e.Reason, true, true
 		}
-		if h, ok := p.actor.(InfoHandler); ok {
+		if h, ok := a.(InfoHandler); ok {
 			err = h.HandleInfo(p, e)
 		}
 	case kCast:
-		h, ok := p.actor.(CastHandler)
+		h, ok := a.(CastHandler)
 		if !ok {
-			return undefinedCallback(p.actor, "HandleCast"), true, true
+			return undefinedCallback(a, "HandleCast"), true, true
 		}
 		err = h.HandleCast(p, it.msg)
 	case kCall:
 		c := it.msg.(*call)
-		h, ok := p.actor.(CallHandler)
+		h, ok := a.(CallHandler)
 		if !ok {
-			return undefinedCallback(p.actor, "HandleCall"), true, true
+			return undefinedCallback(a, "HandleCall"), true, true
 		}
 		var r any
 		r, err = h.HandleCall(p, From{c: c, pid: c.from}, c.req)
@@ -424,14 +495,14 @@ func (p *Process) dispatch(it item) (reason error, terminate, stop bool) {
 		}
 		p.mu.Unlock()
 		if current {
-			if h, ok := p.actor.(InfoHandler); ok {
+			if h, ok := a.(InfoHandler); ok {
 				err = h.HandleInfo(p, Timeout{})
 			}
 		}
 	case kStop:
 		return it.msg.(error), true, true
 	case kState:
-		it.msg.(*call).complete(stateOf(p.actor), nil)
+		it.msg.(*call).complete(stateOf(a), nil)
 	}
 	if err != nil {
 		return err, true, true
