@@ -629,14 +629,14 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 	// 4. Tell links, monitors, waiters and callers.
 	clock := p.Clock()
 	if parentLinked {
-		rt.exitSignal(p.pid, p.parent, reason, true, clock)
+		rt.exitSignal(p.pid, p.parent, reason, true, false, clock)
 	}
 	exitErr := &ExitError{PID: p.pid, Reason: reason}
 	if orphan != nil {
 		orphan.complete(nil, exitErr)
 	}
 	if x != nil {
-		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, true, clock) })
+		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, true, false, clock) })
 		for ref, target := range x.monitors {
 			if t := rt.table.get(target.id); t != nil {
 				t.mu.Lock()

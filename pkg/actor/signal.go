@@ -27,47 +27,79 @@ func (rt *Runtime) Exit(from, to PID, reason error) bool {
 		// the target may exit (and report it) before this goroutine runs again.
 		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
 	}
-	return rt.exitSignal(from, to, reason, false, clock)
+	ok, _ := rt.exitSignal(from, to, reason, false, false, clock)
+	return ok
+}
+
+// ExitNow is [Runtime.Exit], except that when the signal ends a target
+// that is idle and not trapping exits (or any target, for ErrKill), the
+// target exits on the calling goroutine: its registrations are gone and
+// its links and monitors have been told before ExitNow returns, and exited
+// reports so. A process that stops many others at once, as a supervisor
+// shutting down its children does, so pays for no goroutine per target.
+//
+// The target's exit runs registry cleanup and event subscribers on the
+// calling goroutine, so the caller must not hold a lock they take (such as
+// a registry partition's, inside [registry.Registry.Scan]).
+func (rt *Runtime) ExitNow(from, to PID, reason error) (ok, exited bool) {
+	if reason == nil {
+		reason = ErrNormal
+	}
+	clock := rt.clockOf(from)
+	if rt.listening() && rt.Alive(to) {
+		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
+	}
+	return rt.exitSignal(from, to, reason, false, true, clock)
 }
 
 // exitSignal delivers an exit signal. A linked signal travels along a link
 // that the dying sender had with to; it removes the link and is void if the
 // link was already gone (after Unlink, no signal arrives through it).
-func (rt *Runtime) exitSignal(from, to PID, reason error, linked bool, clock uint64) bool {
+//
+// With now, a signal that makes an idle target exit runs its exit on the
+// calling goroutine (see ExitNow), and exited reports that it has.
+func (rt *Runtime) exitSignal(from, to PID, reason error, linked, now bool, clock uint64) (ok, exited bool) {
 	p := rt.table.get(to.id)
 	if p == nil {
-		return false
+		return false, false
 	}
 	p.mu.Lock()
 	if p.flags&(fExiting|fDead) != 0 {
 		p.mu.Unlock()
-		return false
+		return false, false
 	}
 	if linked {
 		if !p.unlinkLocked(from) {
 			p.mu.Unlock()
-			return true
+			return true, false
 		}
 		if errors.Is(reason, ErrKill) {
 			reason = ErrKilled // kill is untrappable only when sent directly
 		}
 	}
-	var sched bool
+	var sched, fatal bool
 	switch {
 	case !linked && errors.Is(reason, ErrKill):
-		sched = p.setFatalLocked(ErrKilled, clock)
+		sched, fatal = p.setFatalLocked(ErrKilled, clock), true
 	case p.flags&fTrap != 0:
 		sched = p.pushLocked(item{kind: kExit, msg: Exit{From: from, Reason: reason}, clock: clock})
 	case errors.Is(reason, ErrNormal) && from != to:
 		// A non-trapping process ignores a normal exit from another process.
 	default:
-		sched = p.setFatalLocked(reason, clock)
+		sched, fatal = p.setFatalLocked(reason, clock), true
 	}
 	p.mu.Unlock()
-	if sched {
+	switch {
+	case sched && fatal && now:
+		// It was idle, and now it is ours: its run loop exits at once,
+		// running no callback.
+		rt.active.Add(1)
+		p.runFor(1)
+		return true, true
+	case sched:
 		rt.schedule(p)
 	}
-	return true
+	return true, false
 }
 
 // unlinkLocked removes a link to other, reporting whether there was one.

@@ -266,3 +266,62 @@ func TestKilledProcessLeavesBlockingCall(t *testing.T) {
 		t.Errorf("reason = %v; want killed", r)
 	}
 }
+
+func TestExitNow(t *testing.T) {
+	rt := newRuntime(t)
+	boom := actor.Reason("boom")
+
+	// An idle process that does not trap exits is gone when ExitNow
+	// returns; its monitor has fired.
+	idle := spawn(t, rt, &fn{})
+	downs := make(chan any, 1)
+	w := spawn(t, rt, inbox(downs))
+	rt.Monitor(w, idle)
+	if ok, exited := rt.ExitNow(actor.PID{}, idle, boom); !ok || !exited {
+		t.Fatalf("ExitNow(idle) = %v, %v; want true, true", ok, exited)
+	}
+	if rt.Alive(idle) {
+		t.Fatal("the idle process is still alive after ExitNow")
+	}
+	if d := recv(t, downs).(actor.Down); d.PID != idle || !errors.Is(d.Reason, boom) {
+		t.Fatalf("Down %+v; want %v with boom", d, idle)
+	}
+
+	// A trapping process gets the signal (from another process than its
+	// parent) as a message, on its own goroutine.
+	msgs := make(chan any, 1)
+	trap := spawn(t, rt, trapper(msgs))
+	if ok, exited := rt.ExitNow(w, trap, boom); !ok || exited {
+		t.Fatalf("ExitNow(trapping) = %v, %v; want true, false", ok, exited)
+	}
+	if m := recv(t, msgs).(actor.Exit); !errors.Is(m.Reason, boom) {
+		t.Fatalf("trapped %+v; want boom", m)
+	}
+	// kill is not trapped: it ends the trapping process at once.
+	if ok, exited := rt.ExitNow(actor.PID{}, trap, actor.ErrKill); !ok || !exited || rt.Alive(trap) {
+		t.Fatalf("ExitNow(trapping, kill) = %v, %v; want true, true and the process gone", ok, exited)
+	}
+
+	// normal is ignored by a process that does not trap exits; a dead
+	// process is not there to signal.
+	if ok, exited := rt.ExitNow(actor.PID{}, w, actor.ErrNormal); !ok || exited || !rt.Alive(w) {
+		t.Fatalf("ExitNow(normal) = %v, %v; want true, false and the process alive", ok, exited)
+	}
+	if ok, exited := rt.ExitNow(actor.PID{}, idle, boom); ok || exited {
+		t.Fatalf("ExitNow(dead) = %v, %v; want false, false", ok, exited)
+	}
+
+	// A process busy in a callback exits when the callback returns.
+	in, out := make(chan struct{}), make(chan struct{})
+	busy := spawn(t, rt, &fn{cast: func(*actor.Process, any) error { close(in); <-out; return nil }})
+	rt.Cast(busy, 1)
+	<-in
+	down := watch(t, rt, busy)
+	if ok, exited := rt.ExitNow(actor.PID{}, busy, boom); !ok || exited {
+		t.Fatalf("ExitNow(busy) = %v, %v; want true, false", ok, exited)
+	}
+	close(out)
+	if r := reasonOf(t, down); !errors.Is(r, boom) {
+		t.Fatalf("busy process exited with %v; want boom", r)
+	}
+}

@@ -2,6 +2,7 @@ package supervisor_test
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -87,4 +88,77 @@ func TestManyNamedProcesses(t *testing.T) {
 	if got := rt.NumProcesses(); got != 0 {
 		t.Errorf("%d processes left after the supervisor stopped", got)
 	}
+}
+
+// trapTerm traps exits if asked and counts its Terminate calls by reason.
+type trapTerm struct {
+	trap      bool
+	shutdowns *atomic.Int64
+}
+
+func (a *trapTerm) Init(p *actor.Process) error {
+	p.TrapExit(a.trap)
+	return nil
+}
+
+func (a *trapTerm) Terminate(_ *actor.Process, reason error) {
+	if errors.Is(reason, actor.ErrShutdown) {
+		a.shutdowns.Add(1)
+	}
+}
+
+// TestDynamicShutdownManyChildren stops a DynamicSupervisor with enough
+// children that several goroutines share the signalling: the children that
+// trap exits run Terminate with shutdown, the others exit at once, and
+// nothing is left.
+func TestDynamicShutdownManyChildren(t *testing.T) {
+	const n = 20_000
+	rt := newRuntime(t)
+	ctx := context.Background()
+	reg := registry.New(rt, registry.Options{Name: "many"})
+	sup, err := supervisor.StartDynamic(ctx, rt, supervisor.DynamicOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shutdowns atomic.Int64
+	trapping := 0
+	for i := range n {
+		a := &trapTerm{trap: i%3 == 0, shutdowns: &shutdowns}
+		if a.trap {
+			trapping++
+		}
+		key := "c" + strconv.Itoa(i)
+		spec := supervisor.ChildSpec{ID: key, Start: func(ctx context.Context) (actor.PID, error) {
+			return rt.Spawn(ctx, a, actor.SpawnOptions{Name: reg.Via(key)})
+		}}
+		if _, err := supervisor.StartChild(ctx, rt, sup, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	down := make(chan any, 1)
+	w, _ := rt.Spawn(ctx, &collector{ch: down}, actor.SpawnOptions{})
+	rt.Monitor(w, sup)
+	if err := rt.Stop(ctx, sup, actor.ErrShutdown); err != nil {
+		t.Fatal(err)
+	}
+	if got := shutdowns.Load(); got != int64(trapping) {
+		t.Errorf("%d children ran Terminate with shutdown; want the %d that trap exits", got, trapping)
+	}
+	if c := reg.Count(); c != 0 {
+		t.Errorf("%d names left after the supervisor stopped", c)
+	}
+	if got := rt.NumProcesses(); got != 1 {
+		t.Errorf("%d processes left after the supervisor stopped; want 1 (the monitor)", got)
+	}
+	if d := (<-down).(actor.Down); !errors.Is(d.Reason, actor.ErrShutdown) {
+		t.Errorf("supervisor exited with %v; want shutdown", d.Reason)
+	}
+}
+
+type collector struct{ ch chan any }
+
+func (c *collector) Init(*actor.Process) error { return nil }
+func (c *collector) HandleInfo(_ *actor.Process, msg any) error {
+	c.ch <- msg
+	return nil
 }

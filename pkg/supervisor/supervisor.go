@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -764,6 +766,10 @@ func (s *sup) tryAgain(ids []string) error {
 // reverse start order, a DynamicSupervisor's all at once.
 func (s *sup) Terminate(_ *actor.Process, _ error) { s.stopAll() }
 
+// parallelStop is how many children a DynamicSupervisor's shutdown gives
+// each goroutine that signals them, at least.
+const parallelStop = 4096
+
 func (s *sup) stopAll() {
 	if !s.dynamic {
 		for i := len(s.children) - 1; i >= 0; i-- {
@@ -776,19 +782,41 @@ func (s *sup) stopAll() {
 		done <-chan error
 		d    time.Duration
 	}
-	pids := make([]actor.PID, 0, len(s.byPID))
-	for pid := range s.byPID {
-		pids = append(pids, pid)
+	children := make([]*child, 0, len(s.byPID))
+	for _, c := range s.byPID {
+		children = append(children, c)
 	}
-	slices.SortFunc(pids, func(a, b actor.PID) int { return int64cmp(b.ID(), a.ID()) })
-	all := make([]stopping, 0, len(pids))
-	for _, pid := range pids {
-		c := s.byPID[pid]
-		delete(s.byPID, pid)
-		c.pid = actor.PID{}
-		if st, ok := s.signalStop(pid, c.spec.shutdown()); ok {
-			all = append(all, stopping{pid, st, c.spec.shutdown()})
+	clear(s.byPID)
+	slices.SortFunc(children, func(a, b *child) int { return int64cmp(b.pid.ID(), a.pid.ID()) })
+	signal := func(children []*child) (all []stopping) {
+		for _, c := range children {
+			pid := c.pid
+			c.pid = actor.PID{}
+			if st, ok := s.signalStop(pid, c.spec.shutdown()); ok {
+				all = append(all, stopping{pid, st, c.spec.shutdown()})
+			}
 		}
+		return all
+	}
+	// Most children exit on the goroutine that signals them (see
+	// signalStop); with many, the signalling is shared among GOMAXPROCS
+	// goroutines, which this one waits for.
+	var all []stopping
+	if workers := min(runtime.GOMAXPROCS(0), len(children)/parallelStop); workers > 1 {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		size := (len(children) + workers - 1) / workers
+		for part := range slices.Chunk(children, size) {
+			wg.Go(func() {
+				st := signal(part)
+				mu.Lock()
+				all = append(all, st...)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+	} else {
+		all = signal(children)
 	}
 	began := time.Now()
 	for _, st := range all {
@@ -810,19 +838,21 @@ func (s *sup) stopChild(c *child) {
 }
 
 // signalStop unlinks the child (so that its exit does not come back to us
-// as a message) and sends it shutdown, or kill for BrutalKill.
+// as a message) and sends it shutdown, or kill for BrutalKill. A child that
+// was idle and does not trap exits has exited when it returns (false);
+// otherwise it returns a channel to wait on for the child's exit.
 func (s *sup) signalStop(pid actor.PID, d time.Duration) (<-chan error, bool) {
-	done, ok := s.rt.Watch(pid)
 	s.rt.Unlink(s.self, pid)
-	if !ok {
-		return nil, false
-	}
 	reason := actor.ErrShutdown
 	if d == BrutalKill {
 		reason = actor.ErrKill
 	}
-	s.rt.Exit(s.self, pid, reason)
-	return done, true
+	if _, exited := s.rt.ExitNow(s.self, pid, reason); exited {
+		return nil, false
+	}
+	// Running, trapping, or already exiting: wait until it is gone, and
+	// with it its names (a restart may want them back at once).
+	return s.rt.Watch(pid)
 }
 
 // awaitStop waits for a child told to stop at began, killing it once its
