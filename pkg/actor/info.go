@@ -1,6 +1,10 @@
 package actor
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"time"
+)
 
 // Status is what a process is doing, as in Process.info(pid, :status).
 type Status uint8
@@ -82,12 +86,28 @@ func (rt *Runtime) Info(pid PID) (Info, error) {
 	if p == nil {
 		return Info{}, ErrNoProc
 	}
+	in, children, err := p.info()
+	if err == nil && children {
+		// Links from children are recorded by the children only.
+		rt.eachChild(p, func(c *Process) {
+			c.mu.Lock()
+			if parentLinked(p, c) {
+				in.Links = append(in.Links, c.pid)
+			}
+			c.mu.Unlock()
+		})
+		slices.SortFunc(in.Links, func(a, b PID) int { return cmp.Compare(a.id, b.id) })
+	}
+	return in, err
+}
+
+func (p *Process) info() (in Info, children bool, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.flags&fDead != 0 {
-		return Info{}, ErrNoProc
+		return Info{}, false, ErrNoProc
 	}
-	in := Info{
+	in = Info{
 		PID:             p.pid,
 		Behaviour:       behaviourName(p.actor),
 		MessageQueueLen: int(p.q.n) + int(p.batch.Load()&^sigUrgent),
@@ -111,13 +131,16 @@ func (rt *Runtime) Info(pid PID) (Info, error) {
 	}
 	if x := p.ext; x != nil {
 		in.Links = append(in.Links, x.links.sorted()...)
+		if x.childLinks > 0 {
+			children = true
+		}
 		in.Monitors = sortedValues(x.monitors)
 		in.MonitoredBy = sortedValues(x.monitoredBy)
 		for _, a := range x.attach {
 			in.Registered = append(in.Registered, Registration{Owner: a.c, Key: a.key})
 		}
 	}
-	return in, nil
+	return in, children, nil
 }
 
 func sortedValues(m map[Ref]PID) []PID {

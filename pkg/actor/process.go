@@ -60,6 +60,7 @@ const (
 // procExt holds what most processes never need.
 type procExt struct {
 	links       pidSet
+	childLinks  int // children linked to this process through their parent link
 	monitors    map[Ref]PID // held by this process: ref -> target
 	monitoredBy map[Ref]PID // on this process: ref -> watcher
 	attach      []attachment
@@ -629,14 +630,17 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 	// 4. Tell links, monitors, waiters and callers.
 	clock := p.Clock()
 	if parentLinked {
-		rt.exitSignal(p.pid, p.parent, reason, true, false, clock)
+		rt.exitSignal(p.pid, p.parent, reason, viaChild, false, clock)
 	}
 	exitErr := &ExitError{PID: p.pid, Reason: reason}
 	if orphan != nil {
 		orphan.complete(nil, exitErr)
 	}
 	if x != nil {
-		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, true, false, clock) })
+		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, viaLink, false, clock) })
+		if x.childLinks > 0 {
+			rt.eachChild(p, func(c *Process) { rt.exitSignal(p.pid, c.pid, reason, viaLink, false, clock) })
+		}
 		for ref, target := range x.monitors {
 			if t := rt.table.get(target.id); t != nil {
 				t.mu.Lock()

@@ -203,7 +203,7 @@ func (rt *Runtime) linkParent(p *Process) bool {
 	if !alive(pp) {
 		return false
 	}
-	pp.x().links.add(p.pid)
+	pp.x().childLinks++ // the child alone records the link: see parentLinked
 	p.flags |= fParentLink
 	return true
 }
@@ -303,7 +303,7 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	})
 	for i := len(roots) - 1; i >= 0 && ctx.Err() == nil; i-- {
 		if ch, ok := rt.watch(roots[i]); ok {
-			rt.exitSignal(PID{}, roots[i], ErrShutdown, false, false, 0)
+			rt.exitSignal(PID{}, roots[i], ErrShutdown, viaNone, false, 0)
 			select {
 			case <-ch:
 			case <-ctx.Done():
@@ -311,7 +311,7 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 		}
 	}
 	rt.table.each(func(p *Process) bool {
-		rt.exitSignal(PID{}, p.pid, ErrKill, false, false, 0)
+		rt.exitSignal(PID{}, p.pid, ErrKill, viaNone, false, 0)
 		return true
 	})
 	err := rt.Quiesce(ctx)

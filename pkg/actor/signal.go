@@ -27,7 +27,7 @@ func (rt *Runtime) Exit(from, to PID, reason error) bool {
 		// the target may exit (and report it) before this goroutine runs again.
 		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
 	}
-	ok, _ := rt.exitSignal(from, to, reason, false, false, clock)
+	ok, _ := rt.exitSignal(from, to, reason, viaNone, false, clock)
 	return ok
 }
 
@@ -49,16 +49,18 @@ func (rt *Runtime) ExitNow(from, to PID, reason error) (ok, exited bool) {
 	if rt.listening() && rt.Alive(to) {
 		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
 	}
-	return rt.exitSignal(from, to, reason, false, true, clock)
+	return rt.exitSignal(from, to, reason, viaNone, true, clock)
 }
 
-// exitSignal delivers an exit signal. A linked signal travels along a link
-// that the dying sender had with to; it removes the link and is void if the
-// link was already gone (after Unlink, no signal arrives through it).
+// exitSignal delivers an exit signal. A signal that travels along a link
+// (via is viaLink or viaChild) is sent by the dying end of a link that to
+// had with it; it removes the link and is void if the link was already gone
+// (after Unlink, no signal arrives through it). viaChild is the link from a
+// child to its parent, which the parent does not record (see linkParent).
 //
 // With now, a signal that makes an idle target exit runs its exit on the
 // calling goroutine (see ExitNow), and exited reports that it has.
-func (rt *Runtime) exitSignal(from, to PID, reason error, linked, now bool, clock uint64) (ok, exited bool) {
+func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, now bool, clock uint64) (ok, exited bool) {
 	p := rt.table.get(to.id)
 	if p == nil {
 		return false, false
@@ -68,11 +70,19 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, linked, now bool, cloc
 		p.mu.Unlock()
 		return false, false
 	}
-	if linked {
+	linked := via != viaNone
+	switch via {
+	case viaLink:
 		if !p.unlinkLocked(from) {
 			p.mu.Unlock()
 			return true, false
 		}
+	case viaChild:
+		if p.ext != nil && p.ext.childLinks > 0 {
+			p.ext.childLinks--
+		}
+	}
+	if linked {
 		if errors.Is(reason, ErrKill) {
 			reason = ErrKilled // kill is untrappable only when sent directly
 		}
@@ -102,7 +112,17 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, linked, now bool, cloc
 	return true, false
 }
 
-// unlinkLocked removes a link to other, reporting whether there was one.
+// linkKind says how an exit signal travels.
+type linkKind uint8
+
+const (
+	viaNone  linkKind = iota // sent directly, as by Exit
+	viaLink                  // along a link the receiver records
+	viaChild                 // from a child along its parent link
+)
+
+// unlinkLocked removes a link to other that p records (its parent link, or
+// one in its link set), reporting whether there was one.
 func (p *Process) unlinkLocked(other PID) bool {
 	if p.flags&fParentLink != 0 && p.parent == other {
 		p.flags &^= fParentLink
@@ -111,11 +131,27 @@ func (p *Process) unlinkLocked(other PID) bool {
 	return p.ext != nil && p.ext.links.remove(other)
 }
 
-func (p *Process) linkedLocked(other PID) bool {
-	if p.flags&fParentLink != 0 && p.parent == other {
-		return true
+// parentLinked reports whether c is linked to p as p's child. Only the
+// child records that link (a flag), so that a supervisor with a million
+// children keeps no set of them; the parent counts them (childLinks) and,
+// when it dies, finds them in the PID table.
+func parentLinked(p, c *Process) bool {
+	return c.flags&fParentLink != 0 && c.parent == p.pid
+}
+
+// linkedLocked reports whether a and b, both locked, are linked.
+func linkedLocked(a, b *Process) bool {
+	return parentLinked(a, b) || parentLinked(b, a) || (a.ext != nil && a.ext.links.has(b.pid))
+}
+
+// unlinkChildLocked removes c's parent link to p, both locked.
+func unlinkChildLocked(p, c *Process) {
+	if parentLinked(p, c) {
+		c.flags &^= fParentLink
+		if p.ext != nil && p.ext.childLinks > 0 {
+			p.ext.childLinks--
+		}
 	}
-	return p.ext != nil && p.ext.links.has(other)
 }
 
 // lockPair locks two distinct processes in PID order.
@@ -149,7 +185,7 @@ func (rt *Runtime) Link(a, b PID) error {
 	if !alive(pa) || !alive(pb) {
 		return ErrNoProc
 	}
-	if pa.linkedLocked(b) {
+	if linkedLocked(pa, pb) {
 		return nil
 	}
 	pa.x().links.add(b)
@@ -178,6 +214,8 @@ func (rt *Runtime) Unlink(a, b PID) {
 		pa.mu.Unlock()
 	default:
 		lockPair(pa, pb)
+		unlinkChildLocked(pa, pb)
+		unlinkChildLocked(pb, pa)
 		if alive(pa) {
 			pa.unlinkLocked(b)
 		}
@@ -378,4 +416,16 @@ func (rt *Runtime) Alive(pid PID) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.flags&fDead == 0
+}
+
+// eachChild calls f for every live process whose parent is p: the
+// candidates for p's unrecorded child links. Children have later PIDs than
+// their parent, so the scan starts at p's.
+func (rt *Runtime) eachChild(p *Process, f func(c *Process)) {
+	rt.table.eachFrom(p.pid.id, func(c *Process) bool {
+		if c.parent == p.pid && c != p {
+			f(c)
+		}
+		return true
+	})
 }

@@ -3,6 +3,7 @@ package actor_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -323,5 +324,74 @@ func TestExitNow(t *testing.T) {
 	close(out)
 	if r := reasonOf(t, down); !errors.Is(r, boom) {
 		t.Fatalf("busy process exited with %v; want boom", r)
+	}
+}
+
+// TestParentLinks covers the link between a process and the children it
+// spawned linked (SpawnLink, a supervisor's children), which only the
+// child records: it must behave as any other link.
+func TestParentLinks(t *testing.T) {
+	rt := newRuntime(t)
+	msgs := make(chan any, 8)
+	parentActor := trapper(msgs)
+	parent := spawn(t, rt, parentActor)
+	var kids []actor.PID
+	ctx := actor.WithStartInfo(context.Background(), actor.StartInfo{Parent: parent})
+	for range 4 {
+		pid, err := rt.Spawn(ctx, &fn{}, actor.SpawnOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kids = append(kids, pid)
+	}
+	linksOf := func(pid actor.PID) []actor.PID {
+		t.Helper()
+		in, err := rt.Info(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.Links
+	}
+	if got := linksOf(parent); !slices.Equal(got, kids) {
+		t.Fatalf("parent's links %v; want its children %v", got, kids)
+	}
+	if got := linksOf(kids[0]); !slices.Equal(got, []actor.PID{parent}) {
+		t.Fatalf("child's links %v; want [%v]", got, parent)
+	}
+	// Linking again changes nothing; unlinking from either end removes it.
+	if err := rt.Link(parent, kids[0]); err != nil {
+		t.Fatal(err)
+	}
+	rt.Unlink(parent, kids[0])
+	rt.Unlink(kids[1], parent)
+	if got := linksOf(parent); !slices.Equal(got, kids[2:]) {
+		t.Fatalf("after unlinking two, parent's links %v; want %v", got, kids[2:])
+	}
+	if got := linksOf(kids[1]); len(got) != 0 {
+		t.Fatalf("unlinked child's links %v; want none", got)
+	}
+	// An explicit link made after the unlink is an ordinary link.
+	if err := rt.Link(kids[1], parent); err != nil {
+		t.Fatal(err)
+	}
+	// A child's exit reaches the trapping parent as a message.
+	rt.Exit(actor.PID{}, kids[3], actor.Reason("boom"))
+	if m := recv(t, msgs).(actor.Exit); m.From != kids[3] || !errors.Is(m.Reason, actor.Reason("boom")) {
+		t.Fatalf("parent got %+v; want the exit of %v with boom", m, kids[3])
+	}
+	// The parent's exit reaches the children still linked, and only them.
+	downs := make([]<-chan error, len(kids))
+	for i, k := range kids[:3] {
+		downs[i] = watch(t, rt, k)
+	}
+	rt.Exit(actor.PID{}, parent, actor.ErrKill)
+	for _, i := range []int{1, 2} {
+		if r := reasonOf(t, downs[i]); !errors.Is(r, actor.ErrKilled) {
+			t.Errorf("linked child %v exited with %v; want killed", kids[i], r)
+		}
+	}
+	quiesce(t, rt)
+	if !rt.Alive(kids[0]) {
+		t.Errorf("child %v, unlinked, died with its parent", kids[0])
 	}
 }

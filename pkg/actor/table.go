@@ -116,12 +116,15 @@ func (t *table) remove(pid PID) {
 }
 
 // each calls f for every live process in PID order until f returns false.
-func (t *table) each(f func(*Process) bool) {
+func (t *table) each(f func(*Process) bool) { t.eachFrom(0, f) }
+
+// eachFrom is each, starting at the page that holds id.
+func (t *table) eachFrom(id uint64, f func(*Process) bool) {
 	d := t.dir.Load()
 	if d == nil {
 		return
 	}
-	for i := range d.pages {
+	for i := int(id >> pageBits); i < len(d.pages); i++ {
 		pg := d.pages[i].Load()
 		if pg == nil {
 			continue
