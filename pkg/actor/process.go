@@ -60,7 +60,7 @@ const (
 // procExt holds what most processes never need.
 type procExt struct {
 	links       pidSet
-	childLinks  int // children linked to this process through their parent link
+	childLinks  int         // children linked to this process through their parent link
 	monitors    map[Ref]PID // held by this process: ref -> target
 	monitoredBy map[Ref]PID // on this process: ref -> watcher
 	attach      []attachment
