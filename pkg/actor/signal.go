@@ -148,7 +148,7 @@ func linkedLocked(a, b *Process) bool {
 func unlinkChildLocked(p, c *Process) {
 	if parentLinked(p, c) {
 		c.flags &^= fParentLink
-		if p.ext != nil && p.ext.childLinks > 0 {
+		if alive(p) && p.ext != nil && p.ext.childLinks > 0 { // a dying p reads it unlocked
 			p.ext.childLinks--
 		}
 	}

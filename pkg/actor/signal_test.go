@@ -395,3 +395,49 @@ func TestParentLinks(t *testing.T) {
 		t.Errorf("child %v, unlinked, died with its parent", kids[0])
 	}
 }
+
+// TestParentLinksRace unlinks and kills children while their parent dies:
+// under -race this checks the parent's unlocked read of its child links,
+// and afterwards every child that was never unlinked has died with it.
+func TestParentLinksRace(t *testing.T) {
+	rt := newRuntime(t)
+	for round := range 50 {
+		parent := spawn(t, rt, &fn{})
+		ctx := actor.WithStartInfo(context.Background(), actor.StartInfo{Parent: parent})
+		kids := make([]actor.PID, 40)
+		for i := range kids {
+			pid, err := rt.Spawn(ctx, &fn{}, actor.SpawnOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			kids[i] = pid
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i, k := range kids {
+				switch i % 4 {
+				case 1:
+					rt.Unlink(k, parent)
+				case 2:
+					rt.Unlink(parent, k)
+				case 3:
+					rt.Exit(actor.PID{}, k, actor.ErrKill)
+				}
+			}
+		}()
+		if round%2 == 0 {
+			<-done // sometimes before the parent dies, sometimes during
+		}
+		rt.Exit(actor.PID{}, parent, actor.Reason("gone"))
+		<-done
+		quiesce(t, rt)
+		for i, k := range kids {
+			if i%4 == 0 && rt.Alive(k) {
+				t.Fatalf("round %d: child %v, never unlinked, outlived its parent", round, k)
+			}
+			rt.Exit(actor.PID{}, k, actor.ErrKill)
+		}
+		quiesce(t, rt)
+	}
+}
