@@ -32,7 +32,9 @@
 // returns; this is the mailbox/dispatcher design of Proto.Actor rather
 // than the goroutine-per-actor design, and it is what lets one program
 // hold millions of idle processes. A process costs one small struct and a
-// slot in a PID-indexed table.
+// slot in a PID-indexed table. The goroutine takes a busy mailbox in
+// batches, so senders and the process do not contend message by message;
+// exit signals still act between any two messages.
 //
 // Because Go cannot stop a goroutine from outside, an exit signal takes
 // effect when the process's current callback returns. Callbacks that
@@ -51,6 +53,9 @@
 // exits ([Process.TrapExit]) receives other signals as [Exit] messages;
 // normal is ignored by a process that does not trap; any other reason
 // ends it. Exit signals do not wait behind queued messages.
+// [Runtime.ExitNow] is the same, except that an idle target the signal
+// ends exits on the caller's goroutine before it returns: supervisors use
+// it to stop a million children without a goroutine each.
 //
 // [Runtime.Link] links two processes: when one exits, the other gets an
 // exit signal with the same reason. [Runtime.Monitor] delivers a [Down]
