@@ -87,6 +87,21 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, now bool
 			reason = ErrKilled // kill is untrappable only when sent directly
 		}
 	}
+	if now && p.flags&fRunning == 0 && p.ext == nil && (errors.Is(reason, ErrKill) ||
+		(p.flags&fTrap == 0 && !(errors.Is(reason, ErrNormal) && from != to))) {
+		// An idle process with nothing to close or cancel (no ext): take
+		// it, and run its exit here without recording the reason first.
+		// Signals and messages that arrive meanwhile find it running.
+		if !linked && errors.Is(reason, ErrKill) {
+			reason = ErrKilled
+		}
+		p.flags |= fRunning
+		p.mu.Unlock()
+		rt.active.Add(1)
+		p.tick(clock)
+		p.die(reason, false, nil)
+		return true, true
+	}
 	var sched, fatal bool
 	switch {
 	case !linked && errors.Is(reason, ErrKill):

@@ -312,6 +312,21 @@ func TestExitNow(t *testing.T) {
 		t.Fatalf("ExitNow(dead) = %v, %v; want false, false", ok, exited)
 	}
 
+	// A process that handed out its Done channel has it closed.
+	dones := make(chan (<-chan struct{}), 1)
+	holder := spawn(t, rt, &fn{cast: func(p *actor.Process, _ any) error { dones <- p.Done(); return nil }})
+	rt.Cast(holder, 1)
+	done := <-dones
+	quiesce(t, rt)
+	if ok, exited := rt.ExitNow(actor.PID{}, holder, boom); !ok || !exited {
+		t.Fatalf("ExitNow(holder) = %v, %v; want true, true", ok, exited)
+	}
+	select {
+	case <-done:
+	default:
+		t.Fatal("Done is still open after ExitNow")
+	}
+
 	// A process busy in a callback exits when the callback returns.
 	in, out := make(chan struct{}), make(chan struct{})
 	busy := spawn(t, rt, &fn{cast: func(*actor.Process, any) error { close(in); <-out; return nil }})
