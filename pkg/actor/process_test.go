@@ -274,7 +274,6 @@ func TestMissingHandlers(t *testing.T) {
 	if v, err := rt.Call(context.Background(), pid, "get"); err != nil || v != 0 {
 		t.Fatalf("after an unhandled info: %v, %v", v, err)
 	}
-	type plain struct{ counter }
 	pid = spawn(t, rt, &struct{ actor.Actor }{&counter{}}) // no HandleCall
 	exited := watch(t, rt, pid)
 	_, err := rt.Call(context.Background(), pid, "get")
