@@ -18,16 +18,7 @@ import (
 // acts on them as soon as its current callback returns. Exit reports false
 // if the target does not exist.
 func (rt *Runtime) Exit(from, to PID, reason error) bool {
-	if reason == nil {
-		reason = ErrNormal
-	}
-	clock := rt.clockOf(from)
-	if rt.listening() && rt.Alive(to) {
-		// The event goes out before the signal is delivered: once delivered,
-		// the target may exit (and report it) before this goroutine runs again.
-		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
-	}
-	ok, _ := rt.exitSignal(from, to, reason, viaNone, false, clock)
+	ok, _ := rt.signal(from, to, reason, false)
 	return ok
 }
 
@@ -40,16 +31,23 @@ func (rt *Runtime) Exit(from, to PID, reason error) bool {
 //
 // The target's exit runs registry cleanup and event subscribers on the
 // calling goroutine, so the caller must not hold a lock they take (such as
-// a registry partition's, inside [registry.Registry.Scan]).
+// a registry partition's, inside a registry's Scan or Select callback).
 func (rt *Runtime) ExitNow(from, to PID, reason error) (ok, exited bool) {
+	return rt.signal(from, to, reason, true)
+}
+
+// signal is Exit and ExitNow: a direct exit signal, announced by an event.
+func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool) {
 	if reason == nil {
 		reason = ErrNormal
 	}
 	clock := rt.clockOf(from)
 	if rt.listening() && rt.Alive(to) {
+		// The event goes out before the signal is delivered: once delivered,
+		// the target may exit (and report it) before this goroutine runs again.
 		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
 	}
-	return rt.exitSignal(from, to, reason, viaNone, true, clock)
+	return rt.exitSignal(from, to, reason, viaNone, now, clock)
 }
 
 // exitSignal delivers an exit signal. A signal that travels along a link
@@ -70,7 +68,6 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, now bool
 		p.mu.Unlock()
 		return false, false
 	}
-	linked := via != viaNone
 	switch via {
 	case viaLink:
 		if !p.unlinkLocked(from) {
@@ -82,46 +79,47 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, now bool
 			p.ext.childLinks--
 		}
 	}
-	if linked {
-		if errors.Is(reason, ErrKill) {
-			reason = ErrKilled // kill is untrappable only when sent directly
-		}
+	if via != viaNone && errors.Is(reason, ErrKill) {
+		reason = ErrKilled // kill is untrappable only when sent directly
 	}
-	if now && p.flags&fRunning == 0 && p.ext == nil && (errors.Is(reason, ErrKill) ||
-		(p.flags&fTrap == 0 && !(errors.Is(reason, ErrNormal) && from != to))) {
-		// An idle process with nothing to close or cancel (no ext): take
-		// it, and run its exit here without recording the reason first.
-		// Signals and messages that arrive meanwhile find it running.
-		if !linked && errors.Is(reason, ErrKill) {
-			reason = ErrKilled
+	var fatal error // the exit the signal makes, if it makes one
+	switch {
+	case errors.Is(reason, ErrKill):
+		fatal = ErrKilled
+	case p.flags&fTrap != 0:
+	case errors.Is(reason, ErrNormal) && from != to:
+		// A non-trapping process ignores a normal exit from another process.
+		p.mu.Unlock()
+		return true, false
+	default:
+		fatal = reason
+	}
+	if fatal == nil { // trapped: a message
+		sched := p.pushLocked(item{kind: kExit, msg: Exit{From: from, Reason: reason}, clock: clock})
+		p.mu.Unlock()
+		if sched {
+			rt.schedule(p)
+		}
+		return true, false
+	}
+	if now && p.flags&fRunning == 0 {
+		// Idle, so now it is ours: it exits here, running no callback.
+		// Signals and messages that arrive meanwhile find it running. Only
+		// a process with extended state (a Done channel to close, a timer)
+		// needs the reason recorded first.
+		if p.ext != nil {
+			p.setFatalLocked(fatal, clock)
 		}
 		p.flags |= fRunning
 		p.mu.Unlock()
 		rt.active.Add(1)
 		p.tick(clock)
-		p.die(reason, false, nil)
+		p.die(fatal, false, nil)
 		return true, true
 	}
-	var sched, fatal bool
-	switch {
-	case !linked && errors.Is(reason, ErrKill):
-		sched, fatal = p.setFatalLocked(ErrKilled, clock), true
-	case p.flags&fTrap != 0:
-		sched = p.pushLocked(item{kind: kExit, msg: Exit{From: from, Reason: reason}, clock: clock})
-	case errors.Is(reason, ErrNormal) && from != to:
-		// A non-trapping process ignores a normal exit from another process.
-	default:
-		sched, fatal = p.setFatalLocked(reason, clock), true
-	}
+	sched := p.setFatalLocked(fatal, clock)
 	p.mu.Unlock()
-	switch {
-	case sched && fatal && now:
-		// It was idle, and now it is ours: its run loop exits at once,
-		// running no callback.
-		rt.active.Add(1)
-		p.runFor(1)
-		return true, true
-	case sched:
+	if sched {
 		rt.schedule(p)
 	}
 	return true, false
@@ -438,7 +436,7 @@ func (rt *Runtime) Alive(pid PID) bool {
 // their parent, so the scan starts at p's.
 func (rt *Runtime) eachChild(p *Process, f func(c *Process)) {
 	rt.table.eachFrom(p.pid.id, func(c *Process) bool {
-		if c.parent == p.pid && c != p {
+		if c.parent == p.pid {
 			f(c)
 		}
 		return true
