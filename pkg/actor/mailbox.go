@@ -1,5 +1,7 @@
 package actor
 
+import "math/bits"
+
 // itemKind says how the run loop dispatches a mailbox item.
 type itemKind uint8
 
@@ -61,7 +63,7 @@ func (q *queue) pop() item {
 
 // prepend moves front's items before q's, leaving front empty.
 func (q *queue) prepend(front *queue) {
-	nb := make([]item, max(4, pow2(int(front.n+q.n))))
+	nb := make([]item, max(4, 1<<bits.Len(uint(front.n+q.n-1))))
 	i := 0
 	for front.n > 0 {
 		nb[i] = front.pop()
@@ -72,14 +74,6 @@ func (q *queue) prepend(front *queue) {
 		i++
 	}
 	q.buf, q.head, q.n = nb, 0, uint32(i)
-}
-
-func pow2(n int) int {
-	c := 1
-	for c < n {
-		c <<= 1
-	}
-	return c
 }
 
 // idle is called when the queue is empty and the process goes idle: a

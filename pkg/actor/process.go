@@ -282,7 +282,6 @@ func (p *Process) runFor(budget int) {
 	var spare []item // the last batch's buffer, for the next
 	for n := 0; ; n++ {
 		p.mu.Lock()
-		p.batch.And(^uint32(sigUrgent)) // the flags below are read under the lock
 		if p.flags&fFatal != 0 {
 			reason := p.ext.fatal
 			p.tick(p.ext.fatalClock)
@@ -318,7 +317,7 @@ func (p *Process) runFor(budget int) {
 			b := p.q
 			p.q = queue{buf: spare}
 			p.handled += uint64(b.n)
-			p.batch.Add(b.n)
+			p.batch.Store(b.n) // and no urgency: the flags were just read under the lock
 			traced := p.flags&fTraced != 0 || p.rt.traceAll.Load()
 			p.mu.Unlock()
 			if p.runBatch(&b, traced) {
@@ -329,24 +328,39 @@ func (p *Process) runFor(budget int) {
 		}
 		it := p.q.pop()
 		p.handled++
-		p.tick(it.clock)
 		if p.flags&(fTimeoutSet|fTimeoutArmed) != 0 && it.kind != kTimeout {
 			p.disarmTimeoutLocked()
 		}
 		traced := p.flags&fTraced != 0 || p.rt.traceAll.Load()
 		p.mu.Unlock()
-		if traced {
-			p.rt.traceReceive(p, it)
-		}
-		if reason, terminate, stop := p.dispatch(p.actor, it); stop {
-			var orphan *call
-			if it.kind == kCall {
-				orphan = it.msg.(*call)
-			}
-			p.die(reason, terminate, orphan)
+		if p.handle(p.actor, it, traced, nil) {
 			return
 		}
 	}
+}
+
+// handle runs one item taken from the mailbox and reports whether the
+// process died of it. rest is what is left of the item's batch (nil if it
+// was taken alone): it goes back to the mailbox before the process dies,
+// so that the exit answers the calls in it.
+func (p *Process) handle(a Actor, it item, traced bool, rest *queue) (died bool) {
+	p.tick(it.clock)
+	if traced {
+		p.rt.traceReceive(p, it)
+	}
+	reason, terminate, stop := p.dispatch(a, it)
+	if !stop {
+		return false
+	}
+	if rest != nil {
+		p.requeue(rest)
+	}
+	var orphan *call
+	if it.kind == kCall {
+		orphan = it.msg.(*call)
+	}
+	p.die(reason, terminate, orphan)
+	return true
 }
 
 // runBatch handles a batch of items taken from the mailbox, and reports
@@ -359,17 +373,7 @@ func (p *Process) runBatch(b *queue, traced bool) (died bool) {
 	for b.n > 0 {
 		it := b.pop()
 		p.batch.Add(^uint32(0))
-		p.tick(it.clock)
-		if traced {
-			p.rt.traceReceive(p, it)
-		}
-		if reason, terminate, stop := p.dispatch(a, it); stop {
-			p.requeue(b)
-			var orphan *call
-			if it.kind == kCall {
-				orphan = it.msg.(*call)
-			}
-			p.die(reason, terminate, orphan)
+		if p.handle(a, it, traced, b) {
 			return true
 		}
 		if b.n > 0 && p.batch.Load()&sigUrgent != 0 {
