@@ -801,23 +801,15 @@ func (s *sup) stopAll() {
 	// Most children exit on the goroutine that signals them (see
 	// signalStop); with many, the signalling is shared among GOMAXPROCS
 	// goroutines, which this one waits for.
-	var all []stopping
-	if workers := min(runtime.GOMAXPROCS(0), len(children)/parallelStop); workers > 1 {
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		size := (len(children) + workers - 1) / workers
-		for part := range slices.Chunk(children, size) {
-			wg.Go(func() {
-				st := signal(part)
-				mu.Lock()
-				all = append(all, st...)
-				mu.Unlock()
-			})
-		}
-		wg.Wait()
-	} else {
-		all = signal(children)
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(children)/parallelStop))
+	parts := slices.Collect(slices.Chunk(children, max(1, (len(children)+workers-1)/workers)))
+	waits := make([][]stopping, len(parts))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		wg.Go(func() { waits[i] = signal(part) })
 	}
+	wg.Wait()
+	all := slices.Concat(waits...)
 	began := time.Now()
 	for _, st := range all {
 		s.awaitStop(st.pid, st.done, st.d, began)
