@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -26,6 +28,8 @@ func addBenchFlags(cmd *cobra.Command, o *benchOptions) {
 	f.IntVar(&o.rounds, "rounds", 3, "rounds (the report gives median, min and max)")
 	f.StringSliceVar(&o.only, "only", nil, "measure only these: "+strings.Join(bench.Names, ", "))
 }
+
+const benchShort = "measure the runtime: spawns, memory, lookups, calls, casts, restarts, stopping"
 
 const benchLong = "Measures the embedded runtime in this process: named spawns under a DynamicSupervisor,\n" +
 	"memory per idle named supervised process, registry lookups (1 and GOMAXPROCS goroutines),\n" +
@@ -130,7 +134,7 @@ func newCmdBench(s *Session) *cobra.Command {
 	var o benchOptions
 	cmd := &cobra.Command{
 		Use:     "bench [--processes N] [--rounds R] [--only NAME,...]",
-		Short:   "measure the runtime (on a runtime of its own): spawns, memory, lookups, calls, restarts",
+		Short:   benchShort + " (on a runtime of its own)",
 		Long:    benchLong,
 		Example: "bench --processes 100000 --rounds 1\nbench --only lookup,lookup_parallel",
 		Args:    exactArgs(0, "no arguments"),
@@ -147,4 +151,24 @@ func newCmdBench(s *Session) *cobra.Command {
 	}
 	addBenchFlags(cmd, &o)
 	return cmd
+}
+
+// startCPUProfile writes a CPU profile to path until the returned function
+// is called; with an empty path it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -88,29 +87,21 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	var cpuProfile string
 	benchCmd := &cobra.Command{
 		Use:     "bench",
-		Short:   "measure the runtime: spawns, memory, lookups, calls, casts, restarts, stopping",
+		Short:   benchShort,
 		Long:    benchLong,
 		Example: "actorsh bench\nactorsh bench --processes 10000000 --rounds 1\nactorsh bench --processes 10000 --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
-				if err != nil {
-					fmt.Fprintf(ios.ErrOut, "actorsh bench: %v\n", err)
-					code = ExitFailed
-					return nil
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					fmt.Fprintf(ios.ErrOut, "actorsh bench: %v\n", err)
-					code = ExitFailed
-					return nil
-				}
-				defer pprof.StopCPUProfile()
+			stopProfile, err := startCPUProfile(cpuProfile)
+			if err != nil {
+				fmt.Fprintf(ios.ErrOut, "actorsh bench: %v\n", err)
+				code = ExitFailed
+				return nil
 			}
-			err := runBench(ctx, bo, ios.Out, ios.ErrOut, ios.OutTTY && !o.json, o.json)
+			defer stopProfile()
+			err = runBench(ctx, bo, ios.Out, ios.ErrOut, ios.OutTTY && !o.json, o.json)
 			switch {
 			case err == nil:
 			case ctx.Err() != nil:
