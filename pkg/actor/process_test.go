@@ -281,6 +281,13 @@ func TestMissingHandlers(t *testing.T) {
 		t.Errorf("Call without HandleCall: %v; want undef", err)
 	}
 	reasonOf(t, exited)
+
+	pid = spawn(t, rt, &struct{ actor.Actor }{&counter{}}) // no HandleCast either
+	exited = watch(t, rt, pid)
+	rt.Cast(pid, "inc")
+	if r := reasonOf(t, exited); r == nil || !strings.Contains(r.Error(), "no HandleCast") {
+		t.Errorf("Cast without HandleCast: exit %v; want undef", r)
+	}
 }
 
 func TestIdleProcessHoldsNoGoroutine(t *testing.T) {

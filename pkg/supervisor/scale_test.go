@@ -135,9 +135,7 @@ func TestDynamicShutdownManyChildren(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	down := make(chan any, 1)
-	w, _ := rt.Spawn(ctx, &collector{ch: down}, actor.SpawnOptions{})
-	rt.Monitor(w, sup)
+	exited, _ := rt.Watch(sup)
 	if err := rt.Stop(ctx, sup, actor.ErrShutdown); err != nil {
 		t.Fatal(err)
 	}
@@ -147,18 +145,10 @@ func TestDynamicShutdownManyChildren(t *testing.T) {
 	if c := reg.Count(); c != 0 {
 		t.Errorf("%d names left after the supervisor stopped", c)
 	}
-	if got := rt.NumProcesses(); got != 1 {
-		t.Errorf("%d processes left after the supervisor stopped; want 1 (the monitor)", got)
+	if got := rt.NumProcesses(); got != 0 {
+		t.Errorf("%d processes left after the supervisor stopped", got)
 	}
-	if d := (<-down).(actor.Down); !errors.Is(d.Reason, actor.ErrShutdown) {
-		t.Errorf("supervisor exited with %v; want shutdown", d.Reason)
+	if r := <-exited; !errors.Is(r, actor.ErrShutdown) {
+		t.Errorf("supervisor exited with %v; want shutdown", r)
 	}
-}
-
-type collector struct{ ch chan any }
-
-func (c *collector) Init(*actor.Process) error { return nil }
-func (c *collector) HandleInfo(_ *actor.Process, msg any) error {
-	c.ch <- msg
-	return nil
 }
