@@ -35,6 +35,11 @@ func (p PID) IsZero() bool { return p.id == 0 }
 // ID returns the N of <0.N.0>.
 func (p PID) ID() uint64 { return p.id }
 
+// PIDOf returns the PID whose ID is n, the inverse of [PID.ID], for data
+// structures that keep PIDs as numbers. Like [ParsePID], it says nothing
+// of whether the process exists.
+func PIDOf(n uint64) PID { return PID{id: n} }
+
 // MarshalText implements encoding.TextMarshaler, so PIDs appear as "<0.N.0>"
 // in JSON.
 func (p PID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }

@@ -15,24 +15,32 @@ func named(b *testing.B, n int) (*actor.Runtime, *registry.Registry, []string) {
 	keys := make([]string, n)
 	for i := range keys {
 		keys[i] = "greeter_for_" + strconv.Itoa(i)
-		spawn(b, rt, idle{}, reg.Via(keys[i]))
+	}
+	for _, key := range keys {
+		spawn(b, rt, idle{}, reg.Via(key))
 	}
 	return rt, reg, keys
 }
 
-// BenchmarkLookup is WhereIs from one goroutine over 100,000 names.
+// BenchmarkLookup is WhereIs from one goroutine over 100,000 and
+// 1,000,000 names, looked up in the order they were registered (which
+// says nothing of where they sit in the table).
 func BenchmarkLookup(b *testing.B) {
-	_, reg, keys := named(b, 100_000)
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, ok := reg.WhereIs(keys[i]); !ok {
-			b.Fatal("missing")
-		}
-		i++
-		if i == len(keys) {
-			i = 0
-		}
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run("names="+strconv.Itoa(n), func(b *testing.B) {
+			_, reg, keys := named(b, n)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, ok := reg.WhereIs(keys[i]); !ok {
+					b.Fatal("missing")
+				}
+				i++
+				if i == len(keys) {
+					i = 0
+				}
+			}
+		})
 	}
 }
 

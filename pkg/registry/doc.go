@@ -48,5 +48,14 @@
 //
 // A Registry is a data structure, not a process: it owns no goroutine,
 // and all its methods are safe for concurrent use. [Registry.WhereIs]
-// allocates nothing.
+// allocates nothing and, for keys of up to 24 bytes, takes no lock, so
+// lookups scale with cores and never wait for registrations.
+//
+// # Memory
+//
+// In a unique registry, a key of up to 24 bytes costs one 40-byte slot of
+// an open-addressing table that is between a quarter and three quarters
+// full (about 60 bytes a name at a million names, and no pointer for the
+// garbage collector to follow); the table shrinks again as names go.
+// Longer keys, and values other than nil, are kept in Go maps beside it.
 package registry

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/actorsh/actorsh/pkg/actor"
 )
@@ -96,24 +97,64 @@ type Registry struct {
 	rt    *actor.Runtime
 	name  string
 	keys  Keys
-	seed  maphash.Seed
+	seed  maphash.Seed // hashes long keys and duplicate registries' keys
+	mix   seed         // hashes short keys of unique registries
 	parts []partition
 
 	metaMu sync.RWMutex
 	meta   map[string]any
 }
 
+// A partition of a unique registry keeps keys of up to inlineKey bytes in
+// a names table, which WhereIs reads without taking the lock, and longer
+// keys in a map; values other than nil live beside them in vals. A
+// partition of a duplicate registry keeps everything in dup.
 type partition struct {
-	mu     sync.RWMutex
-	unique map[string]uniqueEntry
-	dup    map[string]map[actor.PID][]any
-	n      int // entries
-	_      [64]byte
+	mu   sync.RWMutex // held by writers, and by readers other than WhereIs
+	tab  atomic.Pointer[names]
+	long map[string]actor.PID
+	vals map[string]any
+	dup  map[string]map[actor.PID][]any
+	n    int // entries
+	_    [64]byte
 }
 
-type uniqueEntry struct {
-	pid   actor.PID
-	value any
+// replace publishes t's rebuilt table nt.
+func (p *partition) replace(t, nt *names) {
+	if nt != t {
+		p.tab.Store(nt)
+		t.moved.Store(true)
+	}
+}
+
+// holder returns the process holding key in a unique registry; k and
+// short are as [Registry.locate] left them. The caller holds the lock.
+func (p *partition) holder(key string, k *packed, short bool) (actor.PID, bool) {
+	if !short {
+		pid, ok := p.long[key]
+		return pid, ok
+	}
+	t := p.tab.Load()
+	if i := t.lookup(k); i >= 0 {
+		return actor.PIDOf(t.slots[i].pid.Load()), true
+	}
+	return actor.PID{}, false
+}
+
+// each calls fn with every entry of a unique registry's partition until it
+// returns false. The caller holds the lock.
+func (p *partition) each(fn func(key string, pid actor.PID, value any) bool) bool {
+	if !p.tab.Load().each(func(key string, pid uint64) bool {
+		return fn(key, actor.PIDOf(pid), p.vals[key])
+	}) {
+		return false
+	}
+	for key, pid := range p.long {
+		if !fn(key, pid, p.vals[key]) {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -127,10 +168,12 @@ func New(rt *actor.Runtime, opts Options) *Registry {
 	if n <= 0 {
 		n = max(8, 4*runtime.GOMAXPROCS(0))
 	}
-	r := &Registry{rt: rt, name: opts.Name, keys: opts.Keys, seed: maphash.MakeSeed(), parts: make([]partition, n)}
+	r := &Registry{rt: rt, name: opts.Name, keys: opts.Keys, seed: maphash.MakeSeed(), mix: newSeed(), parts: make([]partition, n)}
 	for i := range r.parts {
 		if r.keys == Unique {
-			r.parts[i].unique = make(map[string]uniqueEntry)
+			r.parts[i].tab.Store(newNames(minSlots, &r.mix))
+			r.parts[i].long = make(map[string]actor.PID)
+			r.parts[i].vals = make(map[string]any)
 		} else {
 			r.parts[i].dup = make(map[string]map[actor.PID][]any)
 		}
@@ -150,11 +193,20 @@ func (r *Registry) Kind() Keys { return r.keys }
 // Partitions returns the number of partitions.
 func (r *Registry) Partitions() int { return len(r.parts) }
 
-func (r *Registry) part(key string) *partition {
-	if len(r.parts) == 1 {
-		return &r.parts[0]
+// locate returns key's partition. In a unique registry, a key a names
+// slot can hold is short: locate fills k with it and its hash. The
+// partition comes from the hash's high bits and the slot in a names table
+// from its low bits.
+func (r *Registry) locate(key string, k *packed) (p *partition, short bool) {
+	var h uint64
+	if short = r.keys == Unique && len(key) <= inlineKey; short {
+		k.set(key)
+		h = r.mix.hash(k)
+		k.h = h
+	} else {
+		h = maphash.String(r.seed, key)
 	}
-	return &r.parts[maphash.String(r.seed, key)%uint64(len(r.parts))]
+	return &r.parts[(h>>32)*uint64(len(r.parts))>>32], short
 }
 
 // Register registers pid under key with value, like Registry.register/3
@@ -166,15 +218,26 @@ func (r *Registry) part(key string) *partition {
 // alive. The entry is removed when pid exits, before any link, monitor or
 // supervisor hears of the exit.
 func (r *Registry) Register(pid actor.PID, key string, value any) error {
-	p := r.part(key)
+	var k packed
+	p, short := r.locate(key, &k)
 	err := r.rt.Attach(pid, r, key, func() error {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if r.keys == Unique {
-			if e, ok := p.unique[key]; ok {
-				return &AlreadyRegisteredError{Registry: r.name, Key: key, PID: e.pid}
+			if holder, ok := p.holder(key, &k, short); ok {
+				return &AlreadyRegisteredError{Registry: r.name, Key: key, PID: holder}
 			}
-			p.unique[key] = uniqueEntry{pid: pid, value: value}
+			if !short {
+				p.long[key] = pid
+			} else {
+				t := p.tab.Load()
+				nt := t.room()
+				p.replace(t, nt)
+				nt.insert(&k, pid.ID())
+			}
+			if value != nil {
+				p.vals[key] = value
+			}
 		} else {
 			m := p.dup[key]
 			if m == nil {
@@ -209,36 +272,44 @@ func (r *Registry) unregister(pid actor.PID, key string, match func(any) bool) {
 	removed := false
 	r.rt.Detach(pid, r, key, func() bool {
 		removed = r.remove(pid, key, match)
-		p := r.part(key)
+		var k packed
+		p, short := r.locate(key, &k)
 		p.mu.RLock()
 		defer p.mu.RUnlock()
-		return !r.has(p, pid, key)
+		if r.keys == Unique {
+			holder, ok := p.holder(key, &k, short)
+			return !ok || holder != pid
+		}
+		return len(p.dup[key][pid]) == 0
 	})
 	if removed && r.rt.Listening() {
 		r.rt.Emit(actor.Event{Kind: actor.EventUnregistered, PID: pid, Name: key, Detail: r.name, Clock: r.rt.Clock(pid)})
 	}
 }
 
-func (r *Registry) has(p *partition, pid actor.PID, key string) bool {
-	if r.keys == Unique {
-		e, ok := p.unique[key]
-		return ok && e.pid == pid
-	}
-	return len(p.dup[key][pid]) > 0
-}
-
 // remove deletes pid's entries under key (those matching match, if it is
 // not nil) and reports whether any went.
 func (r *Registry) remove(pid actor.PID, key string, match func(any) bool) bool {
-	p := r.part(key)
+	var k packed
+	p, short := r.locate(key, &k)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if r.keys == Unique {
-		e, ok := p.unique[key]
-		if !ok || e.pid != pid || (match != nil && !match(e.value)) {
-			return false
+		if !short {
+			if holder, ok := p.long[key]; !ok || holder != pid || (match != nil && !match(p.vals[key])) {
+				return false
+			}
+			delete(p.long, key)
+		} else {
+			t := p.tab.Load()
+			i := t.lookup(&k)
+			if i < 0 || t.slots[i].pid.Load() != pid.ID() || (match != nil && !match(p.vals[key])) {
+				return false
+			}
+			t.remove(i)
+			p.replace(t, t.shrunk())
 		}
-		delete(p.unique, key)
+		delete(p.vals, key)
 		p.n--
 		return true
 	}
@@ -280,12 +351,13 @@ func (r *Registry) ProcessExited(pid actor.PID, key string) {
 // one in a unique registry; in a duplicate registry, in no particular
 // order. Every PID returned was alive when its entry was read.
 func (r *Registry) Lookup(key string) []Entry {
-	p := r.part(key)
+	var k packed
+	p, short := r.locate(key, &k)
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if r.keys == Unique {
-		if e, ok := p.unique[key]; ok {
-			return []Entry{{PID: e.pid, Value: e.value}}
+		if pid, ok := p.holder(key, &k, short); ok {
+			return []Entry{{PID: pid, Value: p.vals[key]}}
 		}
 		return nil
 	}
@@ -300,17 +372,47 @@ func (r *Registry) Lookup(key string) []Entry {
 }
 
 // WhereIs returns the process registered under key in a unique registry
-// (actor.Namer). It allocates nothing. In a duplicate registry it reports
-// false.
+// (actor.Namer). It allocates nothing, and for keys of up to 24 bytes it
+// takes no lock: lookups from any number of goroutines never wait for
+// each other. In a duplicate registry it reports false.
 func (r *Registry) WhereIs(key string) (actor.PID, bool) {
+	if len(key) > inlineKey || r.keys != Unique {
+		return r.whereIsLong(key)
+	}
+	var k packed // r.locate by hand: every step counts here
+	k.set(key)
+	k.h = r.mix.hash(&k)
+	p := &r.parts[(k.h>>32)*uint64(len(r.parts))>>32]
+	pid, found, stable := p.tab.Load().find(&k)
+	if !stable {
+		return p.findAgain(&k)
+	}
+	return actor.PIDOf(pid), found
+}
+
+// findAgain is WhereIs after it met a writer: it looks until no writer
+// gets in the way.
+func (p *partition) findAgain(k *packed) (actor.PID, bool) {
+	for tries := 0; ; tries++ {
+		spin(tries)
+		if pid, found, stable := p.tab.Load().find(k); stable {
+			return actor.PIDOf(pid), found
+		}
+	}
+}
+
+// whereIsLong is WhereIs for keys longer than a names slot holds (and for
+// duplicate registries, which have no names).
+func (r *Registry) whereIsLong(key string) (actor.PID, bool) {
 	if r.keys != Unique {
 		return actor.PID{}, false
 	}
-	p := r.part(key)
+	var k packed
+	p, _ := r.locate(key, &k)
 	p.mu.RLock()
-	e, ok := p.unique[key]
+	pid, ok := p.long[key]
 	p.mu.RUnlock()
-	return e.pid, ok
+	return pid, ok
 }
 
 // RegisterName implements actor.Namer for via names: it registers pid
@@ -339,12 +441,13 @@ func (r *Registry) Keys(pid actor.PID) []string {
 // Values returns the values pid registered under key, like
 // Registry.values/3.
 func (r *Registry) Values(key string, pid actor.PID) []any {
-	p := r.part(key)
+	var k packed
+	p, short := r.locate(key, &k)
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if r.keys == Unique {
-		if e, ok := p.unique[key]; ok && e.pid == pid {
-			return []any{e.value}
+		if holder, ok := p.holder(key, &k, short); ok && holder == pid {
+			return []any{p.vals[key]}
 		}
 		return nil
 	}
@@ -358,17 +461,21 @@ func (r *Registry) UpdateValue(pid actor.PID, key string, update func(old any) a
 	if r.keys != Unique {
 		return nil, nil, ErrNotUnique
 	}
-	p := r.part(key)
+	var k packed
+	p, short := r.locate(key, &k)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	e, ok := p.unique[key]
-	if !ok || e.pid != pid {
+	if holder, ok := p.holder(key, &k, short); !ok || holder != pid {
 		return nil, nil, errors.New("registry: " + pid.String() + " does not hold " + quote(key))
 	}
-	oldValue = e.value
-	e.value = update(oldValue)
-	p.unique[key] = e
-	return e.value, oldValue, nil
+	oldValue = p.vals[key]
+	newValue = update(oldValue)
+	if newValue == nil {
+		delete(p.vals, key)
+	} else {
+		p.vals[key] = newValue
+	}
+	return newValue, oldValue, nil
 }
 
 // Count returns the number of entries, like Registry.count/1.
@@ -422,11 +529,12 @@ func (r *Registry) Select(keep func(key string, pid actor.PID, value any) bool) 
 		p := &r.parts[i]
 		p.mu.RLock()
 		if r.keys == Unique {
-			for k, e := range p.unique {
-				if keep == nil || keep(k, e.pid, e.value) {
-					out = append(out, KeyEntry{Key: k, PID: e.pid, Value: e.value})
+			p.each(func(k string, pid actor.PID, v any) bool {
+				if keep == nil || keep(k, pid, v) {
+					out = append(out, KeyEntry{Key: k, PID: pid, Value: v})
 				}
-			}
+				return true
+			})
 		} else {
 			for k, m := range p.dup {
 				for pid, vals := range m {
@@ -454,11 +562,7 @@ func (r *Registry) Scan(fn func(key string, pid actor.PID, value any) bool) bool
 		p.mu.RLock()
 		more := true
 		if r.keys == Unique {
-			for k, e := range p.unique {
-				if more = fn(k, e.pid, e.value); !more {
-					break
-				}
-			}
+			more = p.each(fn)
 		} else {
 		dup:
 			for k, m := range p.dup {

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,82 +65,89 @@ func kill(t testing.TB, rt *actor.Runtime, pid actor.PID) {
 	<-done
 }
 
+// TestUnique runs with keys a names slot holds, keys of exactly its
+// length, and longer keys, which a unique registry keeps apart.
 func TestUnique(t *testing.T) {
-	rt := newRuntime(t)
-	reg := registry.New(rt, registry.Options{Name: "names"})
-	a := spawn(t, rt, idle{}, actor.Name{})
-	b := spawn(t, rt, idle{}, actor.Name{})
+	for _, pad := range []string{"", strings.Repeat("-", 24-len("alicia")), strings.Repeat("-", 40)} {
+		alice, alicia, bob := "alice"+pad, "alicia"+pad, "bob"+pad
+		t.Run(strconv.Itoa(len(alicia)), func(t *testing.T) {
+			rt := newRuntime(t)
+			reg := registry.New(rt, registry.Options{Name: "names"})
+			a := spawn(t, rt, idle{}, actor.Name{})
+			b := spawn(t, rt, idle{}, actor.Name{})
 
-	if err := reg.Register(a, "alice", 1); err != nil {
-		t.Fatal(err)
-	}
-	err := reg.Register(b, "alice", 2)
-	var are *registry.AlreadyRegisteredError
-	if !errors.As(err, &are) || are.PID != a || !errors.Is(err, registry.ErrAlreadyRegistered) {
-		t.Fatalf("Register(taken) = %v; want already_registered naming %v", err, a)
-	}
-	if err := reg.Register(a, "alice", 3); !errors.Is(err, registry.ErrAlreadyRegistered) {
-		t.Errorf("Register(own key again) = %v; want already_registered, as in Elixir", err)
-	}
-	if err := reg.Register(a, "alicia", nil); err != nil {
-		t.Fatal(err)
-	}
-	if got := reg.Lookup("alice"); len(got) != 1 || got[0].PID != a || got[0].Value != 1 {
-		t.Errorf("Lookup(alice) = %v; want [{%v 1}]", got, a)
-	}
-	if pid, ok := reg.WhereIs("alice"); !ok || pid != a {
-		t.Errorf("WhereIs(alice) = %v, %v", pid, ok)
-	}
-	if got := reg.Keys(a); !slices.Equal(got, []string{"alice", "alicia"}) {
-		t.Errorf("Keys(a) = %v", got)
-	}
-	if got := reg.Values("alice", a); !slices.Equal(got, []any{1}) {
-		t.Errorf("Values = %v", got)
-	}
-	if n, o, err := reg.UpdateValue(a, "alice", func(v any) any { return v.(int) + 10 }); err != nil || n != 11 || o != 1 {
-		t.Errorf("UpdateValue = %v, %v, %v; want 11, 1, nil", n, o, err)
-	}
-	if _, _, err := reg.UpdateValue(b, "alice", func(v any) any { return v }); err == nil {
-		t.Errorf("UpdateValue by a non-holder succeeded")
-	}
-	if n := reg.Count(); n != 2 {
-		t.Errorf("Count = %d; want 2", n)
-	}
-	reg.Unregister(b, "alice") // not b's: nothing happens
-	if _, ok := reg.WhereIs("alice"); !ok {
-		t.Fatal("Unregister by a non-holder removed the key")
-	}
-	reg.Unregister(a, "alice")
-	if _, ok := reg.WhereIs("alice"); ok {
-		t.Error("alice still registered after Unregister")
-	}
-	if got := reg.Keys(a); !slices.Equal(got, []string{"alicia"}) {
-		t.Errorf("Keys(a) after Unregister = %v", got)
-	}
-	if err := reg.Register(b, "alice", 2); err != nil {
-		t.Errorf("Register after Unregister: %v", err)
-	}
-	sel := reg.Select(func(k string, pid actor.PID, v any) bool { return pid == b })
-	if len(sel) != 1 || sel[0].Key != "alice" || sel[0].Value != 2 {
-		t.Errorf("Select = %v", sel)
-	}
+			if err := reg.Register(a, alice, 1); err != nil {
+				t.Fatal(err)
+			}
+			err := reg.Register(b, alice, 2)
+			var are *registry.AlreadyRegisteredError
+			if !errors.As(err, &are) || are.PID != a || !errors.Is(err, registry.ErrAlreadyRegistered) {
+				t.Fatalf("Register(taken) = %v; want already_registered naming %v", err, a)
+			}
+			if err := reg.Register(a, alice, 3); !errors.Is(err, registry.ErrAlreadyRegistered) {
+				t.Errorf("Register(own key again) = %v; want already_registered, as in Elixir", err)
+			}
+			if err := reg.Register(a, alicia, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := reg.Lookup(alice); len(got) != 1 || got[0].PID != a || got[0].Value != 1 {
+				t.Errorf("Lookup(alice) = %v; want [{%v 1}]", got, a)
+			}
+			if pid, ok := reg.WhereIs(alice); !ok || pid != a {
+				t.Errorf("WhereIs(alice) = %v, %v", pid, ok)
+			}
+			if got := reg.Keys(a); !slices.Equal(got, []string{alice, alicia}) {
+				t.Errorf("Keys(a) = %v", got)
+			}
+			if got := reg.Values(alice, a); !slices.Equal(got, []any{1}) {
+				t.Errorf("Values = %v", got)
+			}
+			if n, o, err := reg.UpdateValue(a, alice, func(v any) any { return v.(int) + 10 }); err != nil || n != 11 || o != 1 {
+				t.Errorf("UpdateValue = %v, %v, %v; want 11, 1, nil", n, o, err)
+			}
+			if _, _, err := reg.UpdateValue(b, alice, func(v any) any { return v }); err == nil {
+				t.Errorf("UpdateValue by a non-holder succeeded")
+			}
+			if n := reg.Count(); n != 2 {
+				t.Errorf("Count = %d; want 2", n)
+			}
+			reg.Unregister(b, alice) // not b's: nothing happens
+			if _, ok := reg.WhereIs(alice); !ok {
+				t.Fatal("Unregister by a non-holder removed the key")
+			}
+			reg.Unregister(a, alice)
+			if _, ok := reg.WhereIs(alice); ok {
+				t.Error("alice still registered after Unregister")
+			}
+			if got := reg.Keys(a); !slices.Equal(got, []string{alicia}) {
+				t.Errorf("Keys(a) after Unregister = %v", got)
+			}
+			if err := reg.Register(b, alice, 2); err != nil {
+				t.Errorf("Register after Unregister: %v", err)
+			}
+			sel := reg.Select(func(k string, pid actor.PID, v any) bool { return pid == b })
+			if len(sel) != 1 || sel[0].Key != alice || sel[0].Value != 2 {
+				t.Errorf("Select = %v", sel)
+			}
 
-	// A dead process cannot register.
-	kill(t, rt, b)
-	if err := reg.Register(b, "bob", nil); !errors.Is(err, actor.ErrNoProc) {
-		t.Errorf("Register(dead) = %v; want noproc", err)
-	}
-	if _, ok := reg.WhereIs("alice"); ok {
-		t.Errorf("a dead process's key survived")
-	}
+			// A dead process cannot register.
+			kill(t, rt, b)
+			if err := reg.Register(b, bob, nil); !errors.Is(err, actor.ErrNoProc) {
+				t.Errorf("Register(dead) = %v; want noproc", err)
+			}
+			if _, ok := reg.WhereIs(alice); ok {
+				t.Errorf("a dead process's key survived")
+			}
 
-	reg.PutMeta("owner", "tests")
-	if v, ok := reg.Meta("owner"); !ok || v != "tests" {
-		t.Errorf("Meta = %v, %v", v, ok)
-	}
-	reg.DeleteMeta("owner")
-	if _, ok := reg.Meta("owner"); ok {
-		t.Errorf("Meta after DeleteMeta")
+			reg.PutMeta("owner", "tests")
+			if v, ok := reg.Meta("owner"); !ok || v != "tests" {
+				t.Errorf("Meta = %v, %v", v, ok)
+			}
+			reg.DeleteMeta("owner")
+			if _, ok := reg.Meta("owner"); ok {
+				t.Errorf("Meta after DeleteMeta")
+			}
+		})
 	}
 }
 
