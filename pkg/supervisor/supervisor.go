@@ -301,7 +301,7 @@ type sup struct {
 	history     []time.Time
 	initial     []ChildSpec
 	children    []*child // static: in start order
-	byPID       map[actor.PID]*child
+	byPID       index    // running children
 	waiting     []*child // dynamic: children whose restart failed
 	maxChildren int
 	extra       []any
@@ -324,7 +324,6 @@ func (s *sup) Behaviour() string {
 func (s *sup) Init(p *actor.Process) error {
 	p.TrapExit(true)
 	s.self = p.Self()
-	s.byPID = make(map[actor.PID]*child)
 	for _, spec := range s.initial {
 		c := &child{spec: spec}
 		if err := s.start(c); err != nil && !errors.Is(err, actor.ErrIgnore) {
@@ -362,7 +361,7 @@ func (s *sup) start(c *child) error {
 	_ = s.rt.Link(s.self, pid)
 	c.pid = pid
 	c.restarting = false
-	s.byPID[pid] = c
+	s.byPID.add(pid, c)
 	return nil
 }
 
@@ -391,7 +390,7 @@ func (s *sup) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
 	case countChildrenReq:
 		return s.count(), nil
 	case childReq:
-		c := s.byPID[r.pid]
+		c := s.byPID.get(r.pid)
 		if c == nil {
 			return result{err: ErrNotFound}, nil
 		}
@@ -428,7 +427,7 @@ func (s *sup) stoppedChild(id string) (*child, error) {
 
 func (s *sup) startChild(spec ChildSpec) result {
 	if s.dynamic {
-		if s.maxChildren > 0 && len(s.byPID)+len(s.waiting) >= s.maxChildren {
+		if s.maxChildren > 0 && s.byPID.len()+len(s.waiting) >= s.maxChildren {
 			return result{err: ErrMaxChildren}
 		}
 		c := &child{spec: spec}
@@ -460,7 +459,7 @@ func (s *sup) terminateChild(r terminateChildReq) error {
 		}
 		c = s.find(r.id)
 	} else {
-		c = s.byPID[r.pid]
+		c = s.byPID.get(r.pid)
 	}
 	if c == nil {
 		return ErrNotFound
@@ -483,7 +482,7 @@ func (s *sup) find(id string) *child {
 
 func (s *sup) remove(c *child) {
 	if !c.pid.IsZero() {
-		delete(s.byPID, c.pid)
+		s.byPID.del(c.pid)
 	}
 	if i := slices.Index(s.children, c); i >= 0 {
 		s.children = slices.Delete(s.children, i, i+1)
@@ -499,8 +498,8 @@ func (s *sup) info(c *child) ChildInfo {
 }
 
 // page returns up to limit running children with PIDs after after, in PID
-// order (a static supervisor's in start order), without sorting them all:
-// the cost is one pass over the children and a sort of limit entries.
+// order (a static supervisor's in start order). For a DynamicSupervisor it
+// costs a search and the page, however many children there are.
 func (s *sup) page(after actor.PID, limit int) []ChildInfo {
 	var out []ChildInfo
 	if !s.dynamic {
@@ -511,23 +510,7 @@ func (s *sup) page(after actor.PID, limit int) []ChildInfo {
 		}
 		return out
 	}
-	// Keep the limit smallest PIDs above after: a bounded max-heap would
-	// do; a sorted slice with insertion is as good for small limits.
-	best := make([]*child, 0, limit+1)
-	for pid, c := range s.byPID {
-		if pid.ID() <= after.ID() {
-			continue
-		}
-		if len(best) == limit && pid.ID() >= best[limit-1].pid.ID() {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(best, pid, func(c *child, p actor.PID) int { return int64cmp(c.pid.ID(), p.ID()) })
-		best = slices.Insert(best, i, c)
-		if len(best) > limit {
-			best = best[:limit]
-		}
-	}
-	for _, c := range best {
+	for _, c := range s.byPID.after(after, limit) {
 		out = append(out, s.info(c))
 	}
 	return out
@@ -542,24 +525,11 @@ func (s *sup) which() []ChildInfo {
 		}
 		return out
 	}
-	for _, c := range s.byPID {
-		out = append(out, info(c))
-	}
-	slices.SortFunc(out, func(a, b ChildInfo) int { return int64cmp(a.PID.ID(), b.PID.ID()) })
+	s.byPID.each(func(c *child) { out = append(out, info(c)) })
 	for _, c := range s.waiting {
 		out = append(out, info(c))
 	}
 	return out
-}
-
-func int64cmp(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (s *sup) count() Counts {
@@ -576,9 +546,7 @@ func (s *sup) count() Counts {
 		}
 	}
 	if s.dynamic {
-		for _, c := range s.byPID {
-			add(c)
-		}
+		s.byPID.each(add)
 		for _, c := range s.waiting {
 			add(c)
 		}
@@ -593,11 +561,10 @@ func (s *sup) count() Counts {
 func (s *sup) HandleInfo(_ *actor.Process, msg any) error {
 	switch m := msg.(type) {
 	case actor.Exit:
-		c := s.byPID[m.From]
+		c := s.byPID.del(m.From)
 		if c == nil {
 			return nil // an exit from a child we already stopped, or from a stranger
 		}
-		delete(s.byPID, m.From)
 		c.pid = actor.PID{}
 		return s.childExited(c, m.From, m.Reason)
 	case tryAgain:
@@ -782,12 +749,7 @@ func (s *sup) stopAll() {
 		done <-chan error
 		d    time.Duration
 	}
-	children := make([]*child, 0, len(s.byPID))
-	for _, c := range s.byPID {
-		children = append(children, c)
-	}
-	clear(s.byPID)
-	slices.SortFunc(children, func(a, b *child) int { return int64cmp(b.pid.ID(), a.pid.ID()) })
+	children := s.byPID.takeNewestFirst()
 	signal := func(children []*child) (all []stopping) {
 		for _, c := range children {
 			pid := c.pid
@@ -822,7 +784,7 @@ func (s *sup) stopChild(c *child) {
 	if pid.IsZero() {
 		return
 	}
-	delete(s.byPID, pid)
+	s.byPID.del(pid)
 	c.pid = actor.PID{}
 	if done, ok := s.signalStop(pid, c.spec.shutdown()); ok {
 		s.awaitStop(pid, done, c.spec.shutdown(), time.Now())
