@@ -24,16 +24,45 @@ type callResult struct {
 type call struct {
 	req   any
 	from  PID
-	state atomic.Uint32 // 0 pending, 1 answered
+	state atomic.Uint32 // 0 pending, 1 answered (or given up on)
 	ch    chan callResult
+
+	// A CallInfinity (lazy) makes ch only if it has to wait: the answer
+	// usually comes while the caller runs the callee itself, and is then
+	// handed over in res. hand is 0 until one side arrives: 1 means the
+	// answer is in res, 2 that the caller is waiting on ch.
+	lazy bool
+	hand atomic.Uint32
+	res  callResult
 }
 
 // complete answers the call once; later answers are dropped, as late
 // replies to a caller that gave up are in OTP.
 func (c *call) complete(v any, err error) {
-	if c.state.CompareAndSwap(0, 1) {
-		c.ch <- callResult{v: v, err: err}
+	if !c.state.CompareAndSwap(0, 1) {
+		return
 	}
+	r := callResult{v: v, err: err}
+	if c.lazy {
+		c.res = r
+		if c.hand.CompareAndSwap(0, 1) {
+			return
+		}
+		// hand is 2: the caller made ch and waits on it.
+	}
+	c.ch <- r
+}
+
+// wait returns a lazy call's answer, waiting for it if it has not come.
+func (c *call) wait() callResult {
+	if c.hand.Load() == 1 {
+		return c.res
+	}
+	c.ch = make(chan callResult, 1)
+	if c.hand.CompareAndSwap(0, 2) {
+		return <-c.ch
+	}
+	return c.res // answered while ch was being made
 }
 
 // Call sends req to pid's HandleCall and waits for the reply, like
@@ -111,7 +140,7 @@ func (rt *Runtime) CallInfinity(ctx context.Context, pid PID, req any) (any, err
 	if p == nil {
 		return nil, ErrNoProc
 	}
-	c := &call{req: req, ch: make(chan callResult, 1)}
+	c := &call{req: req, lazy: true}
 	ok, sched := p.enqueue(item{kind: kCall, msg: c})
 	if !ok {
 		return nil, ErrNoProc
@@ -120,7 +149,7 @@ func (rt *Runtime) CallInfinity(ctx context.Context, pid PID, req any) (any, err
 		rt.active.Add(1)
 		p.runFor(inlineBudget)
 	}
-	r := <-c.ch
+	r := c.wait()
 	return r.v, r.err
 }
 

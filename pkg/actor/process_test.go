@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -88,6 +89,52 @@ func TestCallErrors(t *testing.T) {
 	pid = spawn(t, rt, &counter{})
 	if _, err := rt.Call(ctx, pid, "nonsense"); err == nil || !strings.Contains(err.Error(), "bad request") {
 		t.Errorf("Call(nonsense) error = %v; want exit with bad request", err)
+	}
+}
+
+// TestCallInfinity covers the ways a call without a timeout is answered:
+// on the caller's goroutine (the callee was idle), by a Reply from another
+// goroutine after NoReply (the caller has to wait), racing the caller's
+// decision to wait (run many times, under -race), and by the callee's
+// exit.
+func TestCallInfinity(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+
+	echo := spawn(t, rt, &fn{})
+	if v, err := rt.CallInfinity(ctx, echo, 7); v != 7 || err != nil {
+		t.Fatalf("CallInfinity(echo) = %v, %v; want 7", v, err)
+	}
+
+	// Replies from a helper goroutine: at once (racing the caller) or
+	// after a pause (the caller is surely waiting on its channel).
+	var wg sync.WaitGroup
+	t.Cleanup(wg.Wait)
+	later := spawn(t, rt, &fn{call: func(p *actor.Process, from actor.From, req any) (any, error) {
+		wg.Go(func() {
+			if req.(int)%97 == 1 {
+				time.Sleep(time.Millisecond)
+			}
+			p.Reply(from, req.(int)*10)
+		})
+		return actor.NoReply, nil
+	}})
+	for i := range 2000 {
+		if v, err := rt.CallInfinity(ctx, later, i); v != i*10 || err != nil {
+			t.Fatalf("CallInfinity(later, %d) = %v, %v; want %d", i, v, err, i*10)
+		}
+	}
+
+	// The callee dies without replying.
+	dies := spawn(t, rt, &fn{call: func(*actor.Process, actor.From, any) (any, error) {
+		return nil, errors.New("gave up")
+	}})
+	var ee *actor.ExitError
+	if _, err := rt.CallInfinity(ctx, dies, 1); !errors.As(err, &ee) || ee.PID != dies {
+		t.Errorf("CallInfinity(dies) error = %v; want an ExitError for %v", err, dies)
+	}
+	if _, err := rt.CallInfinity(ctx, dies, 1); !errors.Is(err, actor.ErrNoProc) {
+		t.Errorf("CallInfinity(dead) error = %v; want noproc", err)
 	}
 }
 
