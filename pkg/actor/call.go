@@ -82,7 +82,7 @@ func (rt *Runtime) call(ctx context.Context, from, pid PID, req any, interrupt <
 		return nil, ErrNoProc
 	}
 	c := &call{req: req, from: from, ch: make(chan callResult, 1)}
-	return rt.await(ctx, p, c, kCall, interrupt, rt.clockOf(from))
+	return rt.await(ctx, p, c, kCall, interrupt, rt.Clock(from))
 }
 
 func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind, interrupt <-chan struct{}, clock uint64) (any, error) {
@@ -177,8 +177,9 @@ func (rt *Runtime) deliver(pid PID, kind itemKind, msg any, clock uint64) bool {
 	return p != nil && p.push(item{kind: kind, msg: msg, clock: clock})
 }
 
-// clockOf returns pid's logical clock, or 0 for the outside world.
-func (rt *Runtime) clockOf(pid PID) uint64 {
+// Clock returns pid's logical clock (see [Process.Clock]), or 0 if pid is
+// not alive or is the zero PID (the outside world).
+func (rt *Runtime) Clock(pid PID) uint64 {
 	if pid.IsZero() {
 		return 0
 	}
@@ -187,10 +188,6 @@ func (rt *Runtime) clockOf(pid PID) uint64 {
 	}
 	return 0
 }
-
-// Clock returns pid's logical clock (see [Process.Clock]), or 0 if pid is
-// not alive.
-func (rt *Runtime) Clock(pid PID) uint64 { return rt.clockOf(pid) }
 
 // Stop asks pid to exit with reason (ErrNormal if nil) after running its
 // Terminate, like GenServer.stop/3, and waits until it has exited. The stop

@@ -189,7 +189,7 @@ func (p *Process) Call(pid PID, req any, timeout time.Duration) (any, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	reply, err := p.rt.call(ctx, p.pid, pid, req, p.Done())
-	p.tick(p.rt.clockOf(pid)) // the reply is a message too
+	p.tick(p.rt.Clock(pid)) // the reply is a message too
 	return reply, err
 }
 

@@ -129,7 +129,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		p.parent = opts.Link
 	}
 	rt.active.Add(1)
-	p.clock.Store(rt.clockOf(p.parent) + 1)
+	p.clock.Store(rt.Clock(p.parent) + 1)
 	p.pid = rt.table.insert(p)
 
 	if !p.parent.IsZero() {

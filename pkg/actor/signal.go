@@ -41,7 +41,7 @@ func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool
 	if reason == nil {
 		reason = ErrNormal
 	}
-	clock := rt.clockOf(from)
+	clock := rt.Clock(from)
 	if rt.listening() && rt.Alive(to) {
 		// The event goes out before the signal is delivered: once delivered,
 		// the target may exit (and report it) before this goroutine runs again.

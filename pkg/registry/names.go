@@ -154,6 +154,15 @@ func (s *slot) holds(m uint64, k *packed) bool {
 		(s.key[0].Load()^k.w[0])|(s.key[1].Load()^k.w[1])|(s.key[2].Load()^k.w[2]) == 0
 }
 
+// unpack returns the key of s, whose meta word was m (without its hash).
+func (s *slot) unpack(m uint64) packed {
+	k := packed{n: metaLen(m)}
+	for i := range k.w {
+		k.w[i] = s.key[i].Load()
+	}
+	return k
+}
+
 // find returns the PID held under k, without any lock. stable is false if
 // a writer changed a slot while find read it (or the table was replaced),
 // in which case the caller looks again.
@@ -274,10 +283,7 @@ func (t *names) rebuild(n int) *names {
 		if metaState(m) != full {
 			continue
 		}
-		k := packed{n: metaLen(m)}
-		for w := range k.w {
-			k.w[w] = s.key[w].Load()
-		}
+		k := s.unpack(m)
 		k.h = t.mix.hash(&k)
 		nt.insert(&k, s.pid.Load())
 	}
@@ -293,10 +299,7 @@ func (t *names) each(fn func(key string, pid uint64) bool) bool {
 		if metaState(m) != full {
 			continue
 		}
-		k := packed{n: metaLen(m)}
-		for w := range k.w {
-			k.w[w] = s.key[w].Load()
-		}
+		k := s.unpack(m)
 		if !fn(k.String(), s.pid.Load()) {
 			return false
 		}

@@ -124,14 +124,8 @@ func (x *index) search(id uint64) (int, bool) {
 			hi = min(n-1, hi+step)
 		}
 	}
-	i := lo + sortSearch(x.pids[lo:hi+1], id)
-	return i, x.pids[i] == id
-}
-
-// sortSearch returns the first position in s whose PID is at least id.
-func sortSearch(s []uint64, id uint64) int {
-	i, _ := slices.BinarySearch(s, id)
-	return i
+	i, found := slices.BinarySearch(x.pids[lo:hi+1], id)
+	return lo + i, found
 }
 
 // each calls fn with the children in PID order.

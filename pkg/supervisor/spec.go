@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -29,21 +31,11 @@ const (
 var strategyNames = [...]string{OneForOne: "one_for_one", OneForAll: "one_for_all", RestForOne: "rest_for_one"}
 
 // String returns one_for_one, one_for_all or rest_for_one.
-func (s Strategy) String() string {
-	if int(s) < len(strategyNames) {
-		return strategyNames[s]
-	}
-	return fmt.Sprintf("Strategy(%d)", s)
-}
+func (s Strategy) String() string { return enumString(strategyNames[:], s, "Strategy") }
 
 // ParseStrategy reverses [Strategy.String].
 func ParseStrategy(s string) (Strategy, error) {
-	for i, n := range strategyNames {
-		if n == s {
-			return Strategy(i), nil
-		}
-	}
-	return 0, fmt.Errorf("supervisor: unknown strategy %q (want one_for_one, one_for_all or rest_for_one)", s)
+	return parseEnum[Strategy](strategyNames[:], s, "strategy")
 }
 
 // Restart is a child's restart type: which exits make its supervisor
@@ -69,21 +61,29 @@ const (
 var restartNames = [...]string{Permanent: "permanent", Transient: "transient", Temporary: "temporary"}
 
 // String returns permanent, transient or temporary.
-func (r Restart) String() string {
-	if int(r) < len(restartNames) {
-		return restartNames[r]
-	}
-	return fmt.Sprintf("Restart(%d)", r)
-}
+func (r Restart) String() string { return enumString(restartNames[:], r, "Restart") }
 
 // ParseRestart reverses [Restart.String].
 func ParseRestart(s string) (Restart, error) {
-	for i, n := range restartNames {
-		if n == s {
-			return Restart(i), nil
-		}
+	return parseEnum[Restart](restartNames[:], s, "restart type")
+}
+
+// enumString returns names[v], or type(v) for a value without a name.
+func enumString[T ~uint8](names []string, v T, typ string) string {
+	if int(v) < len(names) {
+		return names[v]
 	}
-	return 0, fmt.Errorf("supervisor: unknown restart type %q (want permanent, transient or temporary)", s)
+	return fmt.Sprintf("%s(%d)", typ, v)
+}
+
+// parseEnum returns the value named s; what names the kind of value in
+// the error, which lists the names.
+func parseEnum[T ~uint8](names []string, s, what string) (T, error) {
+	if i := slices.Index(names, s); i >= 0 {
+		return T(i), nil
+	}
+	last := len(names) - 1
+	return 0, fmt.Errorf("supervisor: unknown %s %q (want %s or %s)", what, s, strings.Join(names[:last], ", "), names[last])
 }
 
 // ShouldRestart reports whether a child of restart type r that exited

@@ -147,13 +147,22 @@ type result struct {
 	err error
 }
 
+// ask makes a request whose answer is a T.
+func ask[T any](ctx context.Context, rt *actor.Runtime, sup actor.PID, req any) (T, error) {
+	r, err := request(ctx, rt, sup, req)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return r.(T), nil
+}
+
 // pidRequest makes a request answered with a result.
 func pidRequest(ctx context.Context, rt *actor.Runtime, sup actor.PID, req any) (actor.PID, error) {
-	r, err := request(ctx, rt, sup, req)
+	res, err := ask[result](ctx, rt, sup, req)
 	if err != nil {
 		return actor.PID{}, err
 	}
-	res := r.(result)
 	return res.pid, res.err
 }
 
@@ -215,11 +224,7 @@ type ChildInfo struct {
 // WhichChildren lists the children, like which_children/1: a static
 // supervisor's in start order, a DynamicSupervisor's in PID order.
 func WhichChildren(ctx context.Context, rt *actor.Runtime, sup actor.PID) ([]ChildInfo, error) {
-	r, err := request(ctx, rt, sup, whichChildrenReq{})
-	if err != nil {
-		return nil, err
-	}
-	return r.([]ChildInfo), nil
+	return ask[[]ChildInfo](ctx, rt, sup, whichChildrenReq{})
 }
 
 // Child returns what sup knows of its running child pid, or ErrNotFound.
@@ -243,11 +248,7 @@ func ChildrenPage(ctx context.Context, rt *actor.Runtime, sup, after actor.PID, 
 	if limit <= 0 {
 		return nil, nil
 	}
-	r, err := request(ctx, rt, sup, pageReq{after, limit})
-	if err != nil {
-		return nil, err
-	}
-	return r.([]ChildInfo), nil
+	return ask[[]ChildInfo](ctx, rt, sup, pageReq{after, limit})
 }
 
 // Counts is the result of CountChildren, like count_children/1.
@@ -260,11 +261,7 @@ type Counts struct {
 
 // CountChildren counts the children, like count_children/1.
 func CountChildren(ctx context.Context, rt *actor.Runtime, sup actor.PID) (Counts, error) {
-	r, err := request(ctx, rt, sup, countChildrenReq{})
-	if err != nil {
-		return Counts{}, err
-	}
-	return r.(Counts), nil
+	return ask[Counts](ctx, rt, sup, countChildrenReq{})
 }
 
 // Description is a supervisor's configuration and restart budget.
@@ -283,11 +280,7 @@ type Description struct {
 // Describe returns sup's configuration and how much of its restart budget
 // is used.
 func Describe(ctx context.Context, rt *actor.Runtime, sup actor.PID) (Description, error) {
-	r, err := request(ctx, rt, sup, describeReq{})
-	if err != nil {
-		return Description{}, err
-	}
-	return r.(Description), nil
+	return ask[Description](ctx, rt, sup, describeReq{})
 }
 
 // sup is the supervisor process.
