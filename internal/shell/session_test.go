@@ -74,3 +74,40 @@ func FuzzExec(f *testing.F) {
 		}
 	})
 }
+
+// TestCompletionFromPrefix: live names complete from the typed prefix,
+// and however many names match, completion offers at most
+// completionLimit of them.
+func TestCompletionFromPrefix(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	s, err := NewSession(ios, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Exec(context.Background(), "spawn counter --name w{i} --count 1000"); err != nil {
+		t.Fatal(err)
+	}
+	c := &completer{s: s}
+	complete := func(line string) []string {
+		cands, n := c.Do([]rune(line), len([]rune(line)))
+		typed := line[len(line)-n:]
+		var out []string
+		for _, r := range cands {
+			out = append(out, typed+strings.TrimSpace(string(r)))
+		}
+		return out
+	}
+	got := complete("call w1")
+	if len(got) != 112 { // w1, w10..w19, w100..w199, w1000
+		t.Errorf("call w1<Tab>: %d candidates; want 112", len(got))
+	}
+	for _, name := range got {
+		if !strings.HasPrefix(name, "w1") {
+			t.Errorf("call w1<Tab> offered %q", name)
+		}
+	}
+	if got := complete("call w"); len(got) != completionLimit {
+		t.Errorf("call w<Tab> with 1000 matching names: %d candidates; want the limit, %d", len(got), completionLimit)
+	}
+}
