@@ -277,22 +277,18 @@ func (t *names) rebuild(n int) *names {
 		size *= 2
 	}
 	nt := newNames(size, t.mix)
-	for i := range t.slots {
-		s := &t.slots[i]
-		m := s.meta.Load()
-		if metaState(m) != full {
-			continue
-		}
-		k := s.unpack(m)
-		k.h = t.mix.hash(&k)
-		nt.insert(&k, s.pid.Load())
-	}
+	t.each(func(k *packed, pid uint64) bool {
+		k.h = t.mix.hash(k)
+		nt.insert(k, pid)
+		return true
+	})
 	return nt
 }
 
-// each calls fn with every name in the table until it returns false. The
-// caller holds the partition's lock.
-func (t *names) each(fn func(key string, pid uint64) bool) bool {
+// each calls fn with every name in the table (its key without the hash)
+// until fn returns false, and reports whether it saw them all. The caller
+// holds the partition's lock.
+func (t *names) each(fn func(k *packed, pid uint64) bool) bool {
 	for i := range t.slots {
 		s := &t.slots[i]
 		m := s.meta.Load()
@@ -300,7 +296,7 @@ func (t *names) each(fn func(key string, pid uint64) bool) bool {
 			continue
 		}
 		k := s.unpack(m)
-		if !fn(k.String(), s.pid.Load()) {
+		if !fn(&k, s.pid.Load()) {
 			return false
 		}
 	}

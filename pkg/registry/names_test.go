@@ -48,7 +48,7 @@ func check(t *testing.T, tab *names, mix *seed, model map[string]uint64, univers
 		t.Fatalf("%d of %d slots used: the table should have been rebuilt", used, len(tab.slots))
 	}
 	seen := map[string]uint64{}
-	tab.each(func(key string, pid uint64) bool { seen[key] = pid; return true })
+	tab.each(func(k *packed, pid uint64) bool { seen[k.String()] = pid; return true })
 	if len(seen) != len(model) {
 		t.Fatalf("each saw %d names; want %d", len(seen), len(model))
 	}

@@ -153,7 +153,8 @@ func (p *partition) each(fn func(key string, pid actor.PID, value any) bool) boo
 			}
 		}
 	}
-	if t := p.tab.Load(); t != nil && !t.each(func(key string, pid uint64) bool {
+	if t := p.tab.Load(); t != nil && !t.each(func(k *packed, pid uint64) bool {
+		key := k.String()
 		return fn(key, actor.PIDOf(pid), p.vals[key])
 	}) {
 		return false
