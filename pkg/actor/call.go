@@ -3,7 +3,9 @@ package actor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -69,25 +71,103 @@ func (c *call) wait() callResult {
 // GenServer.call/3. It waits until ctx is done, or for
 // [DefaultCallTimeout] if ctx has no deadline.
 //
-// Errors: ErrNoProc if pid is not alive; ErrTimeout if no reply came in
-// time (a reply that comes later is dropped); an [ExitError] wrapping the
-// reason if pid exited before replying; ctx.Err() if ctx was cancelled.
+// Errors, each naming pid: a [CallError] matching ErrNoProc if pid is not
+// alive, or matching ErrTimeout (and context.DeadlineExceeded) if no reply
+// came in time (a reply that comes later is dropped), or wrapping
+// ctx.Err() if ctx was cancelled; an [ExitError] wrapping the reason if
+// pid exited before replying.
 func (rt *Runtime) Call(ctx context.Context, pid PID, req any) (any, error) {
 	return rt.call(ctx, PID{}, pid, req, nil)
 }
 
+// CallName is [Runtime.Call] to the process that holds name now, like
+// GenServer.call({:via, Registry, {reg, key}}, req). If the name is free,
+// or its holder exits before it takes the call (an idle worker that timed
+// out, say), the name is looked up once more, so a restarted holder gets
+// the call; after that it fails with a [CallError] matching ErrNoProc that
+// names the name.
+func (rt *Runtime) CallName(ctx context.Context, name Name, req any) (any, error) {
+	for try := 0; ; try++ {
+		pid, ok := whereIs(name)
+		if !ok {
+			if try == 0 {
+				runtime.Gosched() // a restart may be under way
+				continue
+			}
+			return nil, &CallError{Name: name.Key, Err: ErrNoProc}
+		}
+		v, err := rt.call(ctx, PID{}, pid, req, nil)
+		if try == 0 && errors.Is(err, ErrNoProc) {
+			continue
+		}
+		return v, err
+	}
+}
+
+// CallAs is [Runtime.Call] with a typed reply: a reply that is not a T is
+// an error naming both types.
+//
+//	n, err := actor.CallAs[int](ctx, rt, pid, "get")
+func CallAs[T any](ctx context.Context, rt *Runtime, pid PID, req any) (T, error) {
+	return as[T](pid, "")(rt.Call(ctx, pid, req))
+}
+
+// CallNameAs is [Runtime.CallName] with a typed reply, as [CallAs].
+func CallNameAs[T any](ctx context.Context, rt *Runtime, name Name, req any) (T, error) {
+	return as[T](PID{}, name.Key)(rt.CallName(ctx, name, req))
+}
+
+func as[T any](pid PID, name string) func(any, error) (T, error) {
+	return func(v any, err error) (T, error) {
+		var zero T
+		if err != nil {
+			return zero, err
+		}
+		t, ok := v.(T)
+		if !ok && v != nil {
+			return zero, &CallError{PID: pid, Name: name, Err: fmt.Errorf("actor: reply is a %T, want %T", v, zero)}
+		}
+		return t, nil
+	}
+}
+
+// CallError reports a call that got no reply: to which process (PID, or
+// the via name it was addressed by) and why (Err: ErrNoProc, ErrTimeout,
+// ctx.Err()). It unwraps to Err, so errors.Is(err, ErrNoProc) and, for a
+// timeout, errors.Is(err, context.DeadlineExceeded) hold.
+type CallError struct {
+	PID  PID
+	Name string
+	Err  error
+}
+
+func (e *CallError) Error() string {
+	who := e.Name
+	if who == "" {
+		who = e.PID.String()
+	} else {
+		who = strconv.Quote(who)
+	}
+	return FormatReason(e.Err) + ": " + who
+}
+
+func (e *CallError) Unwrap() error { return e.Err }
+
 func (rt *Runtime) call(ctx context.Context, from, pid PID, req any, interrupt <-chan struct{}) (any, error) {
 	p := rt.table.get(pid.id)
 	if p == nil {
-		return nil, ErrNoProc
+		return nil, &CallError{PID: pid, Err: ErrNoProc}
 	}
 	c := &call{req: req, from: from, ch: make(chan callResult, 1)}
-	return rt.await(ctx, p, c, kCall, interrupt, rt.Clock(from))
+	return rt.await(ctx, p, c, kCall, interrupt, rt.Clock(from), DefaultCallTimeout)
 }
 
-func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind, interrupt <-chan struct{}, clock uint64) (any, error) {
+// await delivers a call and waits for its answer, until ctx ends, or for
+// def if ctx has no deadline (0: as long as it takes), or until interrupt
+// is closed.
+func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind, interrupt <-chan struct{}, clock uint64, def time.Duration) (any, error) {
 	if !p.push(item{kind: kind, msg: c, clock: clock}) {
-		return nil, ErrNoProc
+		return nil, &CallError{PID: p.pid, Err: ErrNoProc}
 	}
 	// Most calls are answered within one scheduling round: the callee,
 	// woken just now, is next in line on this thread. Yielding once and
@@ -99,8 +179,8 @@ func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind
 	default:
 	}
 	var timeout <-chan time.Time
-	if _, ok := ctx.Deadline(); !ok {
-		t := time.NewTimer(DefaultCallTimeout)
+	if _, ok := ctx.Deadline(); !ok && def > 0 {
+		t := time.NewTimer(def)
 		defer t.Stop()
 		timeout = t.C
 	}
@@ -110,44 +190,59 @@ func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind
 	case <-timeout:
 	case <-ctx.Done():
 	case <-interrupt:
-		c.state.Store(1)
-		return nil, ErrKilled
+		if c.state.CompareAndSwap(0, 1) {
+			return nil, ErrKilled
+		}
 	}
 	if !c.state.CompareAndSwap(0, 1) {
 		r := <-c.ch // answered just in time
 		return r.v, r.err
 	}
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return nil, err
+		return nil, &CallError{PID: p.pid, Err: err}
 	}
-	return nil, ErrTimeout
+	return nil, &CallError{PID: p.pid, Err: ErrTimeout}
 }
 
 // CallInfinity is Call with timeout infinity, as OTP's supervisor calls
 // (start_child and the like) are made: it waits for the reply however
-// long the callee takes, and returns ErrNoProc or an ExitError as Call
-// does. ctx is checked only before the call is made.
+// long the callee takes, unless ctx ends first, and returns errors as Call
+// does (ctx.Err() itself when ctx ends: the request may still be carried
+// out).
 //
-// Because nothing can time out, an idle callee runs on the caller's
-// goroutine (for a few messages, then on its own), which spares the two
-// goroutine switches of a Call: this is what makes a supervisor's
-// start_child cheap.
+// With a ctx that can never end (context.Background()), an idle callee
+// runs on the caller's goroutine until it has answered this call, and
+// then on a goroutine of its own: that spares the two goroutine switches
+// of a Call, which is what makes a supervisor's start_child cheap, and the
+// caller never runs anybody else's requests. With a ctx that can end, the
+// callee runs on its own goroutine so that the caller can stop waiting.
+//
+// For packages built on the runtime.
 func (rt *Runtime) CallInfinity(ctx context.Context, pid PID, req any) (any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	p := rt.table.get(pid.id)
 	if p == nil {
-		return nil, ErrNoProc
+		return nil, &CallError{PID: pid, Err: ErrNoProc}
+	}
+	if ctx.Done() != nil {
+		c := &call{req: req, ch: make(chan callResult, 1)}
+		v, err := rt.await(ctx, p, c, kCall, nil, 0, 0)
+		var ce *CallError
+		if errors.As(err, &ce) && !errors.Is(ce.Err, ErrNoProc) {
+			return nil, ctx.Err()
+		}
+		return v, err
 	}
 	c := &call{req: req, lazy: true}
 	ok, sched := p.enqueue(item{kind: kCall, msg: c})
 	if !ok {
-		return nil, ErrNoProc
+		return nil, &CallError{PID: pid, Err: ErrNoProc}
 	}
 	if sched {
 		rt.active.Add(1)
-		p.runFor(inlineBudget)
+		p.runFor(inlineBudget, c)
 	}
 	r := c.wait()
 	return r.v, r.err
@@ -200,11 +295,11 @@ func (rt *Runtime) Stop(ctx context.Context, pid PID, reason error) error {
 	}
 	p := rt.table.get(pid.id)
 	if p == nil {
-		return ErrNoProc
+		return &CallError{PID: pid, Err: ErrNoProc}
 	}
 	ch, ok := rt.watch(pid)
 	if !ok {
-		return ErrNoProc
+		return &CallError{PID: pid, Err: ErrNoProc}
 	}
 	_ = p.push(item{kind: kStop, msg: reason}) // if it is already dying, wait all the same
 	select {
@@ -223,8 +318,8 @@ func (rt *Runtime) Stop(ctx context.Context, pid PID, reason error) error {
 func (rt *Runtime) State(ctx context.Context, pid PID) (any, error) {
 	p := rt.table.get(pid.id)
 	if p == nil {
-		return nil, ErrNoProc
+		return nil, &CallError{PID: pid, Err: ErrNoProc}
 	}
 	c := &call{ch: make(chan callResult, 1)}
-	return rt.await(ctx, p, c, kState, nil, 0)
+	return rt.await(ctx, p, c, kState, nil, 0, DefaultCallTimeout)
 }

@@ -118,8 +118,15 @@ type From struct {
 // process.
 func (f From) PID() PID { return f.pid }
 
-func behaviourName(a Actor) string {
+// behaviourName returns what a is; a Behaviour method that panics names
+// the Go type instead (it runs on the goroutine of whoever asks).
+func behaviourName(a Actor) (name string) {
 	if b, ok := a.(Behaviour); ok {
+		defer func() {
+			if recover() != nil {
+				name = fmt.Sprintf("%T", a)
+			}
+		}()
 		return b.Behaviour()
 	}
 	return fmt.Sprintf("%T", a)

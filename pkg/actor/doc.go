@@ -36,11 +36,16 @@
 // batches, so senders and the process do not contend message by message;
 // exit signals still act between any two messages.
 //
-// Because Go cannot stop a goroutine from outside, an exit signal takes
-// effect when the process's current callback returns. Callbacks that
-// block for long should select on [Process.Done], which is closed as soon
-// as a signal arrives that will end the process; [Process.Call] does so
-// by itself.
+// An exit signal that ends a process ends it at once, as on the BEAM,
+// even while one of its callbacks runs (Terminate included): its names go,
+// its links, monitors and supervisor hear of the exit, and its queued
+// callers get the exit reason. Go cannot stop the callback's goroutine
+// from outside, so the callback runs on until it returns, but what it does
+// then is void: its reply is not delivered, its return value is ignored,
+// and the process no longer exists for anyone (a [Runtime.Shutdown] that
+// times out names such callbacks). Callbacks that block for long should
+// select on [Process.Done], which is closed as soon as the signal arrives;
+// [Process.Call] does so by itself.
 //
 // # Exit signals, links and monitors
 //

@@ -21,6 +21,7 @@ const (
 	EventUnregistered                       // PID unregistered Name in registry Detail
 	EventReceived                           // traced process PID took Message from its mailbox; Detail is call, cast, info, exit, down, stop
 	EventDown                               // a monitor held by PID fired: Other exited with Reason
+	EventSubscriberPanicked                 // a subscriber panicked (Reason is the PanicError) and was unsubscribed
 )
 
 var eventKindNames = [...]string{
@@ -35,6 +36,8 @@ var eventKindNames = [...]string{
 	EventUnregistered:  "unregistered",
 	EventReceived:      "received",
 	EventDown:          "down",
+
+	EventSubscriberPanicked: "subscriber_panicked",
 }
 
 // String returns the kind's name, as used in the shell's JSON output.
@@ -68,7 +71,9 @@ type Event struct {
 }
 
 type subscriber struct {
-	fn func(Event)
+	fn        func(Event)
+	cancel    func()
+	cancelled atomic.Bool
 }
 
 // Subscribe calls fn for every event from now on, until the returned
@@ -86,9 +91,8 @@ func (rt *Runtime) Subscribe(fn func(Event)) (cancel func()) {
 	next := append(append([]*subscriber(nil), cur...), s)
 	rt.subs.Store(&next)
 	rt.subMu.Unlock()
-	var once atomic.Bool
-	return func() {
-		if !once.CompareAndSwap(false, true) {
+	s.cancel = func() {
+		if !s.cancelled.CompareAndSwap(false, true) {
 			return
 		}
 		rt.subMu.Lock()
@@ -105,6 +109,7 @@ func (rt *Runtime) Subscribe(fn func(Event)) (cancel func()) {
 			rt.subs.Store(&next)
 		}
 	}
+	return s.cancel
 }
 
 // listening reports whether anyone subscribed: the cheap check that guards
@@ -117,14 +122,39 @@ func (rt *Runtime) Listening() bool { return rt.listening() }
 
 // Emit sends e to every subscriber. Packages built on the runtime (the
 // registry, supervisors) report their decisions with it.
+//
+// A subscriber that panics is unsubscribed (whatever state it keeps is
+// suspect), and the others receive an [EventSubscriberPanicked] whose
+// Reason is the [PanicError]; the event being sent still reaches them, and
+// the process or caller that emitted it carries on.
 func (rt *Runtime) Emit(e Event) {
 	p := rt.subs.Load()
 	if p == nil {
 		return
 	}
 	for _, s := range *p {
-		s.fn(e)
+		if s.cancelled.Load() {
+			continue
+		}
+		if perr := s.deliver(e); perr != nil {
+			if rt.opts.PassThroughPanics {
+				panic(perr.Value)
+			}
+			s.cancel()
+			rt.Emit(Event{Kind: EventSubscriberPanicked, Reason: perr, Clock: e.Clock})
+		}
 	}
+}
+
+// deliver calls the subscriber, returning its panic if it panics.
+func (s *subscriber) deliver(e Event) (perr *PanicError) {
+	defer func() {
+		if r := recover(); r != nil {
+			perr = newPanicError(r)
+		}
+	}()
+	s.fn(e)
+	return nil
 }
 
 // Trace turns tracing of pid on or off: while on, every item it takes from

@@ -1,8 +1,10 @@
 package actor
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 )
 
@@ -29,12 +31,24 @@ var (
 	// or monitor aimed at a dead PID or an unregistered name.
 	ErrNoProc = errors.New("noproc")
 	// ErrTimeout is returned by a [Runtime.Call] that got no reply in time.
-	ErrTimeout = errors.New("timeout")
+	// It matches context.DeadlineExceeded too, whether the deadline was
+	// the ctx's or the default one.
+	ErrTimeout error = timeoutError{}
 	// ErrIgnore may be returned from Init to say the process should not
 	// start, like {:ignore} in GenServer.init/1. Spawn then returns ErrIgnore
 	// and the process exits quietly with reason normal.
 	ErrIgnore = errors.New("ignore")
 )
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string { return "timeout" }
+
+// Is reports a match with context.DeadlineExceeded.
+func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// Timeout reports true, as context.DeadlineExceeded does (net.Error).
+func (timeoutError) Timeout() bool { return true }
 
 // Reason returns a custom exit reason that prints as the given word, like a
 // bare atom in Erlang: Reason("boom") prints as boom. Two reasons made from
@@ -64,6 +78,8 @@ type PanicError struct {
 	Value any
 	Stack []byte
 }
+
+func newPanicError(r any) *PanicError { return &PanicError{Value: r, Stack: debug.Stack()} }
 
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 

@@ -87,9 +87,9 @@ func (rt *Runtime) Info(pid PID) (Info, error) {
 		return Info{}, ErrNoProc
 	}
 	in, children, err := p.info()
-	if err == nil && children {
+	if err == nil && len(children) > 0 {
 		// Links from children are recorded by the children only.
-		rt.eachChild(p, func(c *Process) {
+		rt.eachChild(p, children, func(c *Process) {
 			c.mu.Lock()
 			if parentLinked(p, c) {
 				in.Links = append(in.Links, c.pid)
@@ -101,11 +101,11 @@ func (rt *Runtime) Info(pid PID) (Info, error) {
 	return in, err
 }
 
-func (p *Process) info() (in Info, children bool, err error) {
+func (p *Process) info() (in Info, children []PID, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.flags&fDead != 0 {
-		return Info{}, false, ErrNoProc
+		return Info{}, nil, ErrNoProc
 	}
 	in = Info{
 		PID:             p.pid,
@@ -132,7 +132,7 @@ func (p *Process) info() (in Info, children bool, err error) {
 	if x := p.ext; x != nil {
 		in.Links = append(in.Links, x.links.sorted()...)
 		if x.childLinks > 0 {
-			children = true
+			children = slices.Clone(x.children)
 		}
 		in.Monitors = sortedValues(x.monitors)
 		in.MonitoredBy = sortedValues(x.monitoredBy)

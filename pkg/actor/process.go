@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,9 +57,20 @@ const (
 )
 
 // procExt holds what most processes never need.
+//
+// The rule that makes its unlocked reads safe: once a process is exiting
+// (fExiting, set under p.mu by whoever claims its death: see die), only the
+// goroutine running its exit reads or writes links, childLinks, children,
+// monitors, monitoredBy, attach, waiters and pending, and it may do so
+// without the lock. Every other goroutine that would change one of them,
+// on this process or on another, takes the owner's lock and checks alive()
+// first (Link, Unlink, Monitor, Demonitor, deliverDown, watch, Attach,
+// Detach, linkParent, a deferred reply's record), so it changes nothing on
+// a process that is exiting.
 type procExt struct {
 	links       pidSet
 	childLinks  int         // children linked to this process through their parent link
+	children    []PID       // those children (and some that have gone since): see linkParent
 	monitors    map[Ref]PID // held by this process: ref -> target
 	monitoredBy map[Ref]PID // on this process: ref -> watcher
 	attach      []attachment
@@ -175,19 +185,15 @@ func (p *Process) Send(pid PID, msg any) { p.rt.deliver(pid, kInfo, msg, p.Clock
 // Cast sends msg to pid's HandleCast; see [Runtime.Cast].
 func (p *Process) Cast(pid PID, msg any) { p.rt.deliver(pid, kCast, msg, p.Clock()) }
 
-// Call calls pid and waits for the reply, at most timeout (5s if zero).
-// Unlike [Runtime.Call] it also returns, with ErrKilled, as soon as an exit
-// signal arrives that will end this process, so a killed process does not
-// stay blocked in a call.
-func (p *Process) Call(pid PID, req any, timeout time.Duration) (any, error) {
+// Call calls pid and waits for the reply, as [Runtime.Call] does: until
+// ctx ends, or for [DefaultCallTimeout] if ctx has no deadline. Unlike
+// Runtime.Call it also returns, with ErrKilled, as soon as an exit signal
+// arrives that will end this process, so a killed process does not stay
+// blocked in a call. A process cannot call itself.
+func (p *Process) Call(ctx context.Context, pid PID, req any) (any, error) {
 	if pid == p.pid {
 		return nil, errCallSelf
 	}
-	if timeout <= 0 {
-		timeout = DefaultCallTimeout
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
 	reply, err := p.rt.call(ctx, p.pid, pid, req, p.Done())
 	p.tick(p.rt.Clock(pid)) // the reply is a message too
 	return reply, err
@@ -195,8 +201,14 @@ func (p *Process) Call(pid PID, req any, timeout time.Duration) (any, error) {
 
 var errCallSelf = errors.New("actor: a process cannot call itself")
 
-// Reply answers a call that HandleCall deferred with [NoReply].
-func (p *Process) Reply(from From, reply any) { p.rt.Reply(from, reply) }
+// Reply answers a call that HandleCall deferred with [NoReply]. A process
+// that an exit signal has ended (or will end when the current callback
+// returns) no longer replies: the caller gets the exit, as in OTP.
+func (p *Process) Reply(from From, reply any) {
+	if from.c != nil {
+		p.reply(from.c, reply)
+	}
+}
 
 // Done returns a channel that is closed when an exit signal has arrived
 // that will end the process once its current callback returns. A callback
@@ -272,13 +284,14 @@ func (p *Process) setFatalLocked(reason error, clock uint64) bool {
 
 // run is the body of the goroutine that owns the process while its mailbox
 // has work.
-func (p *Process) run() { p.runFor(0) }
+func (p *Process) run() { p.runFor(0, nil) }
 
 // runFor runs the process on the calling goroutine. With a budget, it
 // hands the process to a goroutine of its own after that many items, so a
 // caller that lent its goroutine (see Runtime.CallInfinity) is not kept
-// serving a busy process.
-func (p *Process) runFor(budget int) {
+// serving a busy process. With lent, the process is handed over as soon as
+// that call has its answer: the lender runs nobody else's requests.
+func (p *Process) runFor(budget int, lent *call) {
 	var spare []item // the last batch's buffer, for the next
 	for n := 0; ; n++ {
 		p.mu.Lock()
@@ -306,7 +319,7 @@ func (p *Process) runFor(budget int) {
 			p.rt.idle()
 			return
 		}
-		if budget > 0 && n >= budget {
+		if budget > 0 && (n >= budget || lent != nil && lent.state.Load() != 0) {
 			p.mu.Unlock()
 			go p.run() // still running and counted in active
 			return
@@ -385,16 +398,44 @@ func (p *Process) runBatch(b *queue, traced bool) (died bool) {
 }
 
 // requeue puts the unhandled rest of a batch back in front of the mailbox.
+// If the process has exited meanwhile (an exit signal reaped it while a
+// callback ran), the callers in the batch get the exit instead.
 func (p *Process) requeue(b *queue) {
 	if b.n == 0 {
 		return
 	}
 	p.mu.Lock()
 	n := b.n
+	p.batch.Add(-n)
+	if !alive(p) {
+		err := p.exitErrLocked()
+		p.mu.Unlock()
+		for b.n > 0 {
+			failItem(b.pop(), err)
+		}
+		return
+	}
 	p.handled -= uint64(n)
 	p.q.prepend(b)
-	p.batch.Add(-n)
 	p.mu.Unlock()
+}
+
+// failItem answers a call or state request that the process will never
+// handle.
+func failItem(it item, err error) {
+	if it.kind == kCall || it.kind == kState {
+		it.msg.(*call).complete(nil, err)
+	}
+}
+
+// exitErrLocked is the error a caller gets from a process that is
+// exiting: its exit reason, once recorded.
+func (p *Process) exitErrLocked() *ExitError {
+	reason := ErrNoProc
+	if p.ext != nil && p.ext.fatal != nil {
+		reason = p.ext.fatal
+	}
+	return &ExitError{PID: p.pid, Reason: reason}
 }
 
 // goIdleLocked gives up the process's goroutine: the mailbox is empty.
@@ -427,6 +468,25 @@ func (p *Process) disarmTimeoutLocked() {
 			p.ext.timer = nil
 		}
 	}
+}
+
+// reply answers a call that this process handled. A process that an exit
+// signal has ended (or will end once this callback returns) never replies,
+// as on the BEAM, where a killed process sends nothing more: the caller
+// gets the exit instead. Only a callback that an urgent event interrupted
+// pays for the lock.
+func (p *Process) reply(c *call, v any) {
+	if p.batch.Load()&sigUrgent != 0 {
+		p.mu.Lock()
+		if p.flags&fFatal != 0 {
+			err := p.exitErrLocked()
+			p.mu.Unlock()
+			c.complete(nil, err)
+			return
+		}
+		p.mu.Unlock()
+	}
+	c.complete(v, nil)
 }
 
 // dispatch runs the callback for one mailbox item. stop reports that the
@@ -469,27 +529,15 @@ func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool
 		}
 		var r any
 		r, err = h.HandleCall(p, From{c: c, pid: c.from}, c.req)
-		if err == nil {
-			if r == NoReply {
-				p.mu.Lock()
-				x := p.x()
-				if x.pending == nil {
-					x.pending = make(map[*call]struct{})
-				}
-				if len(x.pending) >= 64 {
-					for old := range x.pending {
-						if old.state.Load() != 0 {
-							delete(x.pending, old)
-						}
-					}
-				}
-				if c.state.Load() == 0 { // not already answered with Reply
-					x.pending[c] = struct{}{}
-				}
-				p.mu.Unlock()
-			} else {
-				c.complete(r, nil)
-			}
+		var rs *replyStop
+		switch {
+		case err == nil && r == NoReply:
+			p.deferReply(c)
+		case err == nil:
+			p.reply(c, r)
+		case errors.As(err, &rs):
+			p.reply(c, r)
+			err = rs.reason
 		}
 	case kTimeout:
 		p.mu.Lock()
@@ -507,13 +555,64 @@ func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool
 	case kStop:
 		return it.msg.(error), true, true
 	case kState:
-		it.msg.(*call).complete(stateOf(a), nil)
+		// A State method that panics fails the request, not the process,
+		// as a crashing format_status does not crash a gen_server.
+		c := it.msg.(*call)
+		v, serr := p.stateOf(a)
+		c.complete(v, serr)
 	}
 	if err != nil {
 		return err, true, true
 	}
 	return nil, false, false
 }
+
+// deferReply records a call whose HandleCall returned NoReply, so that the
+// process's exit answers it if nobody replies first.
+func (p *Process) deferReply(c *call) {
+	p.mu.Lock()
+	if !alive(p) {
+		err := p.exitErrLocked()
+		p.mu.Unlock()
+		c.complete(nil, err)
+		return
+	}
+	x := p.x()
+	if x.pending == nil {
+		x.pending = make(map[*call]struct{})
+	}
+	if len(x.pending) >= 64 {
+		for old := range x.pending {
+			if old.state.Load() != 0 {
+				delete(x.pending, old)
+			}
+		}
+	}
+	if c.state.Load() == 0 { // not already answered with Reply
+		x.pending[c] = struct{}{}
+	}
+	p.mu.Unlock()
+}
+
+// ReplyAndStop, returned as HandleCall's error, delivers HandleCall's reply
+// and then stops the process with reason, like {:stop, reason, reply,
+// state}:
+//
+//	return "bye", actor.ReplyAndStop(actor.ErrNormal)
+//
+// Any other error stops the process without a reply: the caller gets an
+// [ExitError].
+func ReplyAndStop(reason error) error {
+	if reason == nil {
+		reason = ErrNormal
+	}
+	return &replyStop{reason: reason}
+}
+
+type replyStop struct{ reason error }
+
+func (r *replyStop) Error() string { return "reply and stop: " + FormatReason(r.reason) }
+func (r *replyStop) Unwrap() error { return r.reason }
 
 func (p *Process) dispatchContinue(arg any) (reason error, stop bool) {
 	defer func() {
@@ -538,22 +637,32 @@ func (p *Process) panicked(r any) error {
 	if p.rt.opts.PassThroughPanics {
 		panic(r)
 	}
-	return &PanicError{Value: r, Stack: debug.Stack()}
+	return newPanicError(r)
 }
 
 func undefinedCallback(a Actor, name string) error {
 	return fmt.Errorf("undef: %T has no %s", a, name)
 }
 
-func stateOf(a Actor) any {
+// stateOf returns what State reports for a: its State method's result, or
+// a shallow copy of the value. A panic in State is the request's error.
+func (p *Process) stateOf(a Actor) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if p.rt.opts.PassThroughPanics {
+				panic(r)
+			}
+			err = fmt.Errorf("actor: %v: State: %w", p.pid, newPanicError(r))
+		}
+	}()
 	if s, ok := a.(StateGetter); ok {
-		return s.State()
+		return s.State(), nil
 	}
-	v := reflect.ValueOf(a)
-	if v.Kind() == reflect.Pointer && !v.IsNil() {
-		return v.Elem().Interface() // a shallow copy
+	rv := reflect.ValueOf(a)
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		return rv.Elem().Interface(), nil // a shallow copy
 	}
-	return a
+	return a, nil
 }
 
 // terminate runs Terminate, turning a panic in it into the exit reason.
@@ -571,29 +680,60 @@ func (p *Process) terminate(reason error) (final error) {
 	return reason
 }
 
-// die ends the process: Terminate (if asked), then registry cleanup, then
-// the news to links, monitors, waiters and callers, in that order. orphan is
-// a call being handled whose caller has not been answered.
+// die ends the process from the goroutine that owns it: Terminate (if
+// asked), then the exit (see exit). orphan is a call being handled whose
+// caller has not been answered.
+//
+// An exit signal that ends a process while a callback runs (Terminate
+// included) does not wait for it: it claims the process's death at once
+// (see reapLocked) and the exit happens on the signaller's side. die then
+// finds the process already exiting and only answers orphan and gives up
+// the goroutine: whatever the callback did after the signal is void.
 func (p *Process) die(reason error, terminate bool, orphan *call) {
 	if reason == nil {
 		reason = ErrNormal
 	}
 	if terminate {
 		reason = p.terminate(reason)
-		// A kill that arrived while Terminate ran (a supervisor's shutdown
-		// timeout ran out) decides the reason, as it would on the BEAM,
-		// where it cuts Terminate short. Here Terminate sees it on Done.
-		p.mu.Lock()
-		if p.flags&fFatal != 0 && errors.Is(p.ext.fatal, ErrKilled) {
-			reason = ErrKilled
-		}
-		p.mu.Unlock()
 	}
+	p.mu.Lock()
+	if p.flags&fExiting != 0 {
+		err := p.exitErrLocked()
+		p.mu.Unlock()
+		if orphan != nil {
+			orphan.complete(nil, err)
+		}
+		p.rt.zombieDone(p)
+		p.rt.idle()
+		return
+	}
+	p.flags |= fExiting
+	p.mu.Unlock()
+	p.exit(reason, p.Clock(), orphan)
+	p.rt.idle()
+}
+
+// reapLocked claims the death of a process that an exit signal ends while
+// a goroutine owns it (it is inside a callback, or about to be): the exit
+// happens now, on the caller's side, instead of when the callback returns,
+// as a kill on the BEAM does not wait for the process to finish what it is
+// doing. The goroutine inside the callback becomes a zombie until it
+// returns (see die). It returns the clock of the exit.
+func (p *Process) reapLocked(clock uint64) uint64 {
+	p.flags |= fExiting
+	p.rt.zombieAdd(p)
+	return max(p.Clock(), clock) + 1
+}
+
+// exit is the end of a process whose death the caller has claimed
+// (fExiting is set): registry cleanup, then the news to links, monitors,
+// waiters and callers, in that order, with clock as the exit's logical
+// time. orphan is a call being handled whose caller has not been answered.
+func (p *Process) exit(reason error, clock uint64, orphan *call) {
 	rt := p.rt
 
-	// 1. Close registrations and take the ones there are.
+	// 1. Take the registrations: none can be added now.
 	p.mu.Lock()
-	p.flags |= fExiting
 	first := p.name
 	p.name = attachment{}
 	var more []attachment
@@ -607,10 +747,10 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 	// a name never points at a dead process and a restarted child can
 	// always take its name back.
 	if first.c != nil {
-		first.c.ProcessExited(p.pid, first.key)
+		processExited(first.c, p.pid, first.key)
 	}
 	for _, a := range more {
-		a.c.ProcessExited(p.pid, a.key)
+		processExited(a.c, p.pid, a.key)
 	}
 
 	// 3. Dead: take everything that must hear of it.
@@ -628,11 +768,10 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 	p.mu.Unlock()
 	rt.table.remove(p.pid)
 	if !quiet && rt.listening() {
-		rt.Emit(Event{Kind: EventExited, PID: p.pid, Other: p.parent, Name: first.key, Reason: reason, Clock: p.Clock()})
+		rt.Emit(Event{Kind: EventExited, PID: p.pid, Other: p.parent, Name: first.key, Reason: reason, Clock: clock})
 	}
 
 	// 4. Tell links, monitors, waiters and callers.
-	clock := p.Clock()
 	if parentLinked {
 		rt.exitSignal(p.pid, p.parent, reason, viaChild, false, clock)
 	}
@@ -643,12 +782,12 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 	if x != nil {
 		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, viaLink, false, clock) })
 		if x.childLinks > 0 {
-			rt.eachChild(p, func(c *Process) { rt.exitSignal(p.pid, c.pid, reason, viaLink, false, clock) })
+			rt.eachChild(p, x.children, func(c *Process) { rt.exitSignal(p.pid, c.pid, reason, viaLink, false, clock) })
 		}
 		for ref, target := range x.monitors {
 			if t := rt.table.get(target.id); t != nil {
 				t.mu.Lock()
-				if t.ext != nil {
+				if alive(t) && t.ext != nil { // an exiting target's monitors are its own exit's to read
 					delete(t.ext.monitoredBy, ref)
 				}
 				t.mu.Unlock()
@@ -665,9 +804,13 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 		}
 	}
 	for _, it := range items {
-		if it.kind == kCall || it.kind == kState {
-			it.msg.(*call).complete(nil, exitErr)
-		}
+		failItem(it, exitErr)
 	}
-	rt.idle()
+}
+
+// processExited tells c that pid's entry under key is gone. A Cleaner that
+// panics loses that entry's cleanup, not the process's exit.
+func processExited(c Cleaner, pid PID, key string) {
+	defer func() { _ = recover() }()
+	c.ProcessExited(pid, key)
 }

@@ -42,6 +42,43 @@ type Runtime struct {
 	subs     atomic.Pointer[[]*subscriber]
 
 	timers timerSet
+
+	// zombies are processes that an exit signal ended while a callback
+	// ran, whose goroutine has not yet returned from it (see reapLocked).
+	zombieMu sync.Mutex
+	zombies  map[*Process]struct{}
+}
+
+// zombieAdd records a reaped process whose goroutine is still inside a
+// callback. The caller holds p.mu, so p's goroutine cannot leave first.
+func (rt *Runtime) zombieAdd(p *Process) {
+	rt.zombieMu.Lock()
+	if rt.zombies == nil {
+		rt.zombies = make(map[*Process]struct{})
+	}
+	rt.zombies[p] = struct{}{}
+	rt.zombieMu.Unlock()
+}
+
+// zombieDone records that a reaped process's goroutine has left.
+func (rt *Runtime) zombieDone(p *Process) {
+	rt.zombieMu.Lock()
+	delete(rt.zombies, p)
+	rt.zombieMu.Unlock()
+}
+
+// stuck returns the PIDs of processes that have exited while their
+// goroutine is still inside a callback, in PID order, at most n of them,
+// and how many there are.
+func (rt *Runtime) stuck(n int) ([]PID, int) {
+	rt.zombieMu.Lock()
+	defer rt.zombieMu.Unlock()
+	var s pidSet
+	for p := range rt.zombies {
+		s.add(p.pid)
+	}
+	all := s.sorted()
+	return all[:min(n, len(all))], len(all)
 }
 
 // ErrClosed is returned by Spawn once [Runtime.Shutdown] has begun.
@@ -145,9 +182,9 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		}
 	}
 	if opts.Name.Namer != nil {
-		if err := opts.Name.Namer.RegisterName(opts.Name.Key, p.pid); err != nil {
+		if err := registerName(opts.Name, p.pid); err != nil {
 			p.abort()
-			if holder, ok := opts.Name.Namer.WhereIs(opts.Name.Key); ok || errors.Is(err, ErrAlreadyStarted) {
+			if holder, ok := whereIs(opts.Name); ok || errors.Is(err, ErrAlreadyStarted) {
 				return PID{}, &AlreadyStartedError{Name: opts.Name.Key, PID: holder}
 			}
 			return PID{}, err
@@ -171,6 +208,19 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 	}
 
 	p.mu.Lock()
+	if p.flags&fExiting != 0 {
+		// An exit signal ended it during Init (see reapLocked): start_link
+		// returns {error, Reason} then, once the process is gone (its
+		// name free for the caller to start another).
+		err := p.exitErrLocked()
+		p.mu.Unlock()
+		if ch, ok := rt.watch(p.pid); ok {
+			<-ch
+		}
+		rt.zombieDone(p)
+		rt.idle()
+		return PID{}, err.Reason
+	}
 	if p.q.n > 0 || p.flags&(fCont|fFatal) != 0 {
 		p.mu.Unlock()
 		go p.run() // still counted in active from above
@@ -203,9 +253,48 @@ func (rt *Runtime) linkParent(p *Process) bool {
 	if !alive(pp) {
 		return false
 	}
-	pp.x().childLinks++ // the child alone records the link: see parentLinked
+	// The child alone records the link (see parentLinked); the parent
+	// counts such links and lists the children, so that its exit and Info
+	// cost in proportion to its own children. The list keeps children
+	// that have gone until it has as many of those as live ones (and at
+	// least 16): then it is compacted, which costs O(1) per child
+	// amortised.
+	x := pp.x()
+	x.childLinks++
+	if len(x.children) >= 16 && len(x.children) >= 2*x.childLinks {
+		kept := x.children[:0]
+		for _, pid := range x.children {
+			if c := p.rt.table.get(pid.id); c != nil && c.parent == pp.pid {
+				kept = append(kept, pid)
+			}
+		}
+		clear(x.children[len(kept):])
+		x.children = kept
+	}
+	x.children = append(x.children, p.pid)
 	p.flags |= fParentLink
 	return true
+}
+
+// registerName registers pid under n; a Namer that panics fails the
+// registration.
+func registerName(n Name, pid PID) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("actor: register %q: %w", n.Key, newPanicError(r))
+		}
+	}()
+	return n.Namer.RegisterName(n.Key, pid)
+}
+
+// whereIs looks n up; a Namer that panics finds nothing.
+func whereIs(n Name) (pid PID, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			pid, ok = PID{}, false
+		}
+	}()
+	return n.WhereIs()
 }
 
 // abort retires a process that did not start (its name was taken, its
@@ -278,20 +367,31 @@ func (rt *Runtime) Processes(f func(PID) bool) {
 	rt.table.each(func(p *Process) bool { return f(p.pid) })
 }
 
+// ShutdownGrace is the least time [Runtime.Shutdown] gives processes to
+// stop, even when its ctx has already ended.
+const ShutdownGrace = 500 * time.Millisecond
+
 // Shutdown stops every process and waits for the runtime's goroutines, like
 // stopping a node. Processes without a parent are sent an exit signal
 // with reason shutdown, newest first, one at a time (the outside world is
 // their parent, so one that traps exits runs Terminate, and a supervisor
 // stops its children in turn); whatever is still alive after that is
-// killed. Timers are
-// cancelled. Spawn fails with ErrClosed from the moment Shutdown begins.
+// killed. Timers are cancelled. Spawn fails with ErrClosed from the moment
+// Shutdown begins.
 //
-// If ctx ends first, Shutdown kills what is left, waits no longer, and
-// returns an error that wraps ctx.Err() and names the processes that had
-// not stopped. Calling Shutdown again does the same work again (there is
-// nothing left to stop) and returns nil.
+// Shutdown waits until ctx ends, but never less than [ShutdownGrace], so
+// that a ctx spent on an earlier stage (an HTTP server's shutdown, say)
+// still lets processes run Terminate and stop in order. When time runs
+// out it kills what is left and returns an error that wraps ctx.Err()
+// and names what did not finish: processes still alive, and processes
+// that were killed but whose goroutine is still inside a callback (Go
+// cannot stop it: such a process is gone for the rest of the runtime,
+// but its callback is still running). Calling Shutdown again does the
+// same work again (there is nothing left to stop) and returns nil.
 func (rt *Runtime) Shutdown(ctx context.Context) error {
 	rt.closed.Store(true)
+	wctx, cancel := atLeast(ctx, ShutdownGrace)
+	defer cancel()
 	var roots []PID
 	rt.table.each(func(p *Process) bool {
 		p.mu.Lock()
@@ -301,12 +401,12 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 		p.mu.Unlock()
 		return true
 	})
-	for i := len(roots) - 1; i >= 0 && ctx.Err() == nil; i-- {
+	for i := len(roots) - 1; i >= 0 && wctx.Err() == nil; i-- {
 		if ch, ok := rt.watch(roots[i]); ok {
 			rt.exitSignal(PID{}, roots[i], ErrShutdown, viaNone, false, 0)
 			select {
 			case <-ch:
-			case <-ctx.Done():
+			case <-wctx.Done():
 			}
 		}
 	}
@@ -314,12 +414,43 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 		rt.exitSignal(PID{}, p.pid, ErrKill, viaNone, false, 0)
 		return true
 	})
-	err := rt.Quiesce(ctx)
+	err := rt.Quiesce(wctx)
 	rt.timers.close()
-	if err != nil {
-		var left []PID
-		rt.Processes(func(pid PID) bool { left = append(left, pid); return len(left) < 20 })
-		return fmt.Errorf("actor: shutdown: %d processes did not stop (first %v): %w", rt.NumProcesses(), left, err)
+	if err == nil {
+		return nil
 	}
-	return nil
+	if e := ctx.Err(); e != nil {
+		err = e
+	}
+	var left []PID
+	rt.Processes(func(pid PID) bool { left = append(left, pid); return len(left) < 20 })
+	stuck, nstuck := rt.stuck(20)
+	msg := fmt.Sprintf("actor: shutdown: %d processes did not stop", len(left))
+	if len(left) > 0 {
+		msg += fmt.Sprintf(" (first %v)", left)
+	}
+	if nstuck > 0 {
+		msg += fmt.Sprintf("; %d killed processes are still inside a callback (%v)", nstuck, stuck)
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}
+
+// atLeast returns a context that ends when ctx has ended and d has passed,
+// whichever is later.
+func atLeast(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	w, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var mu sync.Mutex
+	stop := func() bool { return false }
+	t := time.AfterFunc(d, func() {
+		mu.Lock()
+		stop = context.AfterFunc(ctx, cancel)
+		mu.Unlock()
+	})
+	return w, func() {
+		t.Stop()
+		mu.Lock()
+		stop()
+		mu.Unlock()
+		cancel()
+	}
 }

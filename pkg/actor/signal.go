@@ -3,6 +3,7 @@ package actor
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // Exit sends an exit signal with reason from from to to, like
@@ -102,26 +103,47 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, now bool
 		}
 		return true, false
 	}
-	if now && p.flags&fRunning == 0 {
+	if p.flags&fRunning == 0 {
+		if !now {
+			sched := p.setFatalLocked(fatal, clock)
+			p.mu.Unlock()
+			if sched {
+				rt.schedule(p)
+			}
+			return true, false
+		}
 		// Idle, so now it is ours: it exits here, running no callback.
-		// Signals and messages that arrive meanwhile find it running. Only
+		// Signals and messages that arrive meanwhile find it exiting. Only
 		// a process with extended state (a Done channel to close, a timer)
 		// needs the reason recorded first.
 		if p.ext != nil {
 			p.setFatalLocked(fatal, clock)
 		}
-		p.flags |= fRunning
+		p.flags |= fRunning | fExiting
+		p.tick(clock)
 		p.mu.Unlock()
 		rt.active.Add(1)
-		p.tick(clock)
-		p.die(fatal, false, nil)
+		p.exit(fatal, p.Clock(), nil)
+		rt.idle()
 		return true, true
 	}
-	sched := p.setFatalLocked(fatal, clock)
+	// A goroutine owns the process, inside a callback or about to run one:
+	// the process exits now all the same (see reapLocked), here for
+	// ExitNow, on a goroutine of the runtime's for Exit, so that the
+	// caller never runs another process's exit unasked.
+	p.setFatalLocked(fatal, clock)
+	at := p.reapLocked(clock)
 	p.mu.Unlock()
-	if sched {
-		rt.schedule(p)
+	rt.active.Add(1)
+	if now {
+		p.exit(fatal, at, nil)
+		rt.idle()
+		return true, true
 	}
+	go func() {
+		p.exit(fatal, at, nil)
+		rt.idle()
+	}()
 	return true, false
 }
 
@@ -336,7 +358,7 @@ func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, cloc
 func (rt *Runtime) Wait(ctx context.Context, pid PID) (reason error, err error) {
 	ch, ok := rt.watch(pid)
 	if !ok {
-		return nil, ErrNoProc
+		return nil, &CallError{PID: pid, Err: ErrNoProc}
 	}
 	select {
 	case r := <-ch:
@@ -348,10 +370,24 @@ func (rt *Runtime) Wait(ctx context.Context, pid PID) (reason error, err error) 
 }
 
 // Watch returns a channel that receives pid's exit reason when it exits,
-// or false if pid is not alive. Unlike Wait it does not block, so the
-// watch is in place before the caller goes on (to kill pid, say). The
-// channel is buffered: nobody need read it.
-func (rt *Runtime) Watch(pid PID) (<-chan error, bool) { return rt.watch(pid) }
+// or ErrNoProc at once if pid is not alive: the Go-side counterpart of
+// Process.monitor/1 for code that is not a process. Unlike Wait it does
+// not block, so the watch is in place before the caller goes on (to kill
+// pid, say). The channel is buffered: nobody need read it.
+//
+// cancel removes the watch, like Process.demonitor/1: after it, the
+// channel receives nothing more. Call it when you stop caring (a request
+// that watched a long-lived server, say), or the watch stays until pid
+// exits. Calling cancel twice, or after the exit, does nothing.
+func (rt *Runtime) Watch(pid PID) (exited <-chan error, cancel func()) {
+	ch, ok := rt.watch(pid)
+	if !ok {
+		dead := make(chan error, 1)
+		dead <- ErrNoProc
+		return dead, func() {}
+	}
+	return ch, func() { rt.unwatch(pid, ch) }
+}
 
 // watch registers a channel that receives pid's exit reason.
 func (rt *Runtime) watch(pid PID) (chan error, bool) {
@@ -382,7 +418,7 @@ func (rt *Runtime) unwatch(pid PID, ch chan error) {
 	}
 	for i, w := range p.ext.waiters {
 		if w == ch {
-			p.ext.waiters = append(p.ext.waiters[:i], p.ext.waiters[i+1:]...)
+			p.ext.waiters = slices.Delete(p.ext.waiters, i, i+1)
 			break
 		}
 	}
@@ -431,14 +467,13 @@ func (rt *Runtime) Alive(pid PID) bool {
 	return p.flags&fDead == 0
 }
 
-// eachChild calls f for every live process whose parent is p: the
-// candidates for p's unrecorded child links. Children have later PIDs than
-// their parent, so the scan starts at p's.
-func (rt *Runtime) eachChild(p *Process, f func(c *Process)) {
-	rt.table.eachFrom(p.pid.id, func(c *Process) bool {
-		if c.parent == p.pid {
+// eachChild calls f for every live process in children (p's list of the
+// children that linked to it as their parent) whose parent is p: the
+// candidates for p's child links, which the children record.
+func (rt *Runtime) eachChild(p *Process, children []PID, f func(c *Process)) {
+	for _, pid := range children {
+		if c := rt.table.get(pid.id); c != nil && c.parent == p.pid {
 			f(c)
 		}
-		return true
-	})
+	}
 }

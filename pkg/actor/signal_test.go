@@ -256,7 +256,7 @@ func TestKilledProcessLeavesBlockingCall(t *testing.T) {
 	calling := make(chan struct{})
 	caller := spawn(t, rt, &fn{cast: func(p *actor.Process, _ any) error {
 		close(calling)
-		_, err := p.Call(slow, "x", 0)
+		_, err := p.Call(context.Background(), slow, "x")
 		return err
 	}})
 	exited := watch(t, rt, caller)
@@ -327,19 +327,22 @@ func TestExitNow(t *testing.T) {
 		t.Fatal("Done is still open after ExitNow")
 	}
 
-	// A process busy in a callback exits when the callback returns.
+	// A process busy in a callback exits at once, as on the BEAM: its
+	// links and monitors hear of it now. The callback, which Go cannot
+	// stop, goes on until it returns; what it returns is void.
 	in, out := make(chan struct{}), make(chan struct{})
-	busy := spawn(t, rt, &fn{cast: func(*actor.Process, any) error { close(in); <-out; return nil }})
+	busy := spawn(t, rt, &fn{cast: func(*actor.Process, any) error { close(in); <-out; return errors.New("too late") }})
 	rt.Cast(busy, 1)
 	<-in
 	down := watch(t, rt, busy)
-	if ok, exited := rt.ExitNow(actor.PID{}, busy, boom); !ok || exited {
-		t.Fatalf("ExitNow(busy) = %v, %v; want true, false", ok, exited)
+	if ok, exited := rt.ExitNow(actor.PID{}, busy, boom); !ok || !exited || rt.Alive(busy) {
+		t.Fatalf("ExitNow(busy) = %v, %v, alive %v; want true, true, false", ok, exited, rt.Alive(busy))
 	}
-	close(out)
 	if r := reasonOf(t, down); !errors.Is(r, boom) {
 		t.Fatalf("busy process exited with %v; want boom", r)
 	}
+	close(out)
+	quiesce(t, rt)
 }
 
 // TestParentLinks covers the link between a process and the children it

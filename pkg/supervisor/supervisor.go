@@ -799,7 +799,8 @@ func (s *sup) signalStop(pid actor.PID, d time.Duration) (<-chan error, bool) {
 	}
 	// Running, trapping, or already exiting: wait until it is gone, and
 	// with it its names (a restart may want them back at once).
-	return s.rt.Watch(pid)
+	done, _ := s.rt.Watch(pid)
+	return done, true
 }
 
 // awaitStop waits for a child told to stop at began, killing it once its
