@@ -10,18 +10,18 @@ type EventKind uint8
 
 // The kinds of events.
 const (
-	EventSpawned       EventKind = iota + 1 // PID started; Other is its parent, Name its via name, Detail its behaviour
-	EventExited                             // PID exited with Reason; Other is its parent, Name its first registered name
-	EventSignal                             // an exit signal with Reason was sent to PID by Other (zero: from outside)
-	EventRestarted                          // supervisor Supervisor restarted child Name: PID exited with Reason, Other is the new PID
-	EventNotRestarted                       // supervisor Supervisor did not restart child Name (PID) after Reason; Detail says why
-	EventRestartFailed                      // supervisor Supervisor could not restart child Name: Reason is the start error
-	EventGaveUp                             // supervisor PID exceeded its restart intensity and is stopping its children
-	EventRegistered                         // PID registered Name in registry Detail
-	EventUnregistered                       // PID unregistered Name in registry Detail
-	EventReceived                           // traced process PID took Message from its mailbox; Detail is call, cast, info, exit, down, stop
-	EventDown                               // a monitor held by PID fired: Other exited with Reason
-	EventSubscriberPanicked                 // a subscriber panicked (Reason is the PanicError) and was unsubscribed
+	EventSpawned            EventKind = iota + 1 // PID started; Other is its parent, Name its via name, Detail its behaviour
+	EventExited                                  // PID exited with Reason; Other is its parent, Name its first registered name
+	EventSignal                                  // an exit signal with Reason was sent to PID by Other (zero: from outside)
+	EventRestarted                               // supervisor Supervisor restarted child Name: PID exited with Reason, Other is the new PID
+	EventNotRestarted                            // supervisor Supervisor did not restart child Name (PID) after Reason; Detail says why
+	EventRestartFailed                           // supervisor Supervisor could not restart child Name: Reason is the start error
+	EventGaveUp                                  // supervisor PID exceeded its restart intensity and is stopping its children
+	EventRegistered                              // PID registered Name in registry Detail
+	EventUnregistered                            // PID unregistered Name in registry Detail
+	EventReceived                                // traced process PID took Message from its mailbox; Detail is call, cast, info, exit, down, stop
+	EventDown                                    // a monitor held by PID fired: Other exited with Reason
+	EventSubscriberPanicked                      // a subscriber panicked (Reason is the PanicError) and was unsubscribed
 )
 
 var eventKindNames = [...]string{
