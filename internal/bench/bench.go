@@ -143,6 +143,8 @@ func (c Config) want(name string) bool {
 
 type idle struct{}
 
+func newIdle([]any) (actor.Actor, error) { return idle{}, nil }
+
 func (idle) Init(*actor.Process) error { return nil }
 func (idle) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
 	return req, nil
@@ -182,9 +184,7 @@ func round(ctx context.Context, cfg Config, rep *Report, values map[string][]flo
 		return err
 	}
 	spec := func(key string) supervisor.ChildSpec {
-		return supervisor.ChildSpec{ID: key, Start: func(ctx context.Context) (actor.PID, error) {
-			return rt.Spawn(ctx, idle{}, actor.SpawnOptions{Name: reg.Via(key)})
-		}}
+		return supervisor.ChildSpec{ID: key, Name: reg.Via(key), New: newIdle}
 	}
 
 	// Spawn (always: the other phases need the processes).

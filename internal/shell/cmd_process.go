@@ -38,7 +38,7 @@ func (s *Session) supervisorPID(target string) (actor.PID, error) {
 	if err != nil {
 		return pid, err
 	}
-	if !supervisor.Is(s.runtime(), pid) {
+	if !supervisor.IsSupervisor(s.runtime(), pid) {
 		return pid, fmt.Errorf("%s is not a supervisor; sup start makes one", unquote(target))
 	}
 	return pid, nil
@@ -220,30 +220,35 @@ func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args [
 		id = fmt.Sprintf("%s_%d", k.name, s.seq)
 	}
 	s.mu.Unlock()
-	var linkTo actor.PID
 	if link {
-		var err error
-		if linkTo, err = s.shellProcess(); err != nil {
+		if _, err := s.shellProcess(); err != nil {
 			return actor.PID{}, err
+		}
+	}
+	var opts actor.SpawnOptions
+	if name != "" {
+		if atom {
+			opts.Name = actor.Via(atoms, name)
+		} else {
+			opts.Name = names.Via(name)
 		}
 	}
 	spec := supervisor.ChildSpec{
 		ID: id, Restart: restart, Shutdown: shutdown,
-		Start: func(ctx context.Context) (actor.PID, error) {
+		Start: func(sp *supervisor.Spawner) (actor.PID, error) {
 			a, err := k.make(s, args)
 			if err != nil {
 				return actor.PID{}, err
 			}
-			var opts actor.SpawnOptions
-			if name != "" {
-				if atom {
-					opts.Name = actor.Via(atoms, name)
-				} else {
-					opts.Name = names.Via(name)
+			opts := opts
+			if link {
+				// The shell's process as it is now: a restart after the
+				// shell process was killed links to the new one.
+				if opts.Link, err = s.shellProcess(); err != nil {
+					return actor.PID{}, err
 				}
 			}
-			opts.Link = linkTo
-			return rt.Spawn(ctx, a, opts)
+			return sp.Spawn(a, opts)
 		},
 	}
 	return supervisor.StartChild(ctx, rt, sup, spec)
@@ -366,7 +371,7 @@ func newCmdLs(s *Session) *cobra.Command {
 					return true
 				}
 				r := row{info: in, name: nameOf(in)}
-				if !in.Parent.IsZero() && supervisor.Is(rt, in.Parent) {
+				if !in.Parent.IsZero() && supervisor.IsSupervisor(rt, in.Parent) {
 					r.sup = s.supName(in.Parent)
 					if c, err := supervisor.Child(cmd.Context(), rt, in.Parent, pid); err == nil {
 						r.restart = c.Restart.String()
@@ -465,7 +470,7 @@ func newCmdInfo(s *Session) *cobra.Command {
 			parent := "-"
 			if !in.Parent.IsZero() {
 				parent = in.Parent.String()
-				if supervisor.Is(s.runtime(), in.Parent) {
+				if supervisor.IsSupervisor(s.runtime(), in.Parent) {
 					parent += " " + s.supName(in.Parent)
 				}
 			}
@@ -598,7 +603,7 @@ func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, f
 		if last {
 			branch, indent = "└─ ", "   "
 		}
-		if c.Type == supervisor.Supervisor && !c.PID.IsZero() && supervisor.Is(rt, c.PID) {
+		if c.Type == supervisor.SupervisorChild && !c.PID.IsZero() && supervisor.IsSupervisor(rt, c.PID) {
 			if err := s.tree(ctx, b, c.PID, rest+branch, rest+indent, depth+1); err != nil {
 				return err
 			}

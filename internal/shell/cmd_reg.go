@@ -72,7 +72,7 @@ func newCmdRegNew(s *Session) *cobra.Command {
 			if name == "" || len(name) > maxNameLen {
 				return fmt.Errorf("a registry needs a name of 1 to %d bytes", maxNameLen)
 			}
-			var k registry.Keys
+			var k registry.KeyMode
 			switch unquote(keys) {
 			case "unique":
 			case "duplicate":

@@ -1,7 +1,6 @@
 package shell
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -76,13 +75,11 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			if maxR == 0 {
 				maxR = supervisor.NoRestarts
 			}
-			spec := supervisor.ChildSpec{ID: name, Type: supervisor.Supervisor, Restart: r,
-				Start: func(ctx context.Context) (actor.PID, error) {
-					if dynamic {
-						return supervisor.StartDynamic(ctx, rt, supervisor.DynamicOptions{Name: names.Via(name), MaxRestarts: maxR, MaxSeconds: maxS, MaxChildren: maxChildren})
-					}
-					return supervisor.Start(ctx, rt, supervisor.Options{Name: names.Via(name), Strategy: st, MaxRestarts: maxR, MaxSeconds: maxS})
-				}}
+			spec := supervisor.Spec(name, supervisor.Options{Name: names.Via(name), Strategy: st, MaxRestarts: maxR, MaxSeconds: maxS})
+			if dynamic {
+				spec = supervisor.DynamicSpec(name, supervisor.DynamicOptions{Name: names.Via(name), MaxRestarts: maxR, MaxSeconds: maxS, MaxChildren: maxChildren})
+			}
+			spec.Restart = r
 			pid, err := supervisor.StartChild(cmd.Context(), rt, sup, spec)
 			if err != nil {
 				return err
@@ -153,19 +150,20 @@ func newCmdSupChildren(s *Session) *cobra.Command {
 	}
 }
 
-// supError explains the OTP results of child management.
+// supError explains the OTP results of child management. The library's
+// errors name the supervisor by PID; the shell's name it as the user did.
 func supError(err error, sup, child string) error {
 	switch {
 	case errors.Is(err, supervisor.ErrRunning):
-		return fmt.Errorf("%w: %s is running; sup terminate %s %s first", err, child, sup, child)
+		return fmt.Errorf("%w: %s is running; sup terminate %s %s first", supervisor.ErrRunning, child, sup, child)
 	case errors.Is(err, supervisor.ErrRestarting):
-		return fmt.Errorf("%w: %s is being restarted; try again shortly", err, child)
+		return fmt.Errorf("%w: %s is being restarted; try again shortly", supervisor.ErrRestarting, child)
 	case errors.Is(err, supervisor.ErrNotFound):
-		return fmt.Errorf("%w: %s has no child %s; sup children %s lists them", err, sup, child, sup)
+		return fmt.Errorf("%w: %s has no child %s; sup children %s lists them", supervisor.ErrNotFound, sup, child, sup)
 	case errors.Is(err, supervisor.ErrAlreadyPresent):
-		return fmt.Errorf("%w: %s has a stopped child %s; sup restart or sup delete it", err, sup, child)
+		return fmt.Errorf("%w: %s has a stopped child %s; sup restart or sup delete it", supervisor.ErrAlreadyPresent, sup, child)
 	case errors.Is(err, supervisor.ErrMaxChildren):
-		return fmt.Errorf("%w: %s is full (see its --max-children)", err, sup)
+		return fmt.Errorf("%w: %s is full (see its --max-children)", supervisor.ErrMaxChildren, sup)
 	case errors.Is(err, supervisor.ErrDynamic):
 		return fmt.Errorf("%s is a DynamicSupervisor: its children have no IDs to restart or delete", sup)
 	}

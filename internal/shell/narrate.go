@@ -86,7 +86,7 @@ func (s *Session) describe(e actor.Event) string {
 	reason := func() string { return p.Warn(actor.FormatReason(e.Reason)) }
 	switch e.Kind {
 	case actor.EventExited:
-		if !e.Other.IsZero() && supervisor.Is(s.runtime(), e.Other) {
+		if !e.Other.IsZero() && supervisor.IsSupervisor(s.runtime(), e.Other) {
 			return "" // its supervisor's decision tells the story
 		}
 		return fmt.Sprintf("%s exited: %s", s.display(e.PID, e.Name), reason())

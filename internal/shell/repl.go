@@ -251,7 +251,7 @@ func (c *completer) supervisorNames(prefix string) []string {
 	rt := c.s.runtime()
 	var out []string
 	for _, n := range c.processNames(prefix) {
-		if pid, ok := c.s.lookupName(n); ok && supervisor.Is(rt, pid) {
+		if pid, ok := c.s.lookupName(n); ok && supervisor.IsSupervisor(rt, pid) {
 			out = append(out, n)
 		}
 	}

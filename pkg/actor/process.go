@@ -175,8 +175,8 @@ func (p *Process) Demonitor(ref Ref) { p.rt.Demonitor(p.pid, ref) }
 // SpawnLink starts a process linked to this one, which becomes its parent,
 // like GenServer.start_link from inside a process.
 func (p *Process) SpawnLink(a Actor, opts SpawnOptions) (PID, error) {
-	ctx := WithStartInfo(context.Background(), StartInfo{Parent: p.pid})
-	return p.rt.Spawn(ctx, a, opts)
+	opts.Parent = p.pid
+	return p.rt.Spawn(context.Background(), a, opts)
 }
 
 // Send sends msg to pid's HandleInfo; see [Runtime.Send].

@@ -248,8 +248,7 @@ func TestInit(t *testing.T) {
 	t.Run("failure does not signal the parent", func(t *testing.T) {
 		ch := make(chan any, 10)
 		parent := spawn(t, rt, trapper(ch))
-		pctx := actor.WithStartInfo(ctx, actor.StartInfo{Parent: parent})
-		if _, err := rt.Spawn(pctx, &fn{init: func(*actor.Process) error { return boom }}, actor.SpawnOptions{}); !errors.Is(err, boom) {
+		if _, err := rt.Spawn(ctx, &fn{init: func(*actor.Process) error { return boom }}, actor.SpawnOptions{Parent: parent}); !errors.Is(err, boom) {
 			t.Fatalf("Spawn error = %v; want boom", err)
 		}
 		quiesce(t, rt)

@@ -97,45 +97,26 @@ type SpawnOptions struct {
 	// GenServer's :name option does. If the name is taken, Spawn fails with
 	// an [AlreadyStartedError] and no process starts.
 	Name Name
-	// Link links the new process to this one before Init runs, like
-	// spawn_link. If no parent is set through [WithStartInfo], Link also
-	// becomes the parent.
-	Link PID
-}
-
-// StartInfo is what a supervisor tells the processes it starts, through
-// the context given to a child's start function.
-type StartInfo struct {
-	// Parent is linked to the new process before Init runs, and recorded as
-	// its parent: an exit signal from it makes a trapping process run
-	// Terminate and exit, as a GenServer does when its supervisor stops it.
+	// Parent links the new process to this one before Init runs and
+	// records it as its parent, as start_link called by a supervisor does:
+	// an exit signal from the parent makes a process that traps exits run
+	// Terminate and exit. Supervisors set it; see also [Process.SpawnLink].
 	Parent PID
-	// Restarts is how many times the child was restarted before, shown by
-	// [Runtime.Info].
+	// Link links the new process to this one before Init runs, like
+	// spawn_link. With no Parent, Link is also the parent.
+	Link PID
+	// Restarts is how many times the child spec behind this process was
+	// restarted before, as [Info].Restarts reports. Supervisors set it.
 	Restarts int
-}
-
-type startInfoKey struct{}
-
-// WithStartInfo returns a context that makes [Runtime.Spawn] link the new
-// process to si.Parent and record si, the way start_link called from a
-// supervisor links the child to it.
-func WithStartInfo(ctx context.Context, si StartInfo) context.Context {
-	return context.WithValue(ctx, startInfoKey{}, si)
-}
-
-// StartInfoFrom returns the StartInfo in ctx, if any.
-func StartInfoFrom(ctx context.Context) StartInfo {
-	si, _ := ctx.Value(startInfoKey{}).(StartInfo)
-	return si
 }
 
 // Spawn starts a process running a, like GenServer.start_link: it returns
 // only after a's Init has run, on the calling goroutine, and reports Init's
 // failure.
 //
-// Before Init runs, the process is linked to its parent (from ctx, see
-// [WithStartInfo], or opts.Link) and registered under opts.Name. Messages
+// Before Init runs, the process is linked to its parent (opts.Parent, or
+// opts.Link) and registered under opts.Name. ctx is checked only before
+// the process starts: Init runs to its end (or to an exit signal). Messages
 // that arrive during Init wait in the mailbox.
 //
 // Errors: ErrNoProc if the parent or link target is not alive; an
@@ -153,13 +134,12 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 	if err := ctx.Err(); err != nil {
 		return PID{}, err
 	}
-	si := StartInfoFrom(ctx)
 	p := &Process{
 		rt:       rt,
 		actor:    a,
 		flags:    fRunning,
-		parent:   si.Parent,
-		restarts: uint32(si.Restarts),
+		parent:   opts.Parent,
+		restarts: uint32(max(0, opts.Restarts)),
 		started:  time.Now().UnixNano(),
 	}
 	if p.parent.IsZero() {

@@ -41,7 +41,7 @@ func TestExitSignals(t *testing.T) {
 			// Started under a parent, so that the sender (the outside
 			// world) is not the parent and a trapped exit is a message.
 			parent := spawn(t, rt, &fn{init: func(p *actor.Process) error { p.TrapExit(true); return nil }})
-			pid, err := rt.Spawn(actor.WithStartInfo(context.Background(), actor.StartInfo{Parent: parent}), a, actor.SpawnOptions{})
+			pid, err := rt.Spawn(context.Background(), a, actor.SpawnOptions{Parent: parent})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,11 +227,11 @@ func TestTrappedExitFromParentTerminates(t *testing.T) {
 	parent := spawn(t, rt, trapper(make(chan any, 4)))
 	got := make(chan error, 1)
 	ch := make(chan any, 4)
-	child, err := rt.Spawn(actor.WithStartInfo(context.Background(), actor.StartInfo{Parent: parent, Restarts: 2}), &fn{
+	child, err := rt.Spawn(context.Background(), &fn{
 		init: func(p *actor.Process) error { p.TrapExit(true); return nil },
 		info: func(_ *actor.Process, msg any) error { ch <- msg; return nil },
 		term: func(_ *actor.Process, r error) { got <- r },
-	}, actor.SpawnOptions{})
+	}, actor.SpawnOptions{Parent: parent, Restarts: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,9 +354,8 @@ func TestParentLinks(t *testing.T) {
 	parentActor := trapper(msgs)
 	parent := spawn(t, rt, parentActor)
 	var kids []actor.PID
-	ctx := actor.WithStartInfo(context.Background(), actor.StartInfo{Parent: parent})
 	for range 4 {
-		pid, err := rt.Spawn(ctx, &fn{}, actor.SpawnOptions{})
+		pid, err := rt.Spawn(context.Background(), &fn{}, actor.SpawnOptions{Parent: parent})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -421,10 +420,9 @@ func TestParentLinksRace(t *testing.T) {
 	rt := newRuntime(t)
 	for round := range 50 {
 		parent := spawn(t, rt, &fn{})
-		ctx := actor.WithStartInfo(context.Background(), actor.StartInfo{Parent: parent})
 		kids := make([]actor.PID, 40)
 		for i := range kids {
-			pid, err := rt.Spawn(ctx, &fn{}, actor.SpawnOptions{})
+			pid, err := rt.Spawn(context.Background(), &fn{}, actor.SpawnOptions{Parent: parent})
 			if err != nil {
 				t.Fatal(err)
 			}

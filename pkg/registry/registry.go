@@ -12,13 +12,14 @@ import (
 	"github.com/actorsh/actorsh/pkg/actor"
 )
 
-// Keys is the kind of a registry: whether a key names one process or many.
-type Keys uint8
+// KeyMode is the kind of a registry: whether a key names one process or
+// many, as Registry's :keys option.
+type KeyMode uint8
 
 const (
 	// Unique registries map each key to at most one process, like
 	// keys: :unique. Only unique registries give via names.
-	Unique Keys = iota
+	Unique KeyMode = iota
 	// Duplicate registries map a key to any number of processes (and a
 	// process to a key any number of times), like keys: :duplicate: for
 	// pub/sub with Dispatch.
@@ -26,7 +27,7 @@ const (
 )
 
 // String returns unique or duplicate.
-func (k Keys) String() string {
+func (k KeyMode) String() string {
 	if k == Duplicate {
 		return "duplicate"
 	}
@@ -38,7 +39,7 @@ type Options struct {
 	// Name identifies the registry in events, errors and the shell.
 	Name string
 	// Keys is Unique (the zero value) or Duplicate.
-	Keys Keys
+	Keys KeyMode
 	// Partitions is how many independently locked partitions the registry
 	// is split into, as Registry's :partitions option. Zero picks four per
 	// CPU (at least 8), which suits most uses; 1 gives a single lock.
@@ -96,7 +97,7 @@ func quote(s string) string {
 type Registry struct {
 	rt    *actor.Runtime
 	name  string
-	keys  Keys
+	keys  KeyMode
 	seed  maphash.Seed // hashes long keys and duplicate registries' keys
 	mix   seed         // hashes short keys of unique registries
 	parts []partition
@@ -115,7 +116,8 @@ type partition struct {
 	long map[string]actor.PID
 	vals map[string]any
 	dup  map[string]map[actor.PID][]any
-	n    int // entries
+	n    int    // entries
+	gen  uint64 // counts writes, so that a callback run unlocked can tell whether it still applies
 	_    [64]byte
 }
 
@@ -198,7 +200,7 @@ func (r *Registry) Name() string { return r.name }
 func (r *Registry) String() string { return r.name }
 
 // Kind returns Unique or Duplicate.
-func (r *Registry) Kind() Keys { return r.keys }
+func (r *Registry) Kind() KeyMode { return r.keys }
 
 // Partitions returns the number of partitions.
 func (r *Registry) Partitions() int { return len(r.parts) }
@@ -261,6 +263,7 @@ func (r *Registry) Register(pid actor.PID, key string, value any) error {
 			m[pid] = append(m[pid], value)
 		}
 		p.n++
+		p.gen++
 		return nil
 	})
 	if err == nil && r.rt.Listening() {
@@ -273,41 +276,83 @@ func (r *Registry) Register(pid actor.PID, key string, value any) error {
 // It does nothing if there are none. In a duplicate registry it costs in
 // proportion to pid's own entries, however many processes share the key.
 func (r *Registry) Unregister(pid actor.PID, key string) {
-	r.unregister(pid, key, nil)
+	r.unregister(pid, key, nil, 0)
 }
 
 // UnregisterMatch removes those of pid's entries under key whose value
-// satisfies match, like Registry.unregister_match/4.
+// satisfies match, like Registry.unregister_match/4. match runs with no
+// lock held, so it may call r and the runtime; if the entries change
+// meanwhile, it runs again on the new ones. A panic in match reaches the
+// caller and changes nothing.
 func (r *Registry) UnregisterMatch(pid actor.PID, key string, match func(value any) bool) {
-	r.unregister(pid, key, match)
+	for {
+		vals, gen := r.valuesAt(pid, key)
+		if len(vals) == 0 {
+			return
+		}
+		drop := make([]bool, len(vals))
+		for i, v := range vals {
+			drop[i] = match(v)
+		}
+		if !slices.Contains(drop, true) {
+			return
+		}
+		if r.unregister(pid, key, drop, gen) {
+			return
+		}
+	}
 }
 
-func (r *Registry) unregister(pid actor.PID, key string, match func(any) bool) {
-	removed := false
+// unregister removes pid's entries under key: all (drop is nil) or those
+// whose place drop marks in the list valuesAt returned at gen. It reports
+// false if the partition changed since gen, and then removes nothing.
+func (r *Registry) unregister(pid actor.PID, key string, drop []bool, gen uint64) (done bool) {
+	removed, stale := false, false
 	r.rt.Detach(pid, r, key, func() (gone bool) {
-		removed, gone = r.remove(pid, key, match)
+		removed, gone, stale = r.remove(pid, key, drop, gen)
 		return gone
 	})
 	if removed && r.rt.Listening() {
 		r.rt.Emit(actor.Event{Kind: actor.EventUnregistered, PID: pid, Name: key, Detail: r.name, Clock: r.rt.Clock(pid)})
 	}
+	return !stale
 }
 
-// remove deletes pid's entries under key (those matching match, if it is
-// not nil) and reports whether any went, and whether pid holds none under
-// key now.
-func (r *Registry) remove(pid actor.PID, key string, match func(any) bool) (removed, gone bool) {
+// valuesAt returns pid's values under key, in their stored order, and the
+// partition's write count then.
+func (r *Registry) valuesAt(pid actor.PID, key string) ([]any, uint64) {
+	var k packed
+	p, short := r.locate(key, &k)
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if r.keys == Unique {
+		if holder, ok := p.holder(key, &k, short); ok && holder == pid {
+			return []any{p.vals[key]}, p.gen
+		}
+		return nil, p.gen
+	}
+	return slices.Clone(p.dup[key][pid]), p.gen
+}
+
+// remove deletes pid's entries under key (with drop, those it marks, if
+// the partition is still at gen; stale reports it was not) and reports
+// whether any went, and whether pid holds none under key now.
+func (r *Registry) remove(pid actor.PID, key string, drop []bool, gen uint64) (removed, gone, stale bool) {
 	var k packed
 	p, short := r.locate(key, &k)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if drop != nil && p.gen != gen {
+		return false, false, true
+	}
 	if r.keys == Unique {
 		if holder, ok := p.holder(key, &k, short); !ok || holder != pid {
-			return false, true
+			return false, true, false
 		}
-		if match != nil && !match(p.vals[key]) {
-			return false, false
+		if drop != nil && !drop[0] {
+			return false, false, false
 		}
+		p.gen++
 		if short {
 			t := p.tab.Load()
 			t.remove(t.lookup(&k))
@@ -317,20 +362,21 @@ func (r *Registry) remove(pid actor.PID, key string, match func(any) bool) (remo
 		}
 		delete(p.vals, key)
 		p.n--
-		return true, true
+		return true, true, false
 	}
 	m := p.dup[key]
 	vals, ok := m[pid]
 	if !ok {
-		return false, true
+		return false, true, false
 	}
-	if match == nil {
+	p.gen++
+	if drop == nil {
 		delete(m, pid)
 		p.n -= len(vals)
 	} else {
 		kept := vals[:0]
-		for _, v := range vals {
-			if !match(v) {
+		for i, v := range vals {
+			if !drop[i] {
 				kept = append(kept, v)
 			}
 		}
@@ -344,13 +390,13 @@ func (r *Registry) remove(pid actor.PID, key string, match func(any) bool) (remo
 	if len(m) == 0 {
 		delete(p.dup, key)
 	}
-	return true, len(m[pid]) == 0
+	return true, len(m[pid]) == 0, false
 }
 
 // ProcessExited implements actor.Cleaner: the runtime calls it when pid
 // exits, once per key pid held here.
 func (r *Registry) ProcessExited(pid actor.PID, key string) {
-	r.remove(pid, key, nil)
+	r.remove(pid, key, nil, 0)
 }
 
 // Lookup returns the entries under key, like Registry.lookup/2: at most
@@ -462,26 +508,38 @@ func (r *Registry) Values(key string, pid actor.PID) []any {
 
 // UpdateValue replaces the value pid holds under key in a unique registry
 // with update(old), like Registry.update_value/3. It fails if pid does not
-// hold key.
+// hold key. update runs with no lock held, so it may call r and the
+// runtime; if the partition changes meanwhile, it runs again on the new
+// value. A panic in update reaches the caller and changes nothing.
 func (r *Registry) UpdateValue(pid actor.PID, key string, update func(old any) any) (newValue, oldValue any, err error) {
 	if r.keys != Unique {
 		return nil, nil, ErrNotUnique
 	}
 	var k packed
 	p, short := r.locate(key, &k)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if holder, ok := p.holder(key, &k, short); !ok || holder != pid {
-		return nil, nil, errors.New("registry: " + pid.String() + " does not hold " + quote(key))
+	for {
+		p.mu.RLock()
+		holder, ok := p.holder(key, &k, short)
+		oldValue, gen := p.vals[key], p.gen
+		p.mu.RUnlock()
+		if !ok || holder != pid {
+			return nil, nil, errors.New("registry: " + pid.String() + " does not hold " + quote(key))
+		}
+		newValue = update(oldValue)
+		p.mu.Lock()
+		if p.gen != gen {
+			p.mu.Unlock()
+			continue
+		}
+		p.gen++
+		if newValue == nil {
+			delete(p.vals, key)
+		} else {
+			p.vals[key] = newValue
+		}
+		p.mu.Unlock()
+		return newValue, oldValue, nil
 	}
-	oldValue = p.vals[key]
-	newValue = update(oldValue)
-	if newValue == nil {
-		delete(p.vals, key)
-	} else {
-		p.vals[key] = newValue
-	}
-	return newValue, oldValue, nil
 }
 
 // Count returns the number of entries, like Registry.count/1.
@@ -547,15 +605,18 @@ func (r *Registry) Select(keep func(key string, pid actor.PID, value any) bool) 
 // partition locked and must not call r.
 func (r *Registry) Scan(fn func(key string, pid actor.PID, value any) bool) bool {
 	for i := range r.parts {
-		p := &r.parts[i]
-		p.mu.RLock()
-		more := p.each(fn)
-		p.mu.RUnlock()
-		if !more {
+		if !r.parts[i].scan(fn) {
 			return false
 		}
 	}
 	return true
+}
+
+// scan is each under the read lock, released even if fn panics.
+func (p *partition) scan(fn func(key string, pid actor.PID, value any) bool) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.each(fn)
 }
 
 // Dispatch calls fn with the entries under key, if there are any, like

@@ -366,3 +366,54 @@ func (k *keeper) HandleInfo(p *actor.Process, msg any) error {
 	}
 	return nil
 }
+
+// TestCallbacksMayCallBack: UpdateValue's update and UnregisterMatch's
+// match run with no lock held, so they may use the registry and the
+// runtime (they used to deadlock there); a panic in them changes nothing
+// and leaves no lock held.
+func TestCallbacksMayCallBack(t *testing.T) {
+	rt := newRuntime(t)
+	for _, keys := range []registry.KeyMode{registry.Unique, registry.Duplicate} {
+		reg := registry.New(rt, registry.Options{Name: "r", Keys: keys, Partitions: 1})
+		pid := spawn(t, rt, idle{}, actor.Name{})
+		if err := reg.Register(pid, "k", 1); err != nil {
+			t.Fatal(err)
+		}
+		watchdog := time.AfterFunc(5*time.Second, func() { panic("a registry callback that calls back deadlocked") })
+		if keys == registry.Unique {
+			nv, _, err := reg.UpdateValue(pid, "k", func(old any) any {
+				if got := reg.Lookup("k"); len(got) != 1 {
+					t.Errorf("Lookup inside update = %v", got)
+				}
+				return old.(int) + 1
+			})
+			if err != nil || nv != 2 {
+				t.Errorf("UpdateValue = %v, %v; want 2", nv, err)
+			}
+			func() {
+				defer func() { recover() }()
+				reg.UpdateValue(pid, "k", func(any) any { panic("update boom") })
+			}()
+			if v := reg.Values("k", pid); len(v) != 1 || v[0] != 2 {
+				t.Errorf("value after a panicking update = %v; want [2]", v)
+			}
+		}
+		func() {
+			defer func() { recover() }()
+			reg.UnregisterMatch(pid, "k", func(any) bool { panic("match boom") })
+		}()
+		if n := reg.Count(); n != 1 {
+			t.Errorf("%v: %d entries after a panicking match; want 1", keys, n)
+		}
+		reg.UnregisterMatch(pid, "k", func(v any) bool {
+			if _, err := rt.Info(pid); err != nil {
+				t.Errorf("Info inside match: %v", err)
+			}
+			return len(reg.Lookup("k")) == 1 && reg.Count() == 1
+		})
+		watchdog.Stop()
+		if n := reg.Count(); n != 0 {
+			t.Errorf("%v: %d entries after UnregisterMatch; want 0", keys, n)
+		}
+	}
+}

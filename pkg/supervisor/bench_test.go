@@ -16,9 +16,7 @@ type idle struct{}
 func (idle) Init(*actor.Process) error { return nil }
 
 func namedChild(rt *actor.Runtime, reg *registry.Registry, name string) supervisor.ChildSpec {
-	return supervisor.ChildSpec{ID: name, Start: func(ctx context.Context) (actor.PID, error) {
-		return rt.Spawn(ctx, idle{}, actor.SpawnOptions{Name: reg.Via(name)})
-	}}
+	return supervisor.ChildSpec{ID: name, Name: reg.Via(name), New: func([]any) (actor.Actor, error) { return idle{}, nil }}
 }
 
 func benchSetup(b *testing.B, maxRestarts int) (*actor.Runtime, *registry.Registry, actor.PID) {

@@ -7,14 +7,21 @@
 //	sup, err := supervisor.StartDynamic(ctx, rt, supervisor.DynamicOptions{})
 //	pid, err := supervisor.StartChild(ctx, rt, sup, supervisor.ChildSpec{
 //		ID:      "greeter_for_alice",
+//		Name:    reg.Via("greeter_for_alice"),
 //		Restart: supervisor.Transient,
-//		Start: func(ctx context.Context) (actor.PID, error) {
-//			return rt.Spawn(ctx, &Greeter{Person: "alice"}, actor.SpawnOptions{Name: reg.Via("greeter_for_alice")})
-//		},
+//		New:     func([]any) (actor.Actor, error) { return &Greeter{Person: "alice"}, nil },
 //	})
 //
-// A child's Start function must pass its ctx to rt.Spawn: that links the
-// new process to the supervisor before its Init runs, as start_link does.
+// The supervisor spawns its children itself, from the spec's New (or
+// Start, with a [Spawner]), linked to it as their parent before their Init
+// runs, as start_link does; a nested supervisor is the child spec made by
+// [Spec] or [DynamicSpec].
+//
+// Requests (StartChild and the rest) wait for the supervisor however long
+// it takes, as OTP's calls with timeout infinity do, unless their ctx ends
+// first: they then return ctx.Err() and the request is still carried out.
+// Their errors name the supervisor and the child ([ChildError]) and match
+// the sentinels ([ErrNotFound] and the rest) with errors.Is.
 //
 // # Semantics
 //
@@ -37,11 +44,16 @@
 // reverse order and exits with reason shutdown, and its own supervisor
 // then applies its rules to it (a transient supervisor is not restarted
 // after shutdown). A child that fails to restart is retried through a
-// message to the supervisor itself, each retry counting as a restart.
+// message to the supervisor itself, each retry counting as a restart. The
+// window slides and is measured exactly: a restart counts while it is
+// less than MaxSeconds old. OTP stamps restarts with whole seconds of
+// monotonic time, so there a restart 4.2 s ago may count as 4 or 5
+// seconds old; actorsh's window is that rule without the rounding.
 //
 // Shutdown ([ChildSpec].Shutdown): [BrutalKill] kills at once; a timeout
-// sends shutdown and kills when it runs out (5s by default for workers);
-// [Infinity] waits (the default for supervisors). Children that trap exits
+// sends shutdown and kills when it runs out (5s by default for workers),
+// and the kill ends the child then, even one whose Terminate never
+// returns; [Infinity] waits (the default for supervisors). Children that trap exits
 // run Terminate. A static supervisor stops its children one at a time in
 // reverse start order; a DynamicSupervisor signals all at once and waits
 // for all, as Elixir's does.
@@ -54,6 +66,7 @@
 //	terminate_child/2                         supervisor.TerminateChild, TerminateChildPID
 //	restart_child/2, delete_child/2           supervisor.RestartChild, DeleteChild (running, restarting, not_found)
 //	which_children/1, count_children/1        supervisor.WhichChildren, CountChildren
+//	:sys.get_state/1                          actor.Runtime.State (a [State])
 //
 // Every decision (restarted, not restarted and why, restart failed, gave
 // up) is an actor.Event for the shell to narrate.

@@ -25,9 +25,8 @@ func Example() {
 		return supervisor.StartChild(ctx, rt, sup, supervisor.ChildSpec{
 			ID:      name,
 			Restart: supervisor.Transient,
-			Start: func(ctx context.Context) (actor.PID, error) {
-				return rt.Spawn(ctx, &Greeter{Person: person, Out: os.Stdout}, actor.SpawnOptions{Name: reg.Via(name)})
-			},
+			Name:    reg.Via(name),
+			New:     func([]any) (actor.Actor, error) { return &Greeter{Person: person, Out: os.Stdout}, nil },
 		})
 	}
 	greet("alice")
@@ -51,10 +50,9 @@ func ExampleStartDynamic_permanent() {
 	sup, _ := supervisor.StartDynamic(ctx, rt, supervisor.DynamicOptions{})
 	exited, _ := rt.Watch(sup)
 	supervisor.StartChild(ctx, rt, sup, supervisor.ChildSpec{
-		ID: "greeter_for_bob",
-		Start: func(ctx context.Context) (actor.PID, error) {
-			return rt.Spawn(ctx, &Greeter{Person: "bob", Out: os.Stdout}, actor.SpawnOptions{Name: reg.Via("greeter_for_bob")})
-		},
+		ID:   "greeter_for_bob",
+		Name: reg.Via("greeter_for_bob"),
+		New:  func([]any) (actor.Actor, error) { return &Greeter{Person: "bob", Out: os.Stdout}, nil },
 	})
 	fmt.Println("supervisor exited:", <-exited)
 	// Output:
@@ -83,9 +81,7 @@ func ExampleStart_restForOne() {
 	ctx := context.Background()
 	rt := actor.NewRuntime(actor.Options{})
 	child := func(name string) supervisor.ChildSpec {
-		return supervisor.ChildSpec{ID: name, Start: func(ctx context.Context) (actor.PID, error) {
-			return rt.Spawn(ctx, &crashy{name}, actor.SpawnOptions{})
-		}}
+		return supervisor.ChildSpec{ID: name, New: func([]any) (actor.Actor, error) { return &crashy{name}, nil }}
 	}
 	sup, _ := supervisor.Start(ctx, rt, supervisor.Options{Strategy: supervisor.RestForOne},
 		child("db"), child("cache"), child("web"))

@@ -128,9 +128,7 @@ func TestDynamicShutdownManyChildren(t *testing.T) {
 			trapping++
 		}
 		key := "c" + strconv.Itoa(i)
-		spec := supervisor.ChildSpec{ID: key, Start: func(ctx context.Context) (actor.PID, error) {
-			return rt.Spawn(ctx, a, actor.SpawnOptions{Name: reg.Via(key)})
-		}}
+		spec := supervisor.ChildSpec{ID: key, Name: reg.Via(key), New: func([]any) (actor.Actor, error) { return a, nil }}
 		if _, err := supervisor.StartChild(ctx, rt, sup, spec); err != nil {
 			t.Fatal(err)
 		}

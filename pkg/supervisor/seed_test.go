@@ -37,9 +37,8 @@ func (g *Greeter) HandleContinue(*actor.Process, any) error {
 // greeter is the child spec: named {:via, Registry, {reg, "greeter_for_" <> person}}.
 func greeter(rt *actor.Runtime, reg *registry.Registry, person string, restart supervisor.Restart, out io.Writer) supervisor.ChildSpec {
 	name := "greeter_for_" + person
-	return supervisor.ChildSpec{ID: name, Restart: restart, Start: func(ctx context.Context) (actor.PID, error) {
-		return rt.Spawn(ctx, &Greeter{Person: person, Out: out}, actor.SpawnOptions{Name: reg.Via(name)})
-	}}
+	return supervisor.ChildSpec{ID: name, Restart: restart, Name: reg.Via(name),
+		New: func([]any) (actor.Actor, error) { return &Greeter{Person: person, Out: out}, nil }}
 }
 
 // syncBuffer is a bytes.Buffer safe for use from several processes.
@@ -163,9 +162,8 @@ func TestRestartedChildGetsItsName(t *testing.T) {
 			}
 		}
 	})()
-	spec := supervisor.ChildSpec{ID: "worker", Start: func(ctx context.Context) (actor.PID, error) {
-		return rt.Spawn(ctx, &worker{id: "worker", j: &journal{}}, actor.SpawnOptions{Name: reg.Via("worker")})
-	}}
+	spec := supervisor.ChildSpec{ID: "worker", Name: reg.Via("worker"),
+		New: func([]any) (actor.Actor, error) { return &worker{id: "worker", j: &journal{}}, nil }}
 	if _, err := supervisor.StartChild(ctx, rt, sup, spec); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,13 +104,13 @@ func ShouldRestart(r Restart, reason error) bool {
 type ChildType uint8
 
 const (
-	Worker ChildType = iota // the zero value
-	Supervisor
+	WorkerChild     ChildType = iota // a worker: the zero value
+	SupervisorChild                  // a supervisor: shutdown defaults to Infinity
 )
 
 // String returns worker or supervisor.
 func (t ChildType) String() string {
-	if t == Supervisor {
+	if t == SupervisorChild {
 		return "supervisor"
 	}
 	return "worker"
@@ -127,24 +128,45 @@ const (
 	DefaultShutdown = 5 * time.Second
 )
 
-// ChildSpec describes a child, like a child specification map. The zero
-// values give a permanent worker with a 5 second shutdown.
+// ChildSpec describes a child, like a child specification map. The
+// supervisor starts the child itself, at first and at every restart, from
+// New (the usual form) or Start; either way the child is linked to the
+// supervisor as its parent before its Init runs, as start_link does.
+// The zero values give a permanent worker with a 5 second shutdown.
+//
+//	supervisor.ChildSpec{
+//		ID:      "greeter_for_alice",
+//		Name:    reg.Via("greeter_for_alice"),
+//		Restart: supervisor.Transient,
+//		New:     func([]any) (actor.Actor, error) { return &Greeter{Person: "alice"}, nil },
+//	}
 type ChildSpec struct {
 	// ID names the child within its supervisor. Static supervisors need
 	// it to be unique; DynamicSupervisors only report it.
 	ID string
-	// Start starts the child and returns its PID. It must start the
-	// process with the ctx it is given (rt.Spawn(ctx, ...)), which links
-	// the process to the supervisor before Init runs. Returning
-	// actor.ErrIgnore leaves the child not running, like :ignore.
-	Start func(ctx context.Context) (actor.PID, error)
+	// New makes the child's actor for each start, restarts included. extra
+	// is the DynamicSupervisor's ExtraArguments (nil under a static
+	// supervisor), as :extra_arguments are passed before a child's own
+	// arguments. Returning a nil actor leaves the child not running, like
+	// :ignore; an error fails the start.
+	New func(extra []any) (actor.Actor, error)
+	// Name, if set, registers the child under a via name at every start,
+	// before its Init runs, as a GenServer's :name option does.
+	Name actor.Name
+	// Start is the other way to start the child, for a start that must do
+	// more than New and Name can say: it must start the child with
+	// sp.Spawn, once, and return its PID. Returning actor.ErrIgnore (or a
+	// zero PID) leaves the child not running. A PID that sp did not spawn
+	// fails the start, so a Start cannot leave a child the supervisor does
+	// not supervise.
+	Start func(sp *Spawner) (actor.PID, error)
 	// Restart is Permanent (zero value), Transient or Temporary.
 	Restart Restart
 	// Shutdown is how the child is stopped: BrutalKill, a timeout after
 	// which shutdown turns into kill, or Infinity. Zero means 5s for a
 	// worker and Infinity for a supervisor.
 	Shutdown time.Duration
-	// Type is Worker (zero value) or Supervisor.
+	// Type is WorkerChild (zero value) or SupervisorChild.
 	Type ChildType
 }
 
@@ -152,10 +174,43 @@ func (c *ChildSpec) shutdown() time.Duration {
 	switch {
 	case c.Shutdown != 0:
 		return c.Shutdown
-	case c.Type == Supervisor:
+	case c.Type == SupervisorChild:
 		return Infinity
 	}
 	return DefaultShutdown
+}
+
+// Spawner starts a child for a [ChildSpec]'s Start function, linked to the
+// supervisor as its parent.
+type Spawner struct {
+	rt       *actor.Runtime
+	parent   actor.PID
+	restarts int
+	extra    []any
+	pid      actor.PID // what Spawn started
+}
+
+// Runtime returns the supervisor's runtime.
+func (sp *Spawner) Runtime() *actor.Runtime { return sp.rt }
+
+// Extra returns the DynamicSupervisor's ExtraArguments (nil under a
+// static supervisor).
+func (sp *Spawner) Extra() []any { return sp.extra }
+
+// Spawn starts the child, as [actor.Runtime.Spawn] does, with the
+// supervisor as its parent (opts.Parent and opts.Restarts are set for
+// you; opts.Link, if set, is an extra link). A second Spawn fails.
+func (sp *Spawner) Spawn(a actor.Actor, opts actor.SpawnOptions) (actor.PID, error) {
+	if !sp.pid.IsZero() {
+		return actor.PID{}, fmt.Errorf("supervisor: a child's Start spawned %v already: it starts one process", sp.pid)
+	}
+	opts.Parent = sp.parent
+	opts.Restarts = sp.restarts
+	pid, err := sp.rt.Spawn(context.Background(), a, opts)
+	if err == nil {
+		sp.pid = pid
+	}
+	return pid, err
 }
 
 // FormatShutdown renders a shutdown value: brutal_kill, infinity or a
@@ -170,16 +225,61 @@ func FormatShutdown(d time.Duration) string {
 	return d.String()
 }
 
-// Errors returned by the child management functions, as in OTP.
+// Errors returned by the child management functions, as in OTP. They come
+// wrapped in a [ChildError] that names the supervisor and the child; match
+// them with errors.Is.
 var (
 	ErrNotFound       = errors.New("not_found")
 	ErrRunning        = errors.New("running")
 	ErrRestarting     = errors.New("restarting")
 	ErrAlreadyPresent = errors.New("already_present")
 	ErrMaxChildren    = errors.New("max_children")
-	ErrNotSupervisor  = errors.New("supervisor: not a supervisor")
-	ErrDynamic        = errors.New("supervisor: not supported by a DynamicSupervisor")
+	ErrNotSupervisor  = errors.New("not_supervisor")
+	ErrDynamic        = errors.New("not_supported_by_a_dynamic_supervisor")
 )
+
+// ChildError reports a child management request that failed: which
+// supervisor, which child (by ID, or by PID for a DynamicSupervisor) and
+// why (Err, one of the errors above). It unwraps to Err.
+type ChildError struct {
+	Supervisor actor.PID
+	ID         string
+	PID        actor.PID
+	Err        error
+}
+
+func (e *ChildError) Error() string {
+	who := e.ID
+	switch {
+	case !e.PID.IsZero():
+		who = e.PID.String()
+	case needsQuotes(who):
+		who = strconv.Quote(who)
+	}
+	if who == "" {
+		return FormatError(e.Err) + " (supervisor " + e.Supervisor.String() + ")"
+	}
+	return FormatError(e.Err) + ": " + who + " (supervisor " + e.Supervisor.String() + ")"
+}
+
+func (e *ChildError) Unwrap() error { return e.Err }
+
+// FormatError renders an error of this package for people: the OTP atom
+// of a sentinel, the message otherwise.
+func FormatError(err error) string { return actor.FormatReason(err) }
+
+// needsQuotes reports whether an ID must be quoted to read as one word.
+func needsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r == '"' || r == '\\' || r > '~' {
+			return true
+		}
+	}
+	return false
+}
 
 // StartError reports that a child could not be started while a
 // supervisor started, like {shutdown, {failed_to_start_child, Id, Reason}}.

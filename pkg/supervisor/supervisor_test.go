@@ -69,9 +69,7 @@ func spec(rt *actor.Runtime, j *journal, id string, r supervisor.Restart) superv
 	return supervisor.ChildSpec{
 		ID:      id,
 		Restart: r,
-		Start: func(ctx context.Context) (actor.PID, error) {
-			return rt.Spawn(ctx, &worker{id: id, j: j}, actor.SpawnOptions{})
-		},
+		New:     func([]any) (actor.Actor, error) { return &worker{id: id, j: j}, nil },
 	}
 }
 
@@ -314,12 +312,8 @@ func TestNestedSupervisors(t *testing.T) {
 		t.Run(r.String(), func(t *testing.T) {
 			rt := newRuntime(t)
 			j := &journal{}
-			inner := supervisor.ChildSpec{
-				ID: "inner", Type: supervisor.Supervisor, Restart: r,
-				Start: func(ctx context.Context) (actor.PID, error) {
-					return supervisor.Start(ctx, rt, supervisor.Options{MaxRestarts: 1}, spec(rt, j, "leaf", supervisor.Permanent))
-				},
-			}
+			inner := supervisor.Spec("inner", supervisor.Options{MaxRestarts: 1}, spec(rt, j, "leaf", supervisor.Permanent))
+			inner.Restart = r
 			top, err := supervisor.Start(context.Background(), rt, supervisor.Options{}, inner)
 			if err != nil {
 				t.Fatal(err)
@@ -353,9 +347,8 @@ func TestShutdownOrderAndTimeouts(t *testing.T) {
 		rt := newRuntime(t)
 		j := &journal{}
 		mk := func(id string, linger, shutdown time.Duration) supervisor.ChildSpec {
-			return supervisor.ChildSpec{ID: id, Shutdown: shutdown, Start: func(ctx context.Context) (actor.PID, error) {
-				return rt.Spawn(ctx, &worker{id: id, j: j, linger: linger}, actor.SpawnOptions{})
-			}}
+			return supervisor.ChildSpec{ID: id, Shutdown: shutdown,
+				New: func([]any) (actor.Actor, error) { return &worker{id: id, j: j, linger: linger}, nil }}
 		}
 		sup, err := supervisor.Start(context.Background(), rt, supervisor.Options{},
 			mk("patient", 10*time.Second, supervisor.Infinity),
@@ -449,7 +442,7 @@ func TestChildManagement(t *testing.T) {
 		}
 	}
 	cs, _ := supervisor.WhichChildren(ctx, rt, sup)
-	if len(cs) != 1 || cs[0].ID != "a" || cs[0].Shutdown != supervisor.DefaultShutdown || cs[0].Type != supervisor.Worker {
+	if len(cs) != 1 || cs[0].ID != "a" || cs[0].Shutdown != supervisor.DefaultShutdown || cs[0].Type != supervisor.WorkerChild {
 		t.Errorf("WhichChildren = %+v", cs)
 	}
 	// Requests to something that is not a supervisor fail without harming it.
@@ -457,14 +450,14 @@ func TestChildManagement(t *testing.T) {
 	if _, err := supervisor.WhichChildren(ctx, rt, a); !errors.Is(err, supervisor.ErrNotSupervisor) {
 		t.Errorf("WhichChildren(worker) = %v; want ErrNotSupervisor", err)
 	}
-	if !rt.Alive(a) || supervisor.Is(rt, a) || !supervisor.Is(rt, sup) {
+	if !rt.Alive(a) || supervisor.IsSupervisor(rt, a) || !supervisor.IsSupervisor(rt, sup) {
 		t.Errorf("Is/Alive wrong after a misdirected request")
 	}
 	// A child that fails to start at supervisor start: a StartError, and
 	// the children already started are stopped.
 	j.take()
 	_, err = supervisor.Start(ctx, rt, supervisor.Options{}, spec(rt, j, "x", supervisor.Permanent), supervisor.ChildSpec{
-		ID: "bad", Start: func(context.Context) (actor.PID, error) { return actor.PID{}, actor.Reason("econnrefused") },
+		ID: "bad", New: func([]any) (actor.Actor, error) { return nil, actor.Reason("econnrefused") },
 	})
 	var se *supervisor.StartError
 	if !errors.As(err, &se) || se.ID != "bad" {
@@ -484,9 +477,9 @@ func TestDynamicSupervisor(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []any
-	withExtra := supervisor.ChildSpec{ID: "w", Start: func(ctx context.Context) (actor.PID, error) {
-		got = supervisor.ExtraArguments(ctx)
-		return rt.Spawn(ctx, &worker{id: "w", j: j}, actor.SpawnOptions{})
+	withExtra := supervisor.ChildSpec{ID: "w", New: func(extra []any) (actor.Actor, error) {
+		got = extra
+		return &worker{id: "w", j: j}, nil
 	}}
 	w1, err := supervisor.StartChild(ctx, rt, sup, withExtra)
 	if err != nil || !slices.Equal(got, []any{"pool"}) {

@@ -1,0 +1,108 @@
+package supervisor
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+)
+
+// Terminate stops the children: a static supervisor's one at a time in
+// reverse start order, a DynamicSupervisor's all at once.
+func (s *sup) Terminate(_ *actor.Process, _ error) { s.stopAll() }
+
+// parallelStop is how many children a DynamicSupervisor's shutdown gives
+// each goroutine that signals them, at least.
+const parallelStop = 4096
+
+func (s *sup) stopAll() {
+	if !s.dynamic {
+		for i := len(s.children) - 1; i >= 0; i-- {
+			s.stopChild(s.children[i])
+		}
+		return
+	}
+	type stopping struct {
+		pid  actor.PID
+		done <-chan error
+		d    time.Duration
+	}
+	children := s.byPID.takeNewestFirst()
+	signal := func(children []*child) (all []stopping) {
+		for _, c := range children {
+			pid := c.pid
+			c.pid = actor.PID{}
+			if st, ok := s.signalStop(pid, c.spec.shutdown()); ok {
+				all = append(all, stopping{pid, st, c.spec.shutdown()})
+			}
+		}
+		return all
+	}
+	// Most children exit on the goroutine that signals them (see
+	// signalStop); with many, the signalling is shared among GOMAXPROCS
+	// goroutines, which this one waits for.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(children)/parallelStop))
+	parts := slices.Collect(slices.Chunk(children, max(1, (len(children)+workers-1)/workers)))
+	waits := make([][]stopping, len(parts))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		wg.Go(func() { waits[i] = signal(part) })
+	}
+	wg.Wait()
+	all := slices.Concat(waits...)
+	began := time.Now()
+	for _, st := range all {
+		s.awaitStop(st.pid, st.done, st.d, began)
+	}
+}
+
+// stopChild stops one child as its shutdown says, and waits for it.
+func (s *sup) stopChild(c *child) {
+	pid := c.pid
+	if pid.IsZero() {
+		return
+	}
+	s.byPID.del(pid)
+	c.pid = actor.PID{}
+	if done, ok := s.signalStop(pid, c.spec.shutdown()); ok {
+		s.awaitStop(pid, done, c.spec.shutdown(), time.Now())
+	}
+}
+
+// signalStop unlinks the child (so that its exit does not come back to us
+// as a message) and sends it shutdown, or kill for BrutalKill. A child that
+// was idle and does not trap exits has exited when it returns (false);
+// otherwise it returns a channel to wait on for the child's exit.
+func (s *sup) signalStop(pid actor.PID, d time.Duration) (<-chan error, bool) {
+	s.rt.Unlink(s.self, pid)
+	reason := actor.ErrShutdown
+	if d == BrutalKill {
+		reason = actor.ErrKill
+	}
+	if _, exited := s.rt.ExitNow(s.self, pid, reason); exited {
+		return nil, false
+	}
+	// Running, trapping, or already exiting: wait until it is gone, and
+	// with it its names (a restart may want them back at once).
+	done, _ := s.rt.Watch(pid)
+	return done, true
+}
+
+// awaitStop waits for a child told to stop at began, killing it once its
+// shutdown time has passed.
+func (s *sup) awaitStop(pid actor.PID, done <-chan error, d time.Duration, began time.Time) {
+	if d == BrutalKill || d == Infinity {
+		<-done
+		return
+	}
+	t := time.NewTimer(d - time.Since(began))
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		s.rt.Exit(s.self, pid, actor.ErrKill)
+		<-done
+	}
+}
