@@ -531,4 +531,3 @@ func (s *sup) tryAgain(ids []string) error {
 	}
 	return nil
 }
-
