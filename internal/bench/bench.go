@@ -187,8 +187,12 @@ func round(ctx context.Context, cfg Config, rep *Report, values map[string][]flo
 		return supervisor.ChildSpec{ID: key, Name: reg.Via(key), New: newIdle}
 	}
 
-	// Spawn (always: the other phases need the processes).
+	// Spawn (always: the other phases need the processes). StartChild goes
+	// with a ctx that cannot end, as a program starting many children
+	// would: the supervisor then runs on this goroutine. ctx is checked
+	// between spawns.
 	start := time.Now()
+	bg := context.WithoutCancel(ctx)
 	for i := 0; i < n; i++ {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -196,7 +200,7 @@ func round(ctx context.Context, cfg Config, rep *Report, values map[string][]flo
 			}
 			cfg.progress(Spawn, i, n)
 		}
-		if _, err := supervisor.StartChild(ctx, rt, sup, spec(name(i))); err != nil {
+		if _, err := supervisor.StartChild(bg, rt, sup, spec(name(i))); err != nil {
 			return fmt.Errorf("bench: spawn %d: %w", i, err)
 		}
 	}

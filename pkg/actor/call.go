@@ -228,12 +228,24 @@ func (rt *Runtime) CallInfinity(ctx context.Context, pid PID, req any) (any, err
 	}
 	if ctx.Done() != nil {
 		c := &call{req: req, ch: make(chan callResult, 1)}
-		v, err := rt.await(ctx, p, c, kCall, nil, 0, 0)
-		var ce *CallError
-		if errors.As(err, &ce) && !errors.Is(ce.Err, ErrNoProc) {
-			return nil, ctx.Err()
+		ok, sched := p.enqueue(item{kind: kCall, msg: c})
+		if !ok {
+			return nil, &CallError{PID: pid, Err: ErrNoProc}
 		}
-		return v, err
+		if sched {
+			rt.active.Add(1)
+			rt.runWarm(p)
+		}
+		select {
+		case r := <-c.ch:
+			return r.v, r.err
+		case <-ctx.Done():
+		}
+		if !c.state.CompareAndSwap(0, 1) {
+			r := <-c.ch // answered just in time
+			return r.v, r.err
+		}
+		return nil, ctx.Err()
 	}
 	c := &call{req: req, lazy: true}
 	ok, sched := p.enqueue(item{kind: kCall, msg: c})

@@ -41,7 +41,8 @@ type Runtime struct {
 	subMu    sync.Mutex
 	subs     atomic.Pointer[[]*subscriber]
 
-	timers timerSet
+	timers  timerSet
+	workers workers
 
 	// zombies are processes that an exit signal ended while a callback
 	// ran, whose goroutine has not yet returned from it (see reapLocked).
@@ -396,6 +397,7 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	})
 	err := rt.Quiesce(wctx)
 	rt.timers.close()
+	rt.workers.close(err == nil)
 	if err == nil {
 		return nil
 	}

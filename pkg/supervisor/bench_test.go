@@ -31,22 +31,38 @@ func benchSetup(b *testing.B, maxRestarts int) (*actor.Runtime, *registry.Regist
 }
 
 // BenchmarkNamedSpawn starts named children under a DynamicSupervisor:
-// the call to the supervisor, the spawn, the via registration.
+// the call to the supervisor, the spawn, the via registration. With a ctx
+// that cannot end the caller runs the supervisor itself; with one that can
+// (ctx=cancellable), the supervisor runs on its own goroutine so that the
+// caller can stop waiting.
 func BenchmarkNamedSpawn(b *testing.B) {
-	rt, reg, sup := benchSetup(b, 0)
-	ctx := context.Background()
-	names := make([]string, b.N)
-	for i := range names {
-		names[i] = "greeter_for_" + strconv.Itoa(i)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := supervisor.StartChild(ctx, rt, sup, namedChild(rt, reg, names[i])); err != nil {
-			b.Fatal(err)
+	for _, cancellable := range []bool{false, true} {
+		name := "ctx=background"
+		if cancellable {
+			name = "ctx=cancellable"
 		}
+		b.Run(name, func(b *testing.B) {
+			rt, reg, sup := benchSetup(b, 0)
+			ctx := context.Background()
+			if cancellable {
+				var cancel func()
+				ctx, cancel = context.WithCancel(ctx)
+				defer cancel()
+			}
+			names := make([]string, b.N)
+			for i := range names {
+				names[i] = "greeter_for_" + strconv.Itoa(i)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := supervisor.StartChild(ctx, rt, sup, namedChild(rt, reg, names[i])); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "spawns/s")
+		})
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "spawns/s")
 }
 
 // BenchmarkRestartLatency kills a permanent named child and waits until
