@@ -178,11 +178,10 @@ func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind
 		return r.v, r.err
 	default:
 	}
-	var timeout <-chan time.Time
+	var timeout chan struct{}
 	if _, ok := ctx.Deadline(); !ok && def > 0 {
-		t := time.NewTimer(def)
-		defer t.Stop()
-		timeout = t.C
+		timeout = make(chan struct{})
+		defer rt.AfterFunc(def, func() { close(timeout) })()
 	}
 	select {
 	case r := <-c.ch:

@@ -11,6 +11,9 @@ import (
 
 // Options configures a [Runtime]. The zero value is ready to use.
 type Options struct {
+	// Time is where the runtime gets the time (see [TimeSource]); nil
+	// means the system clock.
+	Time TimeSource
 	// PassThroughPanics lets a panic in a callback crash the program with
 	// its original stack instead of becoming the process's exit reason. For
 	// debugging only.
@@ -88,7 +91,20 @@ var ErrClosed = errors.New("actor: runtime shut down")
 // NewRuntime returns an empty runtime. It starts no goroutine until a
 // process has work.
 func NewRuntime(opts Options) *Runtime {
+	if opts.Time == nil {
+		opts.Time = SystemTime{}
+	}
 	return &Runtime{opts: opts}
+}
+
+// Now returns the runtime's time (see [Options].Time).
+func (rt *Runtime) Now() time.Time { return rt.opts.Time.Now() }
+
+// AfterFunc runs f once d has passed on the runtime's time, unless stop
+// is called first; see [TimeSource]. For packages built on the runtime
+// (supervisors time shutdowns with it); a process wants SendAfter.
+func (rt *Runtime) AfterFunc(d time.Duration, f func()) (stop func() bool) {
+	return rt.opts.Time.AfterFunc(d, f)
 }
 
 // SpawnOptions configures [Runtime.Spawn]. The zero value spawns an
@@ -141,7 +157,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		flags:    fRunning,
 		parent:   opts.Parent,
 		restarts: uint32(max(0, opts.Restarts)),
-		started:  time.Now().UnixNano(),
+		started:  rt.Now().UnixNano(),
 	}
 	if p.parent.IsZero() {
 		p.parent = opts.Link

@@ -9,7 +9,7 @@ import (
 // Timer is a pending [Runtime.SendAfter] or callback timeout.
 type Timer struct {
 	set   *timerSet
-	t     *time.Timer
+	stop  func() bool
 	state atomic.Uint32 // 0 pending, 1 fired, 2 stopped
 }
 
@@ -20,7 +20,7 @@ func (t *Timer) Stop() bool {
 	if t == nil || !t.state.CompareAndSwap(0, 2) {
 		return false
 	}
-	t.t.Stop()
+	t.stop()
 	t.set.done(t)
 	return true
 }
@@ -71,7 +71,7 @@ func (rt *Runtime) afterFunc(d time.Duration, f func()) *Timer {
 	}
 	s.pending[t] = struct{}{}
 	s.wg.Add(1)
-	t.t = time.AfterFunc(d, func() {
+	t.stop = rt.AfterFunc(d, func() {
 		if t.state.CompareAndSwap(0, 1) {
 			f()
 			s.done(t)

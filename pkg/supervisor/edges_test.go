@@ -394,3 +394,79 @@ func TestHugeMaxSeconds(t *testing.T) {
 		t.Fatalf("Describe = %+v, %v; want MaxSeconds %d", d, err, supervisor.MaxWindow)
 	}
 }
+
+// TestIntensityOnManualTime: the restart window follows the runtime's
+// TimeSource, so a test (or the shell's virtual time) can let five
+// seconds pass at once and see exactly which restart breaks the budget.
+func TestIntensityOnManualTime(t *testing.T) {
+	m := actor.NewManualTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	rt := actor.NewRuntime(actor.Options{Time: m})
+	defer rt.Shutdown(context.Background())
+	ctx := context.Background()
+	sup, err := supervisor.Start(ctx, rt, supervisor.Options{MaxRestarts: 2, MaxSeconds: 5},
+		supervisor.ChildSpec{ID: "w", New: newActor(idler{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exited, _ := rt.Watch(sup)
+	crash := func() {
+		t.Helper()
+		rt.ExitNow(actor.PID{}, childPID(t, rt, sup, "w"), actor.Reason("boom"))
+		settle(t, rt)
+	}
+	crash() // 1 restart at 0s
+	m.Advance(4 * time.Second)
+	crash() // 2 at 4s: the budget is used up
+	m.Advance(time.Second)
+	crash() // the one at 0s is 5s old and out of the window: 2 in it again
+	if d, _ := supervisor.Describe(ctx, rt, sup); d.Restarts != 2 {
+		t.Fatalf("restarts in the window = %d; want 2", d.Restarts)
+	}
+	m.Advance(999 * time.Millisecond)
+	crash() // 3 within 5s (4s, 5s, 5.999s): more than 2, it gives up
+	select {
+	case r := <-exited:
+		if !errors.Is(r, actor.ErrShutdown) {
+			t.Fatalf("supervisor exited with %v; want shutdown", r)
+		}
+	default:
+		t.Fatal("the supervisor did not give up at the third restart within 5s")
+	}
+}
+
+// lingerer traps exits and lingers in Terminate until killed.
+type lingerer struct{}
+
+func (lingerer) Init(p *actor.Process) error { p.TrapExit(true); return nil }
+func (lingerer) Terminate(p *actor.Process, _ error) {
+	<-p.Done()
+}
+
+// TestShutdownTimeoutOnManualTime: a child's shutdown timeout is measured
+// on the runtime's TimeSource.
+func TestShutdownTimeoutOnManualTime(t *testing.T) {
+	m := actor.NewManualTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	rt := actor.NewRuntime(actor.Options{Time: m})
+	defer rt.Shutdown(context.Background())
+	ctx := context.Background()
+	sup, err := supervisor.Start(ctx, rt, supervisor.Options{},
+		supervisor.ChildSpec{ID: "w", Shutdown: 2 * time.Second, New: newActor(lingerer{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- supervisor.TerminateChild(ctx, rt, sup, "w") }()
+	for m.Pending() == 0 { // the shutdown timer is set
+		time.Sleep(time.Millisecond)
+	}
+	m.Advance(time.Second)
+	select {
+	case err := <-done:
+		t.Fatalf("TerminateChild returned before the shutdown timeout: %v", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	m.Advance(time.Second)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -52,7 +52,7 @@ func (s *sup) stopAll() {
 	}
 	wg.Wait()
 	all := slices.Concat(waits...)
-	began := time.Now()
+	began := s.rt.Now()
 	for _, st := range all {
 		s.awaitStop(st.pid, st.done, st.d, began)
 	}
@@ -67,7 +67,7 @@ func (s *sup) stopChild(c *child) {
 	s.byPID.del(pid)
 	c.pid = actor.PID{}
 	if done, ok := s.signalStop(pid, c.spec.shutdown()); ok {
-		s.awaitStop(pid, done, c.spec.shutdown(), time.Now())
+		s.awaitStop(pid, done, c.spec.shutdown(), s.rt.Now())
 	}
 }
 
@@ -91,18 +91,20 @@ func (s *sup) signalStop(pid actor.PID, d time.Duration) (<-chan error, bool) {
 }
 
 // awaitStop waits for a child told to stop at began, killing it once its
-// shutdown time has passed.
+// shutdown time has passed. The kill ends it at once, even inside a
+// Terminate that never returns, so no wait here is unbounded but
+// Infinity's.
 func (s *sup) awaitStop(pid actor.PID, done <-chan error, d time.Duration, began time.Time) {
 	if d == BrutalKill || d == Infinity {
 		<-done
 		return
 	}
-	t := time.NewTimer(d - time.Since(began))
-	defer t.Stop()
+	up := make(chan struct{})
+	defer s.rt.AfterFunc(d-s.rt.Now().Sub(began), func() { close(up) })()
 	select {
 	case <-done:
-	case <-t.C:
-		s.rt.Exit(s.self, pid, actor.ErrKill)
+	case <-up:
+		s.rt.ExitNow(s.self, pid, actor.ErrKill)
 		<-done
 	}
 }

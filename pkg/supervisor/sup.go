@@ -157,7 +157,7 @@ func (s *sup) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
 func (s *sup) describe() Description {
 	return Description{
 		Dynamic: s.dynamic, Strategy: s.strategy, MaxRestarts: s.maxR, MaxSeconds: int(s.maxT / time.Second),
-		MaxChildren: s.maxChildren, Restarts: inWindow(s.history, time.Now(), s.maxT), Counts: s.count(),
+		MaxChildren: s.maxChildren, Restarts: inWindow(s.history, s.rt.Now(), s.maxT), Counts: s.count(),
 	}
 }
 
@@ -376,7 +376,7 @@ func (s *sup) emit(e actor.Event) {
 	e.MaxRestarts = s.maxR
 	e.Window = s.maxT
 	if e.Restarts == 0 {
-		e.Restarts = inWindow(s.history, time.Now(), s.maxT)
+		e.Restarts = inWindow(s.history, s.rt.Now(), s.maxT)
 	}
 	s.rt.Emit(e)
 }
@@ -441,7 +441,7 @@ func notRestartedWhy(r Restart, reason error) string {
 // the supervisor must give up.
 func (s *sup) addRestart() bool {
 	var over bool
-	s.history, over = exceeded(s.history, time.Now(), s.maxR, s.maxT)
+	s.history, over = exceeded(s.history, s.rt.Now(), s.maxR, s.maxT)
 	if over && s.rt.Listening() {
 		n, children := s.count().Active, "children"
 		if n == 1 {
