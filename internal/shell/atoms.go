@@ -81,7 +81,7 @@ func (t *atomTable) RegisterName(name string, pid actor.PID) error {
 		return err
 	}
 	t.mu.Unlock()
-	return t.rt.Attach(pid, t, name, func() error {
+	return t.rt.Hooks().Attach(pid, t, name, func() error {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		if holder, ok := t.names[name]; ok {

@@ -62,7 +62,7 @@ func newCmdTrace(s *Session) *cobra.Command {
 			}
 			rt := s.runtime()
 			if len(args) == 1 {
-				rt.TraceAll(on)
+				rt.Hooks().TraceAll(on)
 				s.result("trace", "", map[string]any{"all": true, "on": on})
 				return nil
 			}

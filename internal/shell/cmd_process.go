@@ -148,7 +148,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 	// One spawn waits for its supervisor with the command's ctx, so Ctrl-C
 	// ends the wait for an Init that hangs. Many spawns go with a ctx that
 	// cannot end, which lets each StartChild run the supervisor on this
-	// goroutine (about twice as fast, see actor.Runtime.CallInfinity);
+	// goroutine (about twice as fast, see actor.Hooks.CallInfinity);
 	// Ctrl-C is checked between them.
 	startCtx := ctx
 	if many {
@@ -360,12 +360,12 @@ func newCmdLs(s *Session) *cobra.Command {
 			}
 			rt.Processes(func(pid actor.PID) bool {
 				if !onlySup.IsZero() {
-					if parent, _ := rt.Parent(pid); parent != onlySup {
+					if parent, _ := rt.Hooks().Parent(pid); parent != onlySup {
 						return true
 					}
 				}
 				if kindName != "" {
-					if b, _ := rt.Behaviour(pid); b != kindName {
+					if b, _ := rt.Hooks().Behaviour(pid); b != kindName {
 						return true
 					}
 				}
@@ -626,7 +626,7 @@ func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, f
 			}
 		}
 		kind := "-"
-		if b, ok := rt.Behaviour(c.PID); ok {
+		if b, ok := rt.Hooks().Behaviour(c.PID); ok {
 			kind = b
 		}
 		extra := ""
@@ -651,8 +651,8 @@ func (s *Session) treeSummary(b *strings.Builder, rt *actor.Runtime, sup actor.P
 	byKind := map[string]int{}
 	running := 0
 	rt.Processes(func(pid actor.PID) bool {
-		if parent, _ := rt.Parent(pid); parent == sup && !listed[pid] {
-			k, _ := rt.Behaviour(pid)
+		if parent, _ := rt.Hooks().Parent(pid); parent == sup && !listed[pid] {
+			k, _ := rt.Hooks().Behaviour(pid)
 			byKind[k]++
 			running++
 		}
@@ -944,7 +944,7 @@ func newCmdTrap(s *Session) *cobra.Command {
 			default:
 				return fmt.Errorf("want on or off, not %q", clip(args[1]))
 			}
-			if err := s.runtime().SetTrapExit(pid, on); err != nil {
+			if err := s.runtime().Hooks().SetTrapExit(pid, on); err != nil {
 				return err
 			}
 			s.result("trap", "", map[string]any{"pid": pid.String(), "trap_exit": on})

@@ -35,7 +35,7 @@ func (n Name) WhereIs() (PID, bool) {
 
 // Cleaner is implemented by anything that keeps entries on behalf of
 // processes, as a registry does. Entries are recorded with
-// [Runtime.Attach]; when the process exits, the runtime calls ProcessExited
+// [Hooks.Attach]; when the process exits, the runtime calls ProcessExited
 // once per attached key, after Terminate and before any link, monitor or
 // waiter hears of the exit.
 type Cleaner interface {
@@ -47,12 +47,8 @@ type attachment struct {
 	key string
 }
 
-// Attach records that c holds key for pid, running add while pid is
-// guaranteed not to be exiting, so that add's entry is either never made or
-// surely cleaned up. It returns ErrNoProc if pid is not alive, or add's
-// error (in which case nothing is recorded). Attaching the same (c, key)
-// twice records it once. add must not call back into the runtime for pid.
-func (rt *Runtime) Attach(pid PID, c Cleaner, key string, add func() error) error {
+// attach is [Hooks.Attach].
+func (rt *Runtime) attach(pid PID, c Cleaner, key string, add func() error) error {
 	p := rt.lockLive(pid)
 	if p == nil {
 		return ErrNoProc
@@ -81,11 +77,8 @@ func (rt *Runtime) Attach(pid PID, c Cleaner, key string, add func() error) erro
 	return nil
 }
 
-// Detach removes the record of (c, key) for pid, running remove under the
-// same guarantee as Attach; if remove returns false (pid still has entries
-// under key), the record stays. It does nothing if pid is not alive (its
-// entries are being or have been cleaned up).
-func (rt *Runtime) Detach(pid PID, c Cleaner, key string, remove func() (gone bool)) {
+// detach is [Hooks.Detach].
+func (rt *Runtime) detach(pid PID, c Cleaner, key string, remove func() (gone bool)) {
 	p := rt.lockLive(pid)
 	if p == nil {
 		return
@@ -117,8 +110,8 @@ func (rt *Runtime) Detach(pid PID, c Cleaner, key string, remove func() (gone bo
 	}
 }
 
-// Attached returns the keys c holds for pid, in no particular order.
-func (rt *Runtime) Attached(pid PID, c Cleaner) []string {
+// attached is [Hooks.Attached].
+func (rt *Runtime) attached(pid PID, c Cleaner) []string {
 	p := rt.lockLive(pid)
 	if p == nil {
 		return nil

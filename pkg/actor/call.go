@@ -159,7 +159,7 @@ func (rt *Runtime) call(ctx context.Context, from, pid PID, req any, interrupt <
 		return nil, &CallError{PID: pid, Err: ErrNoProc}
 	}
 	c := &call{req: req, from: from, ch: make(chan callResult, 1)}
-	return rt.await(ctx, p, c, kCall, interrupt, rt.Clock(from), DefaultCallTimeout)
+	return rt.await(ctx, p, c, kCall, interrupt, rt.clock(from), DefaultCallTimeout)
 }
 
 // await delivers a call and waits for its answer, until ctx ends, or for
@@ -181,7 +181,7 @@ func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind
 	var timeout chan struct{}
 	if _, ok := ctx.Deadline(); !ok && def > 0 {
 		timeout = make(chan struct{})
-		defer rt.AfterFunc(def, func() { close(timeout) })()
+		defer rt.timeAfter(def, func() { close(timeout) })()
 	}
 	select {
 	case r := <-c.ch:
@@ -203,21 +203,8 @@ func (rt *Runtime) await(ctx context.Context, p *Process, c *call, kind itemKind
 	return nil, &CallError{PID: p.pid, Err: ErrTimeout}
 }
 
-// CallInfinity is Call with timeout infinity, as OTP's supervisor calls
-// (start_child and the like) are made: it waits for the reply however
-// long the callee takes, unless ctx ends first, and returns errors as Call
-// does (ctx.Err() itself when ctx ends: the request may still be carried
-// out).
-//
-// With a ctx that can never end (context.Background()), an idle callee
-// runs on the caller's goroutine until it has answered this call, and
-// then on a goroutine of its own: that spares the two goroutine switches
-// of a Call, which is what makes a supervisor's start_child cheap, and the
-// caller never runs anybody else's requests. With a ctx that can end, the
-// callee runs on its own goroutine so that the caller can stop waiting.
-//
-// For packages built on the runtime.
-func (rt *Runtime) CallInfinity(ctx context.Context, pid PID, req any) (any, error) {
+// callInfinity is [Hooks.CallInfinity].
+func (rt *Runtime) callInfinity(ctx context.Context, pid PID, req any) (any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -283,9 +270,8 @@ func (rt *Runtime) deliver(pid PID, kind itemKind, msg any, clock uint64) bool {
 	return p != nil && p.push(item{kind: kind, msg: msg, clock: clock})
 }
 
-// Clock returns pid's logical clock (see [Process.Clock]), or 0 if pid is
-// not alive or is the zero PID (the outside world).
-func (rt *Runtime) Clock(pid PID) uint64 {
+// clock is [Hooks.Clock].
+func (rt *Runtime) clock(pid PID) uint64 {
 	if pid.IsZero() {
 		return 0
 	}

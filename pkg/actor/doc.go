@@ -58,7 +58,7 @@
 // exits ([Process.TrapExit]) receives other signals as [Exit] messages;
 // normal is ignored by a process that does not trap; any other reason
 // ends it. Exit signals do not wait behind queued messages.
-// [Runtime.ExitNow] is the same, except that an idle target the signal
+// [Hooks.ExitNow] is the same, except that an idle target the signal
 // ends exits on the caller's goroutine before it returns: supervisors use
 // it to stop a million children without a goroutine each.
 //
@@ -77,23 +77,58 @@
 // The runtime has no name table of its own: a [Namer], such as
 // pkg/registry's Registry, gives via names ([Via], [SpawnOptions].Name),
 // like {:via, Registry, {reg, key}}. Registries record their entries with
-// [Runtime.Attach], and the runtime removes a dead process's entries
+// [Hooks.Attach], and the runtime removes a dead process's entries
 // before any link, monitor or supervisor hears of the death, so a name
 // never points at a dead process and a restarted child always gets its
 // name back.
 //
+// # Calls and their errors
+//
+// [Runtime.Call] waits until its ctx ends (5 s when it has no deadline);
+// [Runtime.CallName] calls whoever holds a via name, looking it up again
+// once if the holder is gone; [CallAs] and [CallNameAs] check the reply's
+// type. HandleCall returns its reply, or [NoReply] to answer later with
+// [Process.Reply], or its reply with [ReplyAndStop] to reply and exit in
+// one return ({:stop, reason, reply, state}). Errors name their subject
+// and match sentinels with errors.Is: a [CallError] ("noproc: <0.12.0>",
+// "timeout: <0.12.0>") unwraps to [ErrNoProc] or [ErrTimeout], and
+// ErrTimeout matches context.DeadlineExceeded; an [ExitError] ("actor:
+// <0.12.0> exited: killed") unwraps to the exit reason.
+//
+// # Time
+//
+// Timers, the default call timeout and (in pkg/supervisor) restart windows
+// and shutdown timeouts read the runtime's [TimeSource]: the system clock
+// unless [Options].Time says otherwise. A [ManualTime] stands still until
+// it is moved, for tests and for replaying a scenario in virtual time.
+//
 // # Observing
 //
 // [Runtime.Info] is Process.info/1; [Runtime.State] is :sys.get_state/1;
-// [Runtime.Quiesce] waits until no process has work, which is how the
-// shell makes each command's consequences finish before the next prompt;
 // [Runtime.Subscribe] delivers [Event]s (spawned, exited, signals,
-// supervisor decisions, registrations, traced messages). With no
-// subscriber, no event is even built.
+// supervisor decisions, registrations, traced messages; with no
+// subscriber, no event is even built); [Runtime.Trace] turns on
+// EventReceived for a process. [Runtime.Quiesce] waits until no process
+// has work: it is how the shell makes each command's consequences finish
+// before the next prompt, and how a test waits for a scenario to settle
+// (a server has no use for it).
 //
 // # Shutting down
 //
 // [Runtime.Shutdown] stops every process, cancels timers and waits for
-// the runtime's goroutines. Every goroutine the runtime starts is owned by
-// it and stopped by Shutdown.
+// the runtime's goroutines, giving processes at least [ShutdownGrace]
+// even if its ctx has ended. Every goroutine the runtime starts is owned
+// by it and stopped by Shutdown; a Shutdown that runs out of time names
+// the processes and the callbacks that did not finish.
+//
+// # For packages built on the runtime
+//
+// The methods of [Runtime] are what an application calls. A package that
+// extends the runtime (a registry, a supervisor, a tool like the shell)
+// also needs [Hooks], from [Runtime.Hooks]: recording entries that the
+// runtime cleans up when a process exits (Attach, Detach), emitting
+// events, calls with timeout infinity that may run the callee on the
+// caller's goroutine (CallInfinity), exits run on the caller's goroutine
+// (ExitNow), the runtime's timers (AfterFunc), and a few inspection and
+// debugging calls.
 package actor

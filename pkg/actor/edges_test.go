@@ -46,8 +46,8 @@ func TestMutualMonitorsDieTogether(t *testing.T) {
 		} else {
 			var wg sync.WaitGroup
 			start := make(chan struct{})
-			wg.Go(func() { <-start; rt.ExitNow(actor.PID{}, a, actor.ErrKill) })
-			wg.Go(func() { <-start; rt.ExitNow(actor.PID{}, b, actor.ErrKill) })
+			wg.Go(func() { <-start; rt.Hooks().ExitNow(actor.PID{}, a, actor.ErrKill) })
+			wg.Go(func() { <-start; rt.Hooks().ExitNow(actor.PID{}, b, actor.ErrKill) })
 			close(start)
 			wg.Wait()
 		}
@@ -100,7 +100,7 @@ func TestExitedMidCallNeverReplies(t *testing.T) {
 				var v any
 				var err error
 				if tc.infinity {
-					v, err = rt.CallInfinity(context.Background(), pid, req)
+					v, err = rt.Hooks().CallInfinity(context.Background(), pid, req)
 				} else {
 					v, err = rt.Call(context.Background(), pid, req)
 				}
@@ -165,7 +165,7 @@ type names struct {
 func newNames(rt *actor.Runtime) *names { return &names{rt: rt, m: map[string]actor.PID{}} }
 
 func (n *names) RegisterName(name string, pid actor.PID) error {
-	return n.rt.Attach(pid, n, name, func() error {
+	return n.rt.Hooks().Attach(pid, n, name, func() error {
 		n.mu.Lock()
 		defer n.mu.Unlock()
 		if _, taken := n.m[name]; taken {
@@ -316,7 +316,7 @@ func TestPanicsInPlugins(t *testing.T) {
 	})
 
 	pid := spawn(t, rt, &fn{})
-	if err := rt.Attach(pid, panicCleaner{}, "k", nil); err != nil {
+	if err := rt.Hooks().Attach(pid, panicCleaner{}, "k", nil); err != nil {
 		t.Fatal(err)
 	}
 	exited, _ := rt.Watch(pid)
@@ -367,7 +367,7 @@ func TestCallInfinityHonoursCtx(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := rt.CallInfinity(ctx, slow, "x")
+		_, err := rt.Hooks().CallInfinity(ctx, slow, "x")
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("CallInfinity error = %v; want context.DeadlineExceeded", err)
 		}
@@ -376,7 +376,7 @@ func TestCallInfinityHonoursCtx(t *testing.T) {
 		}
 		ctx2, cancel2 := context.WithCancel(context.Background())
 		time.AfterFunc(10*time.Millisecond, cancel2)
-		if _, err := rt.CallInfinity(ctx2, slow, "x"); !errors.Is(err, context.Canceled) {
+		if _, err := rt.Hooks().CallInfinity(ctx2, slow, "x"); !errors.Is(err, context.Canceled) {
 			t.Fatalf("CallInfinity error = %v; want context.Canceled", err)
 		}
 	})
@@ -396,12 +396,12 @@ func TestCallInfinityRunsOnlyItsOwnCall(t *testing.T) {
 		var took time.Duration
 		wg.Go(func() {
 			start := time.Now()
-			rt.CallInfinity(context.Background(), srv, 50*time.Millisecond)
+			rt.Hooks().CallInfinity(context.Background(), srv, 50*time.Millisecond)
 			took = time.Since(start)
 		})
 		wg.Go(func() {
 			time.Sleep(10 * time.Millisecond) // queued behind the first
-			rt.CallInfinity(context.Background(), srv, 400*time.Millisecond)
+			rt.Hooks().CallInfinity(context.Background(), srv, 400*time.Millisecond)
 		})
 		wg.Wait()
 		if took != 50*time.Millisecond {
@@ -444,7 +444,7 @@ func TestCallErrorsNameTheirSubject(t *testing.T) {
 		rt := newRuntime(t)
 		ctx := context.Background()
 		gone := spawn(t, rt, &fn{})
-		rt.ExitNow(actor.PID{}, gone, actor.ErrKill)
+		rt.Hooks().ExitNow(actor.PID{}, gone, actor.ErrKill)
 		_, err := rt.Call(ctx, gone, "x")
 		if want := "noproc: " + gone.String(); err == nil || err.Error() != want || !errors.Is(err, actor.ErrNoProc) {
 			t.Errorf("Call(dead) = %v; want %q matching ErrNoProc", err, want)
@@ -555,7 +555,7 @@ func TestChildListStaysSmall(t *testing.T) {
 		}
 		// All but the newest two die.
 		for _, pid := range live[:len(live)-2] {
-			rt.ExitNow(actor.PID{}, pid, actor.ErrKill)
+			rt.Hooks().ExitNow(actor.PID{}, pid, actor.ErrKill)
 		}
 		live = slices.Clone(live[len(live)-2:])
 		// At most the 2 survivors, the 40 of this round and the 16 below

@@ -116,18 +116,8 @@ func (rt *Runtime) Subscribe(fn func(Event)) (cancel func()) {
 // building an event.
 func (rt *Runtime) listening() bool { return rt.subs.Load() != nil }
 
-// Listening reports whether any subscriber is listening, so that packages
-// emitting events can skip building them.
-func (rt *Runtime) Listening() bool { return rt.listening() }
-
-// Emit sends e to every subscriber. Packages built on the runtime (the
-// registry, supervisors) report their decisions with it.
-//
-// A subscriber that panics is unsubscribed (whatever state it keeps is
-// suspect), and the others receive an [EventSubscriberPanicked] whose
-// Reason is the [PanicError]; the event being sent still reaches them, and
-// the process or caller that emitted it carries on.
-func (rt *Runtime) Emit(e Event) {
+// emit is [Hooks.Emit].
+func (rt *Runtime) emit(e Event) {
 	p := rt.subs.Load()
 	if p == nil {
 		return
@@ -141,7 +131,7 @@ func (rt *Runtime) Emit(e Event) {
 				panic(perr.Value)
 			}
 			s.cancel()
-			rt.Emit(Event{Kind: EventSubscriberPanicked, Reason: perr, Clock: e.Clock})
+			rt.emit(Event{Kind: EventSubscriberPanicked, Reason: perr, Clock: e.Clock})
 		}
 	}
 }
@@ -173,9 +163,8 @@ func (rt *Runtime) Trace(pid PID, on bool) bool {
 	return true
 }
 
-// TraceAll turns tracing of every process on or off, including processes
-// started later. Per-process settings from [Runtime.Trace] add to it.
-func (rt *Runtime) TraceAll(on bool) { rt.traceAll.Store(on) }
+// setTraceAll is [Hooks.TraceAll].
+func (rt *Runtime) setTraceAll(on bool) { rt.traceAll.Store(on) }
 
 var kindNames = [...]string{kInfo: "info", kCast: "cast", kCall: "call", kExit: "exit", kDown: "down", kTimeout: "timeout", kStop: "stop", kState: "state"}
 
@@ -188,5 +177,5 @@ func (rt *Runtime) traceReceive(p *Process, it item) {
 	case *call:
 		msg = m.req
 	}
-	rt.Emit(Event{Kind: EventReceived, PID: p.pid, Message: msg, Detail: kindNames[it.kind], Clock: p.Clock()})
+	rt.emit(Event{Kind: EventReceived, PID: p.pid, Message: msg, Detail: kindNames[it.kind], Clock: p.Clock()})
 }

@@ -53,9 +53,8 @@ type Info struct {
 	Registered      []Registration
 }
 
-// Behaviour returns what pid is (see [Behaviour]) without taking a full
-// [Info] snapshot, or false if pid is not alive.
-func (rt *Runtime) Behaviour(pid PID) (string, bool) {
+// behaviour is [Hooks.Behaviour].
+func (rt *Runtime) behaviour(pid PID) (string, bool) {
 	p := rt.table.get(pid.id)
 	if p == nil {
 		return "", false
@@ -69,9 +68,8 @@ func (rt *Runtime) Behaviour(pid PID) (string, bool) {
 	return behaviourName(p.actor), true // the actor never changes: no lock needed
 }
 
-// Parent returns pid's parent (see [Process.Parent]) without a full
-// [Info] snapshot, or false if pid is not alive.
-func (rt *Runtime) Parent(pid PID) (PID, bool) {
+// parent is [Hooks.Parent].
+func (rt *Runtime) parent(pid PID) (PID, bool) {
 	p := rt.table.get(pid.id)
 	if p == nil {
 		return PID{}, false

@@ -195,7 +195,7 @@ func (p *Process) Call(ctx context.Context, pid PID, req any) (any, error) {
 		return nil, errCallSelf
 	}
 	reply, err := p.rt.call(ctx, p.pid, pid, req, p.Done())
-	p.tick(p.rt.Clock(pid)) // the reply is a message too
+	p.tick(p.rt.clock(pid)) // the reply is a message too
 	return reply, err
 }
 
@@ -288,7 +288,7 @@ func (p *Process) run() { p.runFor(0, nil) }
 
 // runFor runs the process on the calling goroutine. With a budget, it
 // hands the process to a goroutine of its own after that many items, so a
-// caller that lent its goroutine (see Runtime.CallInfinity) is not kept
+// caller that lent its goroutine (see Hooks.CallInfinity) is not kept
 // serving a busy process. With lent, the process is handed over as soon as
 // that call has its answer: the lender runs nobody else's requests.
 func (p *Process) runFor(budget int, lent *call) {
@@ -768,7 +768,7 @@ func (p *Process) exit(reason error, clock uint64, orphan *call) {
 	p.mu.Unlock()
 	rt.table.remove(p.pid)
 	if !quiet && rt.listening() {
-		rt.Emit(Event{Kind: EventExited, PID: p.pid, Other: p.parent, Name: first.key, Reason: reason, Clock: clock})
+		rt.emit(Event{Kind: EventExited, PID: p.pid, Other: p.parent, Name: first.key, Reason: reason, Clock: clock})
 	}
 
 	// 4. Tell links, monitors, waiters and callers.

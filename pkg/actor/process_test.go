@@ -102,7 +102,7 @@ func TestCallInfinity(t *testing.T) {
 	ctx := context.Background()
 
 	echo := spawn(t, rt, &fn{})
-	if v, err := rt.CallInfinity(ctx, echo, 7); v != 7 || err != nil {
+	if v, err := rt.Hooks().CallInfinity(ctx, echo, 7); v != 7 || err != nil {
 		t.Fatalf("CallInfinity(echo) = %v, %v; want 7", v, err)
 	}
 
@@ -120,7 +120,7 @@ func TestCallInfinity(t *testing.T) {
 		return actor.NoReply, nil
 	}})
 	for i := range 2000 {
-		if v, err := rt.CallInfinity(ctx, later, i); v != i*10 || err != nil {
+		if v, err := rt.Hooks().CallInfinity(ctx, later, i); v != i*10 || err != nil {
 			t.Fatalf("CallInfinity(later, %d) = %v, %v; want %d", i, v, err, i*10)
 		}
 	}
@@ -130,10 +130,10 @@ func TestCallInfinity(t *testing.T) {
 		return nil, errors.New("gave up")
 	}})
 	var ee *actor.ExitError
-	if _, err := rt.CallInfinity(ctx, dies, 1); !errors.As(err, &ee) || ee.PID != dies {
+	if _, err := rt.Hooks().CallInfinity(ctx, dies, 1); !errors.As(err, &ee) || ee.PID != dies {
 		t.Errorf("CallInfinity(dies) error = %v; want an ExitError for %v", err, dies)
 	}
-	if _, err := rt.CallInfinity(ctx, dies, 1); !errors.Is(err, actor.ErrNoProc) {
+	if _, err := rt.Hooks().CallInfinity(ctx, dies, 1); !errors.Is(err, actor.ErrNoProc) {
 		t.Errorf("CallInfinity(dead) error = %v; want noproc", err)
 	}
 }

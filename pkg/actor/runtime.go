@@ -100,10 +100,8 @@ func NewRuntime(opts Options) *Runtime {
 // Now returns the runtime's time (see [Options].Time).
 func (rt *Runtime) Now() time.Time { return rt.opts.Time.Now() }
 
-// AfterFunc runs f once d has passed on the runtime's time, unless stop
-// is called first; see [TimeSource]. For packages built on the runtime
-// (supervisors time shutdowns with it); a process wants SendAfter.
-func (rt *Runtime) AfterFunc(d time.Duration, f func()) (stop func() bool) {
+// timeAfter is [Hooks.AfterFunc].
+func (rt *Runtime) timeAfter(d time.Duration, f func()) (stop func() bool) {
 	return rt.opts.Time.AfterFunc(d, f)
 }
 
@@ -163,7 +161,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		p.parent = opts.Link
 	}
 	rt.active.Add(1)
-	p.clock.Store(rt.Clock(p.parent) + 1)
+	p.clock.Store(rt.clock(p.parent) + 1)
 	p.pid = rt.table.insert(p)
 
 	if !p.parent.IsZero() {
@@ -188,7 +186,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		}
 	}
 	if rt.listening() {
-		rt.Emit(Event{Kind: EventSpawned, PID: p.pid, Other: p.parent, Name: opts.Name.Key, Detail: behaviourName(a), Clock: p.Clock()})
+		rt.emit(Event{Kind: EventSpawned, PID: p.pid, Other: p.parent, Name: opts.Name.Key, Detail: behaviourName(a), Clock: p.Clock()})
 	}
 
 	if err := p.init(); err != nil {

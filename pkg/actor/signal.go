@@ -23,17 +23,8 @@ func (rt *Runtime) Exit(from, to PID, reason error) bool {
 	return ok
 }
 
-// ExitNow is [Runtime.Exit], except that when the signal ends a target
-// that is idle and not trapping exits (or any target, for ErrKill), the
-// target exits on the calling goroutine: its registrations are gone and
-// its links and monitors have been told before ExitNow returns, and exited
-// reports so. A process that stops many others at once, as a supervisor
-// shutting down its children does, so pays for no goroutine per target.
-//
-// The target's exit runs registry cleanup and event subscribers on the
-// calling goroutine, so the caller must not hold a lock they take (such as
-// a registry partition's, inside a registry's Scan or Select callback).
-func (rt *Runtime) ExitNow(from, to PID, reason error) (ok, exited bool) {
+// exitNow is [Hooks.ExitNow].
+func (rt *Runtime) exitNow(from, to PID, reason error) (ok, exited bool) {
 	return rt.signal(from, to, reason, true)
 }
 
@@ -42,11 +33,11 @@ func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool
 	if reason == nil {
 		reason = ErrNormal
 	}
-	clock := rt.Clock(from)
+	clock := rt.clock(from)
 	if rt.listening() && rt.Alive(to) {
 		// The event goes out before the signal is delivered: once delivered,
 		// the target may exit (and report it) before this goroutine runs again.
-		rt.Emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
+		rt.emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
 	}
 	return rt.exitSignal(from, to, reason, viaNone, now, clock)
 }
@@ -347,7 +338,7 @@ func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, cloc
 		rt.schedule(pw)
 	}
 	if rt.listening() {
-		rt.Emit(Event{Kind: EventDown, PID: watcher, Other: pid, Reason: reason, Clock: clock})
+		rt.emit(Event{Kind: EventDown, PID: watcher, Other: pid, Reason: reason, Clock: clock})
 	}
 }
 
@@ -439,11 +430,8 @@ func (rt *Runtime) lockLive(pid PID) *Process {
 	return p
 }
 
-// SetTrapExit turns trapping of exit signals on or off for pid from
-// outside the process, like Process.flag/2 run by the process itself. The
-// shell uses it for its trap command. It returns ErrNoProc if pid is not
-// alive.
-func (rt *Runtime) SetTrapExit(pid PID, on bool) error {
+// setTrapExit is [Hooks.SetTrapExit].
+func (rt *Runtime) setTrapExit(pid PID, on bool) error {
 	p := rt.lockLive(pid)
 	if p == nil {
 		return ErrNoProc

@@ -278,7 +278,7 @@ func TestExitNow(t *testing.T) {
 	downs := make(chan any, 1)
 	w := spawn(t, rt, inbox(downs))
 	rt.Monitor(w, idle)
-	if ok, exited := rt.ExitNow(actor.PID{}, idle, boom); !ok || !exited {
+	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, idle, boom); !ok || !exited {
 		t.Fatalf("ExitNow(idle) = %v, %v; want true, true", ok, exited)
 	}
 	if rt.Alive(idle) {
@@ -292,23 +292,23 @@ func TestExitNow(t *testing.T) {
 	// parent) as a message, on its own goroutine.
 	msgs := make(chan any, 1)
 	trap := spawn(t, rt, trapper(msgs))
-	if ok, exited := rt.ExitNow(w, trap, boom); !ok || exited {
+	if ok, exited := rt.Hooks().ExitNow(w, trap, boom); !ok || exited {
 		t.Fatalf("ExitNow(trapping) = %v, %v; want true, false", ok, exited)
 	}
 	if m := recv(t, msgs).(actor.Exit); !errors.Is(m.Reason, boom) {
 		t.Fatalf("trapped %+v; want boom", m)
 	}
 	// kill is not trapped: it ends the trapping process at once.
-	if ok, exited := rt.ExitNow(actor.PID{}, trap, actor.ErrKill); !ok || !exited || rt.Alive(trap) {
+	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, trap, actor.ErrKill); !ok || !exited || rt.Alive(trap) {
 		t.Fatalf("ExitNow(trapping, kill) = %v, %v; want true, true and the process gone", ok, exited)
 	}
 
 	// normal is ignored by a process that does not trap exits; a dead
 	// process is not there to signal.
-	if ok, exited := rt.ExitNow(actor.PID{}, w, actor.ErrNormal); !ok || exited || !rt.Alive(w) {
+	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, w, actor.ErrNormal); !ok || exited || !rt.Alive(w) {
 		t.Fatalf("ExitNow(normal) = %v, %v; want true, false and the process alive", ok, exited)
 	}
-	if ok, exited := rt.ExitNow(actor.PID{}, idle, boom); ok || exited {
+	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, idle, boom); ok || exited {
 		t.Fatalf("ExitNow(dead) = %v, %v; want false, false", ok, exited)
 	}
 
@@ -318,7 +318,7 @@ func TestExitNow(t *testing.T) {
 	rt.Cast(holder, 1)
 	done := <-dones
 	quiesce(t, rt)
-	if ok, exited := rt.ExitNow(actor.PID{}, holder, boom); !ok || !exited {
+	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, holder, boom); !ok || !exited {
 		t.Fatalf("ExitNow(holder) = %v, %v; want true, true", ok, exited)
 	}
 	select {
@@ -335,7 +335,7 @@ func TestExitNow(t *testing.T) {
 	rt.Cast(busy, 1)
 	<-in
 	down := watch(t, rt, busy)
-	if ok, exited := rt.ExitNow(actor.PID{}, busy, boom); !ok || !exited || rt.Alive(busy) {
+	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, busy, boom); !ok || !exited || rt.Alive(busy) {
 		t.Fatalf("ExitNow(busy) = %v, %v, alive %v; want true, true, false", ok, exited, rt.Alive(busy))
 	}
 	if r := reasonOf(t, down); !errors.Is(r, boom) {

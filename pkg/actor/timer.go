@@ -71,7 +71,7 @@ func (rt *Runtime) afterFunc(d time.Duration, f func()) *Timer {
 	}
 	s.pending[t] = struct{}{}
 	s.wg.Add(1)
-	t.stop = rt.AfterFunc(d, func() {
+	t.stop = rt.timeAfter(d, func() {
 		if t.state.CompareAndSwap(0, 1) {
 			f()
 			s.done(t)

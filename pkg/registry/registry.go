@@ -236,7 +236,7 @@ func (r *Registry) partOf(h uint64) *partition {
 func (r *Registry) Register(pid actor.PID, key string, value any) error {
 	var k packed
 	p, short := r.locate(key, &k)
-	err := r.rt.Attach(pid, r, key, func() error {
+	err := r.rt.Hooks().Attach(pid, r, key, func() error {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if r.keys == Unique {
@@ -266,8 +266,8 @@ func (r *Registry) Register(pid actor.PID, key string, value any) error {
 		p.gen++
 		return nil
 	})
-	if err == nil && r.rt.Listening() {
-		r.rt.Emit(actor.Event{Kind: actor.EventRegistered, PID: pid, Name: key, Detail: r.name, Clock: r.rt.Clock(pid)})
+	if err == nil && r.rt.Hooks().Listening() {
+		r.rt.Hooks().Emit(actor.Event{Kind: actor.EventRegistered, PID: pid, Name: key, Detail: r.name, Clock: r.rt.Hooks().Clock(pid)})
 	}
 	return err
 }
@@ -308,12 +308,12 @@ func (r *Registry) UnregisterMatch(pid actor.PID, key string, match func(value a
 // false if the partition changed since gen, and then removes nothing.
 func (r *Registry) unregister(pid actor.PID, key string, drop []bool, gen uint64) (done bool) {
 	removed, stale := false, false
-	r.rt.Detach(pid, r, key, func() (gone bool) {
+	r.rt.Hooks().Detach(pid, r, key, func() (gone bool) {
 		removed, gone, stale = r.remove(pid, key, drop, gen)
 		return gone
 	})
-	if removed && r.rt.Listening() {
-		r.rt.Emit(actor.Event{Kind: actor.EventUnregistered, PID: pid, Name: key, Detail: r.name, Clock: r.rt.Clock(pid)})
+	if removed && r.rt.Hooks().Listening() {
+		r.rt.Hooks().Emit(actor.Event{Kind: actor.EventUnregistered, PID: pid, Name: key, Detail: r.name, Clock: r.rt.Hooks().Clock(pid)})
 	}
 	return !stale
 }
@@ -485,7 +485,7 @@ func (r *Registry) Via(key string) actor.Name { return actor.Via(r, key) }
 // Keys returns the keys pid holds in r, sorted, like Registry.keys/2. It
 // costs in proportion to pid's own entries.
 func (r *Registry) Keys(pid actor.PID) []string {
-	keys := r.rt.Attached(pid, r)
+	keys := r.rt.Hooks().Attached(pid, r)
 	slices.Sort(keys)
 	return keys
 }

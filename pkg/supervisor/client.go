@@ -127,7 +127,7 @@ func StartDynamic(ctx context.Context, rt *actor.Runtime, opts DynamicOptions) (
 // IsSupervisor reports whether pid is a live supervisor or
 // DynamicSupervisor.
 func IsSupervisor(rt *actor.Runtime, pid actor.PID) bool {
-	b, ok := rt.Behaviour(pid)
+	b, ok := rt.Hooks().Behaviour(pid)
 	return ok && (b == BehaviourSupervisor || b == BehaviourDynamic)
 }
 
@@ -137,20 +137,20 @@ func IsSupervisor(rt *actor.Runtime, pid actor.PID) bool {
 // ctx.Err() (errors.Is(err, context.DeadlineExceeded) for a deadline) and
 // the request is still carried out. With a ctx that cannot end, such as
 // context.Background(), an idle supervisor runs on the caller's goroutine
-// until it has answered (see actor.Runtime.CallInfinity), which is the
+// until it has answered (see actor.Hooks.CallInfinity), which is the
 // cheapest way to start many children.
 
 // request calls the supervisor after checking that it is one, so that a
 // request to any other process fails instead of crashing that process.
 func request(ctx context.Context, rt *actor.Runtime, sup actor.PID, req any) (any, error) {
-	b, ok := rt.Behaviour(sup)
+	b, ok := rt.Hooks().Behaviour(sup)
 	if !ok {
 		return nil, &actor.CallError{PID: sup, Err: actor.ErrNoProc}
 	}
 	if b != BehaviourSupervisor && b != BehaviourDynamic {
 		return nil, fmt.Errorf("%w: %v is a %s", ErrNotSupervisor, sup, b)
 	}
-	return rt.CallInfinity(ctx, sup, req)
+	return rt.Hooks().CallInfinity(ctx, sup, req)
 }
 
 type (

@@ -183,7 +183,7 @@ func TestUnlinkedChildIsNotCounted(t *testing.T) {
 			t.Fatal(err)
 		}
 		rt.Unlink(sup, pid)
-		rt.ExitNow(actor.PID{}, pid, actor.ErrKill)
+		rt.Hooks().ExitNow(actor.PID{}, pid, actor.ErrKill)
 		n, err := supervisor.CountChildren(ctx, rt, sup)
 		if err != nil || n.Active != 0 {
 			t.Errorf("dynamic=%v: counts %+v, %v; want no active child", dynamic, n, err)
@@ -411,7 +411,7 @@ func TestIntensityOnManualTime(t *testing.T) {
 	exited, _ := rt.Watch(sup)
 	crash := func() {
 		t.Helper()
-		rt.ExitNow(actor.PID{}, childPID(t, rt, sup, "w"), actor.Reason("boom"))
+		rt.Hooks().ExitNow(actor.PID{}, childPID(t, rt, sup, "w"), actor.Reason("boom"))
 		settle(t, rt)
 	}
 	crash() // 1 restart at 0s

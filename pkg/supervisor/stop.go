@@ -81,7 +81,7 @@ func (s *sup) signalStop(pid actor.PID, d time.Duration) (<-chan error, bool) {
 	if d == BrutalKill {
 		reason = actor.ErrKill
 	}
-	if _, exited := s.rt.ExitNow(s.self, pid, reason); exited {
+	if _, exited := s.rt.Hooks().ExitNow(s.self, pid, reason); exited {
 		return nil, false
 	}
 	// Running, trapping, or already exiting: wait until it is gone, and
@@ -100,11 +100,11 @@ func (s *sup) awaitStop(pid actor.PID, done <-chan error, d time.Duration, began
 		return
 	}
 	up := make(chan struct{})
-	defer s.rt.AfterFunc(d-s.rt.Now().Sub(began), func() { close(up) })()
+	defer s.rt.Hooks().AfterFunc(d-s.rt.Now().Sub(began), func() { close(up) })()
 	select {
 	case <-done:
 	case <-up:
-		s.rt.ExitNow(s.self, pid, actor.ErrKill)
+		s.rt.Hooks().ExitNow(s.self, pid, actor.ErrKill)
 		<-done
 	}
 }

@@ -89,7 +89,7 @@ func (s *sup) start(c *child) (err error) {
 		sp := &Spawner{rt: s.rt, parent: s.self, restarts: c.restarts, extra: s.extra}
 		defer func() {
 			if err != nil && !sp.pid.IsZero() {
-				s.rt.ExitNow(s.self, sp.pid, actor.ErrKill) // spawned, then failed: it must not outlive the start
+				s.rt.Hooks().ExitNow(s.self, sp.pid, actor.ErrKill) // spawned, then failed: it must not outlive the start
 			}
 		}()
 		pid, err = c.spec.Start(sp)
@@ -343,7 +343,7 @@ func (s *sup) forgetDead() {
 		old := c.pid
 		s.byPID.del(old)
 		c.pid = actor.PID{}
-		if s.rt.Listening() {
+		if s.rt.Hooks().Listening() {
 			s.emit(actor.Event{Kind: actor.EventNotRestarted, PID: old, Name: c.spec.ID, Reason: actor.ErrNoProc,
 				Detail: c.spec.Restart.String() + ": died unlinked from its supervisor"})
 		}
@@ -371,20 +371,20 @@ func (s *sup) HandleInfo(_ *actor.Process, msg any) error {
 // emit reports a decision, with the supervisor's restart budget: the
 // restarts within the window now, unless e says how many already.
 func (s *sup) emit(e actor.Event) {
-	e.Clock = s.rt.Clock(s.self)
+	e.Clock = s.rt.Hooks().Clock(s.self)
 	e.Supervisor = s.self
 	e.MaxRestarts = s.maxR
 	e.Window = s.maxT
 	if e.Restarts == 0 {
 		e.Restarts = inWindow(s.history, s.rt.Now(), s.maxT)
 	}
-	s.rt.Emit(e)
+	s.rt.Hooks().Emit(e)
 }
 
 // childExited applies the restart type, the intensity and the strategy.
 func (s *sup) childExited(c *child, old actor.PID, reason error) error {
 	if !ShouldRestart(c.spec.Restart, reason) {
-		if s.rt.Listening() {
+		if s.rt.Hooks().Listening() {
 			s.emit(actor.Event{Kind: actor.EventNotRestarted, PID: old, Name: c.spec.ID, Reason: reason,
 				Detail: c.spec.Restart.String() + ": " + notRestartedWhy(c.spec.Restart, reason)})
 		}
@@ -442,7 +442,7 @@ func notRestartedWhy(r Restart, reason error) string {
 func (s *sup) addRestart() bool {
 	var over bool
 	s.history, over = exceeded(s.history, s.rt.Now(), s.maxR, s.maxT)
-	if over && s.rt.Listening() {
+	if over && s.rt.Hooks().Listening() {
 		n, children := s.count().Active, "children"
 		if n == 1 {
 			children = "child"
@@ -472,14 +472,14 @@ func (s *sup) restartIDs(ids []string, causes map[string]restartCause, cause str
 		}
 		c.restarts++
 		if err := s.start(c); err != nil && !errors.Is(err, actor.ErrIgnore) {
-			if s.rt.Listening() {
+			if s.rt.Hooks().Listening() {
 				s.emit(actor.Event{Kind: actor.EventRestartFailed, Name: id, Reason: err})
 			}
 			s.rt.Send(s.self, tryAgain{ids: ids[k:]})
 			return nil
 		}
 		c.restarting = false
-		if s.rt.Listening() {
+		if s.rt.Hooks().Listening() {
 			rc := causes[id]
 			e := actor.Event{Kind: actor.EventRestarted, PID: rc.old, Other: c.pid, Name: id, Reason: rc.reason}
 			if !rc.direct {
@@ -500,13 +500,13 @@ func (s *sup) restartDynamic(c *child, old actor.PID, reason error) error {
 		}
 		c.restarting = true
 		s.waiting = append(s.waiting, c)
-		if s.rt.Listening() {
+		if s.rt.Hooks().Listening() {
 			s.emit(actor.Event{Kind: actor.EventRestartFailed, Name: c.spec.ID, Reason: err})
 		}
 		s.rt.Send(s.self, tryAgain{})
 		return nil
 	}
-	if s.rt.Listening() {
+	if s.rt.Hooks().Listening() {
 		s.emit(actor.Event{Kind: actor.EventRestarted, PID: old, Other: c.pid, Name: c.spec.ID, Reason: reason})
 	}
 	return nil

@@ -513,7 +513,7 @@ func TestDynamicSupervisor(t *testing.T) {
 	if !d.Dynamic || d.MaxChildren != 2 || d.Restarts != 1 || d.Counts.Active != 1 {
 		t.Errorf("Describe = %+v", d)
 	}
-	if b, _ := rt.Behaviour(sup); b != "dynamic_supervisor" {
+	if b, _ := rt.Hooks().Behaviour(sup); b != "dynamic_supervisor" {
 		t.Errorf("Behaviour = %q", b)
 	}
 	if _, err := supervisor.RestartChild(ctx, rt, sup, "w"); !errors.Is(err, supervisor.ErrDynamic) {

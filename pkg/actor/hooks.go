@@ -1,0 +1,111 @@
+package actor
+
+import (
+	"context"
+	"time"
+)
+
+// Hooks are the runtime's calls for packages built on it, not for the
+// programs that use them: pkg/registry records names with Attach, Detach
+// and Attached; pkg/supervisor makes its requests with CallInfinity, stops
+// children with ExitNow and times shutdowns with AfterFunc; both report
+// decisions with Emit; tools such as the shell set a process's trap flag
+// from outside (SetTrapExit), trace every process (TraceAll) and read a
+// process's logical clock, behaviour and parent cheaply. An application
+// has what it needs on [Runtime].
+type Hooks struct{ rt *Runtime }
+
+// Hooks returns the runtime's calls for packages built on it.
+func (rt *Runtime) Hooks() Hooks { return Hooks{rt} }
+
+// Attach records that c holds key for pid, running add while pid is
+// guaranteed not to be exiting, so that add's entry is either never made or
+// surely cleaned up. It returns ErrNoProc if pid is not alive, or add's
+// error (in which case nothing is recorded). Attaching the same (c, key)
+// twice records it once. add must not call back into the runtime for pid.
+func (h Hooks) Attach(pid PID, c Cleaner, key string, add func() error) error {
+	return h.rt.attach(pid, c, key, add)
+}
+
+// Detach removes the record of (c, key) for pid, running remove under the
+// same guarantee as Attach; if remove returns false (pid still has entries
+// under key), the record stays. It does nothing if pid is not alive (its
+// entries are being or have been cleaned up).
+func (h Hooks) Detach(pid PID, c Cleaner, key string, remove func() (gone bool)) {
+	h.rt.detach(pid, c, key, remove)
+}
+
+// Attached returns the keys c holds for pid, in no particular order.
+func (h Hooks) Attached(pid PID, c Cleaner) []string { return h.rt.attached(pid, c) }
+
+// Emit sends e to every subscriber. Packages built on the runtime (the
+// registry, supervisors) report their decisions with it.
+//
+// A subscriber that panics is unsubscribed (whatever state it keeps is
+// suspect), and the others receive an [EventSubscriberPanicked] whose
+// Reason is the [PanicError]; the event being sent still reaches them, and
+// the process or caller that emitted it carries on.
+func (h Hooks) Emit(e Event) { h.rt.emit(e) }
+
+// Listening reports whether any subscriber is listening, so that packages
+// emitting events can skip building them.
+func (h Hooks) Listening() bool { return h.rt.listening() }
+
+// CallInfinity is Call with timeout infinity, as OTP's supervisor calls
+// (start_child and the like) are made: it waits for the reply however
+// long the callee takes, unless ctx ends first, and returns errors as Call
+// does (ctx.Err() itself when ctx ends: the request may still be carried
+// out).
+//
+// With a ctx that can never end (context.Background()), an idle callee
+// runs on the caller's goroutine until it has answered this call, and
+// then on a goroutine of its own: that spares the two goroutine switches
+// of a Call, which is what makes a supervisor's start_child cheap, and the
+// caller never runs anybody else's requests. With a ctx that can end, the
+// callee runs on its own goroutine so that the caller can stop waiting.
+//
+// For packages built on the runtime.
+func (h Hooks) CallInfinity(ctx context.Context, pid PID, req any) (any, error) {
+	return h.rt.callInfinity(ctx, pid, req)
+}
+
+// ExitNow is [Runtime.Exit], except that when the signal ends a target
+// that is idle and not trapping exits (or any target, for ErrKill), the
+// target exits on the calling goroutine: its registrations are gone and
+// its links and monitors have been told before ExitNow returns, and exited
+// reports so. A process that stops many others at once, as a supervisor
+// shutting down its children does, so pays for no goroutine per target.
+//
+// The target's exit runs registry cleanup and event subscribers on the
+// calling goroutine, so the caller must not hold a lock they take (such as
+// a registry partition's, inside a registry's Scan or Select callback).
+func (h Hooks) ExitNow(from, to PID, reason error) (ok, exited bool) {
+	return h.rt.exitNow(from, to, reason)
+}
+
+// SetTrapExit turns trapping of exit signals on or off for pid from
+// outside the process, like Process.flag/2 run by the process itself. The
+// shell uses it for its trap command. It returns ErrNoProc if pid is not
+// alive.
+func (h Hooks) SetTrapExit(pid PID, on bool) error { return h.rt.setTrapExit(pid, on) }
+
+// TraceAll turns tracing of every process on or off, including processes
+// started later. Per-process settings from [Runtime.Trace] add to it.
+func (h Hooks) TraceAll(on bool) { h.rt.setTraceAll(on) }
+
+// Clock returns pid's logical clock (see [Process.Clock]), or 0 if pid is
+// not alive or is the zero PID (the outside world).
+func (h Hooks) Clock(pid PID) uint64 { return h.rt.clock(pid) }
+
+// Behaviour returns what pid is (see [Behaviour]) without taking a full
+// [Info] snapshot, or false if pid is not alive.
+func (h Hooks) Behaviour(pid PID) (string, bool) { return h.rt.behaviour(pid) }
+
+// Parent returns pid's parent (see [Process.Parent]) without a full
+// [Info] snapshot, or false if pid is not alive.
+func (h Hooks) Parent(pid PID) (PID, bool) { return h.rt.parent(pid) }
+
+// AfterFunc runs f once d has passed on the runtime's time, unless stop
+// is called first; see [TimeSource]. For packages built on the runtime
+// (supervisors time shutdowns with it); a process wants SendAfter.
+func (h Hooks) AfterFunc(d time.Duration, f func()) (stop func() bool) { return h.rt.timeAfter(d, f) }
