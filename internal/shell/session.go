@@ -78,7 +78,7 @@ func NewSession(ios *iostreams.IOStreams, opts Options) (*Session, error) {
 func (s *Session) boot() error {
 	rt := actor.NewRuntime(actor.Options{})
 	names := registry.New(rt, registry.Options{Name: RegistryName})
-	unsub := rt.Subscribe(s.onEvent)
+	unsub := rt.Hooks().SubscribeInline(s.onEvent) // it names processes as they are when it narrates
 	root, err := supervisor.StartDynamic(context.Background(), rt, supervisor.DynamicOptions{Name: names.Via(RootName)})
 	if err != nil {
 		unsub()

@@ -1,6 +1,7 @@
 package actor
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -70,19 +71,43 @@ type Event struct {
 	Clock uint64
 }
 
+// subscriber is one Subscribe: its function and the events waiting for
+// it. Events are queued where they happen and delivered by a goroutine of
+// the runtime's that runs only while the queue is not empty (counted as
+// active, so Quiesce waits for the events to be delivered).
 type subscriber struct {
+	rt        *Runtime
 	fn        func(Event)
+	inline    bool // fn runs where the event happens: see SubscribeInline
 	cancel    func()
 	cancelled atomic.Bool
+
+	mu      sync.Mutex
+	q       []Event
+	running bool
 }
 
 // Subscribe calls fn for every event from now on, until the returned
-// function is called. fn runs on the goroutine where the event happened,
-// so it must be quick and must not block; events that are causally ordered
-// (an exit and the restart it caused) reach fn in that order. With no
-// subscriber, the runtime does not build events at all.
+// function is called, with no subscriber's events lost or reordered:
+// events reach fn one at a time in the order they were emitted, so events
+// that are causally ordered (an exit and the restart it caused) arrive in
+// that order. fn runs on a goroutine of the runtime's, not on the one
+// where the event happened: it may block and may call into the runtime,
+// even the process that emitted the event (a slow fn only makes events
+// wait for it, in memory). [Runtime.Quiesce] waits until every event so
+// far has been delivered. With no subscriber, the runtime does not build
+// events at all.
 func (rt *Runtime) Subscribe(fn func(Event)) (cancel func()) {
-	s := &subscriber{fn: fn}
+	return rt.subscribe(fn, false)
+}
+
+// subscribeInline is [Hooks.SubscribeInline].
+func (rt *Runtime) subscribeInline(fn func(Event)) (cancel func()) {
+	return rt.subscribe(fn, true)
+}
+
+func (rt *Runtime) subscribe(fn func(Event), inline bool) (cancel func()) {
+	s := &subscriber{rt: rt, fn: fn, inline: inline}
 	rt.subMu.Lock()
 	var cur []*subscriber
 	if p := rt.subs.Load(); p != nil {
@@ -123,28 +148,68 @@ func (rt *Runtime) emit(e Event) {
 		return
 	}
 	for _, s := range *p {
-		if s.cancelled.Load() {
-			continue
+		s.push(e)
+	}
+}
+
+// push queues e for the subscriber, starting its delivery goroutine if
+// none runs.
+func (s *subscriber) push(e Event) {
+	if s.cancelled.Load() {
+		return
+	}
+	if s.inline {
+		s.deliver(e)
+		return
+	}
+	s.mu.Lock()
+	s.q = append(s.q, e)
+	if s.running {
+		s.mu.Unlock()
+		return
+	}
+	s.running = true
+	s.mu.Unlock()
+	s.rt.active.Add(1)
+	go s.drain()
+}
+
+// drain delivers the queued events until there are none.
+func (s *subscriber) drain() {
+	var batch []Event
+	for {
+		s.mu.Lock()
+		if len(s.q) == 0 || s.cancelled.Load() {
+			s.q = nil
+			s.running = false
+			s.mu.Unlock()
+			s.rt.idle()
+			return
 		}
-		if perr := s.deliver(e); perr != nil {
-			if rt.opts.PassThroughPanics {
-				panic(perr.Value)
+		batch, s.q = s.q, batch[:0]
+		s.mu.Unlock()
+		for i := range batch {
+			if !s.cancelled.Load() {
+				s.deliver(batch[i])
 			}
-			s.cancel()
-			rt.emit(Event{Kind: EventSubscriberPanicked, Reason: perr, Clock: e.Clock})
+			batch[i] = Event{}
 		}
 	}
 }
 
-// deliver calls the subscriber, returning its panic if it panics.
-func (s *subscriber) deliver(e Event) (perr *PanicError) {
+// deliver calls the subscriber. One that panics is unsubscribed, and the
+// others hear of it.
+func (s *subscriber) deliver(e Event) {
 	defer func() {
 		if r := recover(); r != nil {
-			perr = newPanicError(r)
+			if s.rt.opts.PassThroughPanics {
+				panic(r)
+			}
+			s.cancel()
+			s.rt.emit(Event{Kind: EventSubscriberPanicked, Reason: newPanicError(r), Clock: e.Clock})
 		}
 	}()
 	s.fn(e)
-	return nil
 }
 
 // Trace turns tracing of pid on or off: while on, every item it takes from

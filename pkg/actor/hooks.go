@@ -38,13 +38,14 @@ func (h Hooks) Detach(pid PID, c Cleaner, key string, remove func() (gone bool))
 // Attached returns the keys c holds for pid, in no particular order.
 func (h Hooks) Attached(pid PID, c Cleaner) []string { return h.rt.attached(pid, c) }
 
-// Emit sends e to every subscriber. Packages built on the runtime (the
-// registry, supervisors) report their decisions with it.
+// Emit sends e to every subscriber (see [Runtime.Subscribe]). Packages
+// built on the runtime (the registry, supervisors) report their decisions
+// with it. It only queues e: no subscriber runs on the caller's goroutine,
+// so a caller may emit while it holds locks or runs a process's callback.
 //
 // A subscriber that panics is unsubscribed (whatever state it keeps is
 // suspect), and the others receive an [EventSubscriberPanicked] whose
-// Reason is the [PanicError]; the event being sent still reaches them, and
-// the process or caller that emitted it carries on.
+// Reason is the [PanicError].
 func (h Hooks) Emit(e Event) { h.rt.emit(e) }
 
 // Listening reports whether any subscriber is listening, so that packages
@@ -109,3 +110,12 @@ func (h Hooks) Parent(pid PID) (PID, bool) { return h.rt.parent(pid) }
 // is called first; see [TimeSource]. For packages built on the runtime
 // (supervisors time shutdowns with it); a process wants SendAfter.
 func (h Hooks) AfterFunc(d time.Duration, f func()) (stop func() bool) { return h.rt.timeAfter(d, f) }
+
+// SubscribeInline is [Runtime.Subscribe], except that fn runs on the
+// goroutine where the event happens, before the emitter goes on: for a
+// tool that must look at the runtime as it is at that moment (the shell
+// names processes by the registry entries they have while it narrates).
+// fn must be quick, must not block, and must not call a process (it may
+// be that process's own goroutine, which would then wait on itself);
+// reading Info, registries and the like is fine.
+func (h Hooks) SubscribeInline(fn func(Event)) (cancel func()) { return h.rt.subscribeInline(fn) }

@@ -470,3 +470,35 @@ func TestShutdownTimeoutOnManualTime(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSubscriberCallsTheSupervisor: a subscriber may call the supervisor
+// whose decision it is hearing of (it once ran on that supervisor's own
+// goroutine and waited for it for ever).
+func TestSubscriberCallsTheSupervisor(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	sup, err := supervisor.Start(ctx, rt, supervisor.Options{}, supervisor.ChildSpec{ID: "w", New: newActor(idler{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []supervisor.ChildInfo, 1)
+	cancel := rt.Subscribe(func(e actor.Event) {
+		if e.Kind == actor.EventRestarted {
+			kids, err := supervisor.WhichChildren(ctx, rt, e.Supervisor)
+			if err != nil {
+				t.Errorf("WhichChildren from a subscriber: %v", err)
+			}
+			got <- kids
+		}
+	})
+	defer cancel()
+	rt.Exit(actor.PID{}, childPID(t, rt, sup, "w"), actor.Reason("boom"))
+	select {
+	case kids := <-got:
+		if len(kids) != 1 || kids[0].Restarts != 1 {
+			t.Fatalf("children %+v; want w restarted once", kids)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a subscriber calling the supervisor that emitted the event is stuck")
+	}
+}
