@@ -72,6 +72,14 @@ type Behaviour interface {
 	Behaviour() string
 }
 
+// DeepStack is implemented by an actor whose callbacks run deep, as a
+// supervisor's do (starting a child goes through the spawn, the registry
+// and the child's Init). The runtime then runs it on a goroutine that has
+// run such a process before, whose stack has grown already: a new
+// goroutine starts with a small stack, and growing it by copying cost a
+// supervisor more than the rest of a restart. The method is never called.
+type DeepStack interface{ DeepStack() }
+
 // NoReply is returned from HandleCall to reply later with [Runtime.Reply],
 // like {:noreply, state} from handle_call/3.
 var NoReply any = noReply{}

@@ -1,10 +1,11 @@
 package actor
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
+	"runtime"
 	"strconv"
 )
 
@@ -73,13 +74,42 @@ func (e *ShutdownError) Error() string { return fmt.Sprintf("{shutdown, %v}", e.
 func (e *ShutdownError) Is(target error) bool { return target == ErrShutdown }
 
 // PanicError is the exit reason of a process whose callback panicked. It
-// holds the panic value and the stack of the goroutine that panicked.
+// holds the panic value and where the goroutine was when it panicked.
 type PanicError struct {
 	Value any
-	Stack []byte
+	pcs   []uintptr
 }
 
-func newPanicError(r any) *PanicError { return &PanicError{Value: r, Stack: debug.Stack()} }
+// NewPanicError makes the PanicError of a panic with value r, recording
+// the stack of the calling goroutine: call it from the deferred function
+// that recovered r, as packages built on the runtime do for panics in
+// functions they call on a process's behalf.
+func NewPanicError(r any) *PanicError {
+	pcs := make([]uintptr, 64)
+	n := runtime.Callers(2, pcs) // from the caller of NewPanicError up
+
+	return &PanicError{Value: r, pcs: pcs[:n]}
+}
+
+func newPanicError(r any) *PanicError { return NewPanicError(r) }
+
+// Stack formats where the goroutine was when it panicked, a function and
+// file:line per frame, innermost first, as a panic's traceback does. It is
+// recorded as program counters at the panic and formatted only when asked
+// for, which keeps a crash cheap (a process that crashes and is restarted
+// thousands of times a second pays for no text it never shows).
+func (e *PanicError) Stack() []byte {
+	var b bytes.Buffer
+	frames := runtime.CallersFrames(e.pcs)
+	for {
+		f, more := frames.Next()
+		fmt.Fprintf(&b, "%s\n\t%s:%d\n", f.Function, f.File, f.Line)
+		if !more {
+			break
+		}
+	}
+	return b.Bytes()
+}
 
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 

@@ -38,6 +38,7 @@ type Process struct {
 	// that must interrupt the batch (an exit signal, a continue, a timeout
 	// request) has happened.
 	batch atomic.Uint32
+	deep  bool // immutable: the actor is a DeepStack, run on warm workers
 }
 
 const sigUrgent = 1 << 31
@@ -321,7 +322,7 @@ func (p *Process) runFor(budget int, lent *call) {
 		}
 		if budget > 0 && (n >= budget || lent != nil && lent.state.Load() != 0) {
 			p.mu.Unlock()
-			go p.run() // still running and counted in active
+			p.rt.goRun(p) // still running and counted in active
 			return
 		}
 		if budget == 0 && p.q.n > 1 && p.flags&(fTimeoutSet|fTimeoutArmed) == 0 {

@@ -67,7 +67,7 @@ func TestCallErrors(t *testing.T) {
 		t.Fatalf("Call(crash) error = %v; want ExitError for %v", err, pid)
 	}
 	var pe *actor.PanicError
-	if !errors.As(err, &pe) || pe.Value != "boom" || !strings.Contains(string(pe.Stack), "counter") {
+	if !errors.As(err, &pe) || pe.Value != "boom" || !strings.Contains(string(pe.Stack()), "counter") {
 		t.Fatalf("Call(crash) error = %v; want a PanicError with value boom and a stack", err)
 	}
 	if r := reasonOf(t, exited); !errors.As(r, &pe) {

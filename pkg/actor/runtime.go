@@ -157,6 +157,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		restarts: uint32(max(0, opts.Restarts)),
 		started:  rt.Now().UnixNano(),
 	}
+	_, p.deep = a.(DeepStack)
 	if p.parent.IsZero() {
 		p.parent = opts.Link
 	}
@@ -218,7 +219,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 	}
 	if p.q.n > 0 || p.flags&(fCont|fFatal) != 0 {
 		p.mu.Unlock()
-		go p.run() // still counted in active from above
+		rt.goRun(p) // still counted in active from above
 		return p.pid, nil
 	}
 	p.goIdleLocked()
@@ -306,6 +307,16 @@ func (p *Process) abort() {
 // schedule gives an idle process a goroutine: its mailbox just got work.
 func (rt *Runtime) schedule(p *Process) {
 	rt.active.Add(1)
+	rt.goRun(p)
+}
+
+// goRun gives p a goroutine: a warm worker's for a DeepStack actor, a new
+// one otherwise.
+func (rt *Runtime) goRun(p *Process) {
+	if p.deep {
+		rt.runWarm(p)
+		return
+	}
 	go p.run()
 }
 

@@ -9,7 +9,7 @@ import "sync"
 // lend its goroutine (see CallInfinity) that cost more than the rest of the
 // request put together. A parked worker has its stack grown already. For
 // shallow callbacks a new goroutine is cheaper than waking a parked one,
-// so only CallInfinity uses workers.
+// so workers run only DeepStack actors and calls made with CallInfinity.
 //
 // The runtime owns the workers: Shutdown wakes the parked ones, which
 // exit, and waits for them.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"time"
 
@@ -68,7 +67,7 @@ func (s *sup) Init(p *actor.Process) error {
 func (s *sup) start(c *child) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &actor.PanicError{Value: r, Stack: debug.Stack()}
+			err = actor.NewPanicError(r)
 		}
 	}()
 	var pid actor.PID
@@ -531,3 +530,7 @@ func (s *sup) tryAgain(ids []string) error {
 	}
 	return nil
 }
+
+// DeepStack tells the runtime that a supervisor's callbacks run deep (see
+// actor.DeepStack).
+func (s *sup) DeepStack() {}
