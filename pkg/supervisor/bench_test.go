@@ -123,31 +123,48 @@ func memUsed() uint64 {
 	return m.HeapAlloc + m.StackInuse
 }
 
-// crasher panics on any cast; its Init reports on started.
-type crasher struct{ started chan<- actor.PID }
+// crasher panics on any cast, or returns an error if fail; its Init
+// reports on started.
+type crasher struct {
+	started chan<- actor.PID
+	fail    bool
+}
 
 func (c *crasher) Init(p *actor.Process) error {
 	c.started <- p.Self()
 	return nil
 }
-func (c *crasher) HandleCast(*actor.Process, any) error { panic("crash") }
+func (c *crasher) HandleCast(*actor.Process, any) error {
+	if c.fail {
+		return actor.Reason("crash")
+	}
+	panic("crash")
+}
 
 // BenchmarkCrashRestart measures the crash path: from a cast that makes a
-// named permanent child panic until its replacement's Init has run (the
-// panic, the exit, the restart, the new Init), as suture's own restart
-// benchmark measures a panic in Serve until Serve runs again.
+// named permanent child panic (or return an error) until its
+// replacement's Init has run: the exit, the restart, the new Init. Its
+// twin for suture is in bench/suture.
 func BenchmarkCrashRestart(b *testing.B) {
-	rt, reg, sup := benchSetup(b, 1<<30)
-	started := make(chan actor.PID, 1)
-	spec := supervisor.ChildSpec{ID: "c", Name: reg.Via("c"),
-		New: func([]any) (actor.Actor, error) { return &crasher{started: started}, nil }}
-	if _, err := supervisor.StartChild(context.Background(), rt, sup, spec); err != nil {
-		b.Fatal(err)
-	}
-	pid := <-started
-	b.ReportAllocs()
-	for b.Loop() {
-		rt.Cast(pid, "crash")
-		pid = <-started
+	for _, fail := range []bool{false, true} {
+		name := "panic"
+		if fail {
+			name = "error"
+		}
+		b.Run(name, func(b *testing.B) {
+			rt, reg, sup := benchSetup(b, 1<<30)
+			started := make(chan actor.PID, 1)
+			spec := supervisor.ChildSpec{ID: "c", Name: reg.Via("c"),
+				New: func([]any) (actor.Actor, error) { return &crasher{started: started, fail: fail}, nil }}
+			if _, err := supervisor.StartChild(context.Background(), rt, sup, spec); err != nil {
+				b.Fatal(err)
+			}
+			pid := <-started
+			b.ReportAllocs()
+			for b.Loop() {
+				rt.Cast(pid, "crash")
+				pid = <-started
+			}
+		})
 	}
 }
