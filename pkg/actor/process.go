@@ -161,8 +161,24 @@ func (p *Process) setTrapLocked(on bool) {
 	}
 }
 
-// Link links the process to pid; see [Runtime.Link].
-func (p *Process) Link(pid PID) error { return p.rt.Link(p.pid, pid) }
+// Link links the process to pid, like link/1; see [Runtime.Link]. If pid
+// is not alive, a process that traps exits receives Exit{From: pid,
+// Reason: ErrNoProc} and Link returns nil, as on the BEAM; one that does
+// not trap gets ErrNoProc.
+func (p *Process) Link(pid PID) error {
+	err := p.rt.Link(p.pid, pid)
+	if err == nil || pid == p.pid {
+		return err
+	}
+	p.mu.Lock()
+	trapping := alive(p) && p.flags&fTrap != 0
+	p.mu.Unlock()
+	if !trapping {
+		return err
+	}
+	p.push(item{kind: kExit, msg: Exit{From: pid, Reason: ErrNoProc}, clock: p.Clock()})
+	return nil
+}
 
 // Unlink removes a link; see [Runtime.Unlink].
 func (p *Process) Unlink(pid PID) { p.rt.Unlink(p.pid, pid) }
