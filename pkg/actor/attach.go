@@ -5,7 +5,9 @@ package actor
 // find the current holder. pkg/registry's unique Registry satisfies it.
 type Namer interface {
 	// RegisterName gives name to pid, or fails if name is taken or pid is
-	// not alive.
+	// not alive. An error for a taken name should have a Holder() PID
+	// method (or match ErrAlreadyStarted), so that Spawn can report the
+	// holder in its AlreadyStartedError.
 	RegisterName(name string, pid PID) error
 	// UnregisterName removes name if pid holds it.
 	UnregisterName(name string, pid PID)

@@ -180,6 +180,10 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 	if opts.Name.Namer != nil {
 		if err := registerName(opts.Name, p.pid); err != nil {
 			p.abort()
+			var taken interface{ Holder() PID }
+			if errors.As(err, &taken) {
+				return PID{}, &AlreadyStartedError{Name: opts.Name.Key, PID: taken.Holder()}
+			}
 			if holder, ok := whereIs(opts.Name); ok || errors.Is(err, ErrAlreadyStarted) {
 				return PID{}, &AlreadyStartedError{Name: opts.Name.Key, PID: holder}
 			}

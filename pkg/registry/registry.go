@@ -83,6 +83,10 @@ func (e *AlreadyRegisteredError) Error() string {
 // Is reports a match with ErrAlreadyRegistered.
 func (e *AlreadyRegisteredError) Is(target error) bool { return target == ErrAlreadyRegistered }
 
+// Holder returns the process that holds the key, so that a Spawn under a
+// via name that is taken reports it (actor.Namer).
+func (e *AlreadyRegisteredError) Holder() actor.PID { return e.PID }
+
 func quote(s string) string {
 	if len(s) > 60 {
 		s = s[:60] + "..."
