@@ -176,6 +176,7 @@ func (s *sup) stoppedChild(id string) (*child, error) {
 	if s.dynamic {
 		return nil, ErrDynamic
 	}
+	s.forgetDead() // a child that died unlinked is terminated, not running
 	c := s.find(id)
 	switch {
 	case c == nil:
