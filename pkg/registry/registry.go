@@ -2,6 +2,7 @@ package registry
 
 import (
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"runtime"
 	"slices"
@@ -286,25 +287,39 @@ func (r *Registry) Unregister(pid actor.PID, key string) {
 // UnregisterMatch removes those of pid's entries under key whose value
 // satisfies match, like Registry.unregister_match/4. match runs with no
 // lock held, so it may call r and the runtime; if the entries change
-// meanwhile, it runs again on the new ones. A panic in match reaches the
-// caller and changes nothing.
-func (r *Registry) UnregisterMatch(pid actor.PID, key string, match func(value any) bool) {
+// meanwhile, it runs again on the new ones. A panic in match is returned
+// as an actor.PanicError, and nothing is removed.
+func (r *Registry) UnregisterMatch(pid actor.PID, key string, match func(value any) bool) error {
 	for {
 		vals, gen := r.valuesAt(pid, key)
 		if len(vals) == 0 {
-			return
+			return nil
 		}
-		drop := make([]bool, len(vals))
-		for i, v := range vals {
-			drop[i] = match(v)
+		drop, err := matches(vals, match)
+		if err != nil {
+			return err
 		}
 		if !slices.Contains(drop, true) {
-			return
+			return nil
 		}
 		if r.unregister(pid, key, drop, gen) {
-			return
+			return nil
 		}
 	}
+}
+
+// matches runs match over vals, turning a panic into an error.
+func matches(vals []any, match func(any) bool) (drop []bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("registry: match: %w", actor.NewPanicError(p))
+		}
+	}()
+	drop = make([]bool, len(vals))
+	for i, v := range vals {
+		drop[i] = match(v)
+	}
+	return drop, nil
 }
 
 // unregister removes pid's entries under key: all (drop is nil) or those
@@ -514,7 +529,8 @@ func (r *Registry) Values(key string, pid actor.PID) []any {
 // with update(old), like Registry.update_value/3. It fails if pid does not
 // hold key. update runs with no lock held, so it may call r and the
 // runtime; if the partition changes meanwhile, it runs again on the new
-// value. A panic in update reaches the caller and changes nothing.
+// value. A panic in update is returned as an actor.PanicError, and
+// nothing changes.
 func (r *Registry) UpdateValue(pid actor.PID, key string, update func(old any) any) (newValue, oldValue any, err error) {
 	if r.keys != Unique {
 		return nil, nil, ErrNotUnique
@@ -529,7 +545,9 @@ func (r *Registry) UpdateValue(pid actor.PID, key string, update func(old any) a
 		if !ok || holder != pid {
 			return nil, nil, errors.New("registry: " + pid.String() + " does not hold " + quote(key))
 		}
-		newValue = update(oldValue)
+		if newValue, err = updated(update, oldValue); err != nil {
+			return nil, oldValue, err
+		}
 		p.mu.Lock()
 		if p.gen != gen {
 			p.mu.Unlock()
@@ -544,6 +562,16 @@ func (r *Registry) UpdateValue(pid actor.PID, key string, update func(old any) a
 		p.mu.Unlock()
 		return newValue, oldValue, nil
 	}
+}
+
+// updated runs update, turning a panic into an error.
+func updated(update func(any) any, old any) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("registry: update: %w", actor.NewPanicError(p))
+		}
+	}()
+	return update(old), nil
 }
 
 // Count returns the number of entries, like Registry.count/1.

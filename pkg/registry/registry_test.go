@@ -369,8 +369,8 @@ func (k *keeper) HandleInfo(p *actor.Process, msg any) error {
 
 // TestCallbacksMayCallBack: UpdateValue's update and UnregisterMatch's
 // match run with no lock held, so they may use the registry and the
-// runtime (they used to deadlock there); a panic in them changes nothing
-// and leaves no lock held.
+// runtime (they used to deadlock there); a panic in them is an error and
+// changes nothing.
 func TestCallbacksMayCallBack(t *testing.T) {
 	rt := newRuntime(t)
 	for _, keys := range []registry.KeyMode{registry.Unique, registry.Duplicate} {
@@ -390,18 +390,18 @@ func TestCallbacksMayCallBack(t *testing.T) {
 			if err != nil || nv != 2 {
 				t.Errorf("UpdateValue = %v, %v; want 2", nv, err)
 			}
-			func() {
-				defer func() { recover() }()
-				reg.UpdateValue(pid, "k", func(any) any { panic("update boom") })
-			}()
+			var pe *actor.PanicError
+			if _, _, err := reg.UpdateValue(pid, "k", func(any) any { panic("update boom") }); !errors.As(err, &pe) {
+				t.Errorf("UpdateValue with a panicking update = %v; want a PanicError", err)
+			}
 			if v := reg.Values("k", pid); len(v) != 1 || v[0] != 2 {
 				t.Errorf("value after a panicking update = %v; want [2]", v)
 			}
 		}
-		func() {
-			defer func() { recover() }()
-			reg.UnregisterMatch(pid, "k", func(any) bool { panic("match boom") })
-		}()
+		var pe *actor.PanicError
+		if err := reg.UnregisterMatch(pid, "k", func(any) bool { panic("match boom") }); !errors.As(err, &pe) {
+			t.Errorf("UnregisterMatch with a panicking match = %v; want a PanicError", err)
+		}
 		if n := reg.Count(); n != 1 {
 			t.Errorf("%v: %d entries after a panicking match; want 1", keys, n)
 		}
