@@ -228,10 +228,11 @@ func (p *Process) Reply(from From, reply any) {
 }
 
 // Done returns a channel that is closed when an exit signal has arrived
-// that will end the process once its current callback returns. A callback
-// that blocks for long (a slow computation, a sleep) should select on it, so
-// that kill and shutdown take effect promptly: the runtime cannot stop a
-// callback in the middle.
+// that ends the process. By then the process has exited, or exits as soon
+// as the current callback returns; a callback that is still running is
+// working for nobody. A callback that blocks for long (a slow computation,
+// a sleep) should select on it, so that its goroutine ends promptly: the
+// runtime cannot stop a callback in the middle.
 func (p *Process) Done() <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
