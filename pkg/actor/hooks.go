@@ -70,11 +70,11 @@ func (h Hooks) CallInfinity(ctx context.Context, pid PID, req any) (any, error) 
 	return h.rt.callInfinity(ctx, pid, req)
 }
 
-// ExitNow is [Runtime.Exit], except that when the signal ends a target
-// that is idle and not trapping exits (or any target, for ErrKill), the
-// target exits on the calling goroutine: its registrations are gone and
-// its links and monitors have been told before ExitNow returns, and exited
-// reports so. A process that stops many others at once, as a supervisor
+// ExitNow is [Runtime.Exit], except that when the signal ends the target,
+// the target exits on the calling goroutine: its registrations are gone
+// and its links and monitors have been told before ExitNow returns, and
+// exited reports so (a trapping target that receives the signal as a
+// message has not exited). A process that stops many others at once, as a supervisor
 // shutting down its children does, so pays for no goroutine per target.
 //
 // The target's exit runs registry cleanup and event subscribers on the

@@ -15,8 +15,11 @@ import (
 //   - ErrNormal: ignored, unless the target sent it to itself.
 //   - any other reason: the target exits with that reason.
 //
-// Exit signals do not wait behind the target's queued messages: the target
-// acts on them as soon as its current callback returns. Exit reports false
+// Exit signals do not wait behind the target's queued messages. One that
+// ends the target ends it at once, even in the middle of a callback: its
+// exit (names gone, links, monitors and callers told) happens on a
+// goroutine of the runtime's, and the callback, which Go cannot stop,
+// works for nobody from then on (see [Process.Done]). Exit reports false
 // if the target does not exist.
 func (rt *Runtime) Exit(from, to PID, reason error) bool {
 	ok, _ := rt.signal(from, to, reason, false)
