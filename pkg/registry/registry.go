@@ -512,17 +512,8 @@ func (r *Registry) Keys(pid actor.PID) []string {
 // Values returns the values pid registered under key, like
 // Registry.values/3.
 func (r *Registry) Values(key string, pid actor.PID) []any {
-	var k packed
-	p, short := r.locate(key, &k)
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if r.keys == Unique {
-		if holder, ok := p.holder(key, &k, short); ok && holder == pid {
-			return []any{p.vals[key]}
-		}
-		return nil
-	}
-	return slices.Clone(p.dup[key][pid])
+	vals, _ := r.valuesAt(pid, key)
+	return vals
 }
 
 // UpdateValue replaces the value pid holds under key in a unique registry

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -142,14 +141,13 @@ func (m *model) exited(id string, reason error) {
 // modelRun is one sequence: a runtime on manual time, a registry naming
 // the children, a supervisor, and the model beside them.
 type modelRun struct {
-	t    *testing.T
-	rt   *actor.Runtime
-	mt   *actor.ManualTime
-	reg  *registry.Registry
-	sup  actor.PID
-	m    *model
-	jmu  sync.Mutex
-	jour []string
+	t   *testing.T
+	rt  *actor.Runtime
+	mt  *actor.ManualTime
+	reg *registry.Registry
+	sup actor.PID
+	m   *model
+	j   journal // what the children reported
 }
 
 // modelWorker reports its starts and Terminates; a cast of an error ends
@@ -161,25 +159,11 @@ type modelWorker struct {
 
 func (w *modelWorker) Init(p *actor.Process) error {
 	p.TrapExit(true)
-	w.run.report("start " + w.id)
+	w.run.j.add("start %s", w.id)
 	return nil
 }
 func (w *modelWorker) HandleCast(_ *actor.Process, msg any) error { return msg.(error) }
-func (w *modelWorker) Terminate(*actor.Process, error)            { w.run.report("stop " + w.id) }
-
-func (r *modelRun) report(line string) {
-	r.jmu.Lock()
-	r.jour = append(r.jour, line)
-	r.jmu.Unlock()
-}
-
-func (r *modelRun) takeJournal() []string {
-	r.jmu.Lock()
-	defer r.jmu.Unlock()
-	j := r.jour
-	r.jour = nil
-	return j
-}
+func (w *modelWorker) Terminate(*actor.Process, error)            { w.run.j.add("stop %s", w.id) }
 
 func (r *modelRun) spec(id string, restart supervisor.Restart) supervisor.ChildSpec {
 	return supervisor.ChildSpec{ID: id, Restart: restart, Name: r.reg.Via(id),
@@ -395,7 +379,7 @@ func (r *modelRun) wantErr(rt *rapid.T, op string, err, want error) {
 // children in order and which of them run, counts, the names, and what
 // the children reported since the last check.
 func (r *modelRun) check(rt *rapid.T) {
-	if got, want := r.takeJournal(), r.m.journal; !slices.Equal(got, want) {
+	if got, want := r.j.take(), r.m.journal; !slices.Equal(got, want) {
 		rt.Fatalf("children reported %q; the model expects %q", got, want)
 	}
 	r.m.journal = nil
