@@ -15,13 +15,15 @@ import (
 )
 
 // TestModel runs random sequences of child management, crashes with every
-// class of exit reason, and time passing, against a static supervisor of
+// class of exit reason, stops, children registering and unregistering
+// names of their own, and time passing, against a static supervisor of
 // each strategy, and checks the supervisor against a model of OTP's rules
 // written from supervisor.erl: the restart table, the strategies (which
 // children stop, in what order, and which start), intensity in a sliding
 // window, temporary children leaving, terminate/restart/delete_child
-// results, names held by exactly the running children, and the supervisor
-// giving up. Time is a ManualTime, so a sequence is the same every run.
+// results, names held by exactly the running children (a name a child
+// registered goes with its process: the restarted child does not have
+// it), and the supervisor giving up. Time is a ManualTime, so a sequence is the same every run.
 // Counterexamples that rapid shrank are kept as table tests below.
 func TestModel(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) { newModelRun(t, rt).run(rt) })
@@ -43,7 +45,8 @@ type model struct {
 	children   []*modelChild
 	alive      bool
 	nextID     int
-	journal    []string // what the model expects the children to have reported
+	journal    []string          // what the model expects the children to have reported
+	aliases    map[string]string // names a child registered itself: name -> child ID
 	supReason  error
 	lastResult string
 }
@@ -79,8 +82,19 @@ func (m *model) addRestart() bool {
 // stop is what stopping a running child reports: its Terminate.
 func (m *model) stop(c *modelChild) {
 	if c.running {
-		c.running = false
+		m.down(c)
 		m.journal = append(m.journal, "stop "+c.id)
+	}
+}
+
+// down records that a child's process is gone, and with it the names it
+// registered (a restarted child has not registered them).
+func (m *model) down(c *modelChild) {
+	c.running = false
+	for name, id := range m.aliases {
+		if id == c.id {
+			delete(m.aliases, name)
+		}
 	}
 }
 
@@ -101,7 +115,7 @@ func (m *model) giveUp() {
 // exited applies a child's exit: restart type, intensity, strategy.
 func (m *model) exited(id string, reason error) {
 	i, c := m.find(id)
-	c.running = false
+	m.down(c)
 	if !supervisor.ShouldRestart(c.restart, reason) {
 		if c.restart == supervisor.Temporary {
 			m.remove(id)
@@ -191,9 +205,10 @@ func (r *modelRun) startTree(rt *rapid.T) {
 	m := &model{
 		strategy: rapid.SampledFrom([]supervisor.Strategy{supervisor.OneForOne, supervisor.OneForAll, supervisor.RestForOne}).Draw(rt, "strategy"),
 		// Mostly a budget that lasts; sometimes OTP's max_restarts 0.
-		maxR:   rapid.SampledFrom([]int{0, 1, 2, 3, 5, 8}).Draw(rt, "max_restarts"),
-		window: time.Duration(rapid.IntRange(1, 5).Draw(rt, "max_seconds")) * time.Second,
-		alive:  true,
+		maxR:    rapid.SampledFrom([]int{0, 1, 2, 3, 5, 8}).Draw(rt, "max_restarts"),
+		window:  time.Duration(rapid.IntRange(1, 5).Draw(rt, "max_seconds")) * time.Second,
+		alive:   true,
+		aliases: map[string]string{},
 	}
 	if r.m != nil {
 		m.now, m.nextID = r.m.now, r.m.nextID
@@ -239,6 +254,10 @@ func (r *modelRun) pick(rt *rapid.T, running bool) *modelChild {
 	return rapid.SampledFrom(cs).Draw(rt, "child")
 }
 
+// aliasNames are the names children register for themselves beside the
+// one their spec gives them.
+var aliasNames = []string{"alias0", "alias1", "alias2"}
+
 var exitReasons = []error{actor.ErrNormal, actor.ErrShutdown, actor.Shutdown("x"), actor.ErrKilled, actor.Reason("boom")}
 
 func (r *modelRun) run(rt *rapid.T) {
@@ -262,6 +281,53 @@ func (r *modelRun) run(rt *rapid.T) {
 			}
 			r.settle(rt)
 			r.m.exited(c.id, reason)
+		},
+		"stop": func(rt *rapid.T) {
+			if !r.m.alive {
+				rt.Skip("supervisor gone")
+			}
+			c := r.pick(rt, true)
+			reason := rapid.SampledFrom(exitReasons[:3]).Draw(rt, "reason") // normal, shutdown, {shutdown, x}
+			pid, _ := r.reg.WhereIs(c.id)
+			if err := r.rt.Stop(ctx, pid, reason); err != nil {
+				rt.Fatalf("Stop(%s): %v", c.id, err)
+			}
+			r.m.journal = append(r.m.journal, "stop "+c.id) // Stop runs Terminate
+			r.settle(rt)
+			r.m.exited(c.id, reason)
+		},
+		"register": func(rt *rapid.T) {
+			if !r.m.alive {
+				rt.Skip("supervisor gone")
+			}
+			c := r.pick(rt, true)
+			name := rapid.SampledFrom(aliasNames).Draw(rt, "name")
+			pid, _ := r.reg.WhereIs(c.id)
+			err := r.reg.Register(pid, name, nil)
+			var ar *registry.AlreadyRegisteredError
+			switch holder, taken := r.m.aliases[name]; {
+			case taken:
+				want, _ := r.reg.WhereIs(holder)
+				if !errors.As(err, &ar) || ar.PID != want {
+					rt.Fatalf("register %s for %s = %v; want already_registered by %s (%v)", name, c.id, err, holder, want)
+				}
+			case err != nil:
+				rt.Fatalf("register %s for %s: %v", name, c.id, err)
+			default:
+				r.m.aliases[name] = c.id
+			}
+		},
+		"unregister": func(rt *rapid.T) {
+			if !r.m.alive {
+				rt.Skip("supervisor gone")
+			}
+			c := r.pick(rt, true)
+			name := rapid.SampledFrom(aliasNames).Draw(rt, "name")
+			pid, _ := r.reg.WhereIs(c.id)
+			r.reg.Unregister(pid, name)
+			if r.m.aliases[name] == c.id {
+				delete(r.m.aliases, name)
+			}
 		},
 		"terminate_child": func(rt *rapid.T) {
 			if !r.m.alive {
@@ -413,6 +479,14 @@ func (r *modelRun) check(rt *rapid.T) {
 	}
 	if !slices.Equal(got, want) {
 		rt.Fatalf("children %v; the model has %v", got, want)
+	}
+	for _, name := range aliasNames {
+		pid, found := r.reg.WhereIs(name)
+		holder, held := r.m.aliases[name]
+		want, _ := r.reg.WhereIs(holder)
+		if found != held || held && pid != want {
+			rt.Fatalf("%s is %v (%v); the model says %s holds it (%v)", name, pid, found, holder, want)
+		}
 	}
 	n, err := supervisor.CountChildren(context.Background(), r.rt, r.sup)
 	if err != nil || n.Specs != len(r.m.children) || n.Active != running {
