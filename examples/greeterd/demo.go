@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,7 +29,23 @@ func runDemo(out io.Writer, base string) {
 		resp.Body.Close()
 		fmt.Fprintf(out, "%s %-26s %d %s\n", method, path, resp.StatusCode, strings.TrimSpace(string(body)))
 	}
-	settle := func() { time.Sleep(50 * time.Millisecond) } // the HTTP side has no Quiesce of its own
+	// statsWhen polls /stats until cond holds (at most 5 s: the HTTP side
+	// has no Quiesce of its own), then prints it.
+	statsWhen := func(cond func(Snapshot) bool) {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			resp, err := client.Get(base + "/stats")
+			if err != nil {
+				break
+			}
+			var snap Snapshot
+			err = json.NewDecoder(resp.Body).Decode(&snap)
+			resp.Body.Close()
+			if err == nil && cond(snap) {
+				break
+			}
+		}
+		get("GET", "/stats")
+	}
 
 	get("GET", "/greet?person=alice")
 	get("GET", "/greet?person=alice")
@@ -43,15 +60,18 @@ func runDemo(out io.Writer, base string) {
 	wg.Wait()
 
 	get("GET", "/greet?person=mallory") // panics: 500, the transient child is restarted
-	settle()
-	get("GET", "/stats")
+	statsWhen(func(s Snapshot) bool { return s.Started == 5 && s.Crashed == 1 })
 
-	time.Sleep(300 * time.Millisecond) // greeters go idle (-idle in the demo is short) and exit normal
-	get("GET", "/stats")
+	// Greeters go idle (-idle in the demo is short) and exit normal.
+	statsWhen(func(s Snapshot) bool { return len(s.Running) == 0 })
 
 	get("GET", "/greet?person=dave")
+	var before Snapshot
+	if resp, err := client.Get(base + "/stats"); err == nil {
+		json.NewDecoder(resp.Body).Decode(&before)
+		resp.Body.Close()
+	}
 	get("POST", "/crash-stats") // rest_for_one: stats and GreeterSupervisor restart
-	settle()
-	get("GET", "/stats")
+	statsWhen(func(s Snapshot) bool { return s.PID != before.PID })
 	get("GET", "/greet?person=dave")
 }

@@ -122,8 +122,9 @@ func (o *otpRun) journal() {
 // its terminate, exits with any reason it is cast, unlinks from its
 // supervisor when told, and is slow to answer a call.
 type otpWorker struct {
-	id string
-	j  *journal
+	id      string
+	j       *journal
+	entered chan struct{} // closed when a call is being handled, if set
 }
 
 func (w *otpWorker) Init(p *actor.Process) error {
@@ -141,6 +142,9 @@ func (w *otpWorker) HandleCast(p *actor.Process, msg any) error {
 }
 
 func (w *otpWorker) HandleCall(p *actor.Process, _ actor.From, _ any) (any, error) {
+	if w.entered != nil {
+		close(w.entered)
+	}
 	select {
 	case <-time.After(5 * time.Second):
 	case <-p.Done():
@@ -389,10 +393,11 @@ var otpScenarios = []otpScenario{
 			}})
 		flaky.Store(true)
 		o.rt.Exit(actor.PID{}, childPID(o.t, o.rt, sup, "f"), actor.ErrKill)
-		time.Sleep(20 * time.Millisecond)
+		waitFor(o.t, "the restart to fail", func() bool { return o.which(sup) == "f::restarting" })
 		o.out("before: %s", strings.TrimPrefix(o.which(sup), "f:"))
 		o.out("terminate_child: :%s", result(supervisor.TerminateChild(context.Background(), o.rt, sup, "f")))
 		flaky.Store(false)
+		// Nothing may start it again: wait a while for what must not happen.
 		time.Sleep(50 * time.Millisecond)
 		o.out("after: %s", o.which(sup))
 	}},
@@ -455,10 +460,11 @@ var otpScenarios = []otpScenario{
 	}},
 	{"killed_mid_call", func(o *otpRun) {
 		rt := o.runtime(actor.Options{})
-		srv, _ := rt.Spawn(context.Background(), &otpWorker{id: "srv", j: o.j}, actor.SpawnOptions{})
+		entered := make(chan struct{})
+		srv, _ := rt.Spawn(context.Background(), &otpWorker{id: "srv", j: o.j, entered: entered}, actor.SpawnOptions{})
 		errs := make(chan error, 1)
 		go func() { _, err := rt.Call(context.Background(), srv, "slow"); errs <- err }()
-		time.Sleep(50 * time.Millisecond)
+		<-entered
 		rt.Exit(actor.PID{}, srv, actor.ErrKill)
 		var ee *actor.ExitError
 		if err := <-errs; errors.As(err, &ee) {
