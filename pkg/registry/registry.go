@@ -608,8 +608,8 @@ func (r *Registry) Match(key string, match func(value any) bool) []Entry {
 }
 
 // Select returns every entry for which keep returns true (all, if keep is
-// nil), like Registry.select/2, in no particular order. keep runs with a
-// partition locked and must not call r.
+// nil), like Registry.select/2, in no particular order. keep runs with no
+// lock held (see [Registry.Scan]).
 func (r *Registry) Select(keep func(key string, pid actor.PID, value any) bool) []KeyEntry {
 	var out []KeyEntry
 	r.Scan(func(k string, pid actor.PID, v any) bool {
@@ -624,22 +624,33 @@ func (r *Registry) Select(keep func(key string, pid actor.PID, value any) bool) 
 // Scan calls fn for entries until it returns false, partition by
 // partition, in no particular order, and reports whether it saw them all.
 // Unlike Select it can stop early, so a caller that wants a few matches
-// from millions of entries does not pay for them all. fn runs with a
-// partition locked and must not call r.
+// from millions of entries does not pay for them all. Each partition's
+// entries are copied under its lock and fn runs with no lock held, so fn
+// may call r and the runtime (entries that change meanwhile may or may
+// not be seen); a panic in fn reaches the caller.
 func (r *Registry) Scan(fn func(key string, pid actor.PID, value any) bool) bool {
+	var batch []KeyEntry
 	for i := range r.parts {
-		if !r.parts[i].scan(fn) {
-			return false
+		batch = r.parts[i].snapshot(batch[:0])
+		for j := range batch {
+			if !fn(batch[j].Key, batch[j].PID, batch[j].Value) {
+				return false
+			}
+			batch[j] = KeyEntry{}
 		}
 	}
 	return true
 }
 
-// scan is each under the read lock, released even if fn panics.
-func (p *partition) scan(fn func(key string, pid actor.PID, value any) bool) bool {
+// snapshot appends the partition's entries to out, under the read lock.
+func (p *partition) snapshot(out []KeyEntry) []KeyEntry {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	return p.each(fn)
+	p.each(func(k string, pid actor.PID, v any) bool {
+		out = append(out, KeyEntry{Key: k, PID: pid, Value: v})
+		return true
+	})
+	return out
 }
 
 // Dispatch calls fn with the entries under key, if there are any, like

@@ -367,9 +367,9 @@ func (k *keeper) HandleInfo(p *actor.Process, msg any) error {
 	return nil
 }
 
-// TestCallbacksMayCallBack: UpdateValue's update and UnregisterMatch's
-// match run with no lock held, so they may use the registry and the
-// runtime (they used to deadlock there); a panic in them is an error and
+// TestCallbacksMayCallBack: the callbacks of UpdateValue,
+// UnregisterMatch, Scan and Select run with no lock held, so they may use
+// the registry and the runtime (they used to deadlock there); a panic in them is an error and
 // changes nothing.
 func TestCallbacksMayCallBack(t *testing.T) {
 	rt := newRuntime(t)
@@ -411,9 +411,25 @@ func TestCallbacksMayCallBack(t *testing.T) {
 			}
 			return len(reg.Lookup("k")) == 1 && reg.Count() == 1
 		})
+		// Scan's and Select's callbacks may register and unregister.
+		if err := reg.Register(pid, "k2", 2); err != nil {
+			t.Fatal(err)
+		}
+		called := 0
+		reg.Scan(func(string, actor.PID, any) bool {
+			called++
+			if err := reg.Register(pid, "from-scan", nil); err != nil {
+				t.Errorf("Register inside Scan: %v", err)
+			}
+			return false
+		})
+		if called != 1 || reg.Count() != 2 {
+			t.Errorf("Scan called fn %d times, %d entries after; want 1 and 2", called, reg.Count())
+		}
+		reg.Select(func(k string, p actor.PID, _ any) bool { reg.Unregister(p, k); return true })
 		watchdog.Stop()
 		if n := reg.Count(); n != 0 {
-			t.Errorf("%v: %d entries after UnregisterMatch; want 0", keys, n)
+			t.Errorf("%v: %d entries after UnregisterMatch and the Select that unregistered all; want 0", keys, n)
 		}
 	}
 }
