@@ -303,6 +303,35 @@ func (t *names) each(fn func(k *packed, pid uint64) bool) bool {
 	return true
 }
 
+// eachBelow calls fn with the names of the slots before end, in a table
+// that has been replaced and no longer changes.
+func (t *names) eachBelow(end int, fn func(k *packed)) {
+	for i := range t.slots[:end] {
+		s := &t.slots[i]
+		if m := s.meta.Load(); metaState(m) == full {
+			k := s.unpack(m)
+			fn(&k)
+		}
+	}
+}
+
+// eachFrom calls fn with the names of slots i on, up to n of them, and
+// returns the slot to go on from: len(t.slots) once it has seen them all.
+// The caller holds the partition's lock.
+func (t *names) eachFrom(i, n int, fn func(k *packed, pid uint64)) int {
+	for ; i < len(t.slots) && n > 0; i++ {
+		s := &t.slots[i]
+		m := s.meta.Load()
+		if metaState(m) != full {
+			continue
+		}
+		k := s.unpack(m)
+		fn(&k, s.pid.Load())
+		n--
+	}
+	return i
+}
+
 // spin is how a reader waits for a writer in the middle of a slot: the
 // writer holds the slot for a few stores, so trying again at once almost
 // always succeeds; a writer that lost its thread is given the CPU.

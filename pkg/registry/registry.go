@@ -148,30 +148,84 @@ func (p *partition) holder(key string, k *packed, short bool) (actor.PID, bool) 
 	return actor.PID{}, false
 }
 
-// each calls fn with every entry of the partition until it returns false,
-// and reports whether it saw them all. The caller holds the lock.
-func (p *partition) each(fn func(key string, pid actor.PID, value any) bool) bool {
-	for k, m := range p.dup { // a duplicate registry's
+// Scan copies a names table's entries under the partition's lock a chunk
+// at a time: the first chunk small, for callers that want a few names of
+// millions, then larger ones.
+const (
+	firstScanChunk = 32
+	maxScanChunk   = 1024
+)
+
+// scan calls fn with the partition's entries until it returns false, and
+// reports whether it saw them all. fn runs with no lock held: the names
+// table is copied a chunk at a time under the read lock, going on from
+// the slot where the last chunk ended (a name does not move within a
+// table); if the table was rebuilt in between, the scan starts again on
+// the new one and skips the names it has delivered (those of the old
+// table's slots it went past: a table that has been replaced no longer
+// changes). The maps (a duplicate registry's entries, keys too long for a
+// slot) are copied whole.
+func (p *partition) scan(fn func(key string, pid actor.PID, value any) bool) bool {
+	var (
+		batch []KeyEntry
+		t     *names
+		next  int
+		chunk = firstScanChunk
+		skip  map[string]bool
+	)
+	deliver := func() bool {
+		for i := range batch {
+			if !fn(batch[i].Key, batch[i].PID, batch[i].Value) {
+				return false
+			}
+			batch[i] = KeyEntry{}
+		}
+		batch = batch[:0]
+		return true
+	}
+	for {
+		p.mu.RLock()
+		cur := p.tab.Load()
+		if cur == nil {
+			p.mu.RUnlock()
+			break
+		}
+		if t != nil && cur != t {
+			if skip == nil {
+				skip = make(map[string]bool)
+			}
+			t.eachBelow(next, func(k *packed) { skip[k.String()] = true })
+			next = 0
+		}
+		t = cur
+		next = t.eachFrom(next, chunk, func(k *packed, pid uint64) {
+			if key := k.String(); !skip[key] {
+				batch = append(batch, KeyEntry{Key: key, PID: actor.PIDOf(pid), Value: p.vals[key]})
+			}
+		})
+		done := next >= len(t.slots)
+		p.mu.RUnlock()
+		if !deliver() {
+			return false
+		}
+		if done {
+			break
+		}
+		chunk = min(2*chunk, maxScanChunk)
+	}
+	p.mu.RLock()
+	for k, m := range p.dup {
 		for pid, vals := range m {
 			for _, v := range vals {
-				if !fn(k, pid, v) {
-					return false
-				}
+				batch = append(batch, KeyEntry{Key: k, PID: pid, Value: v})
 			}
 		}
 	}
-	if t := p.tab.Load(); t != nil && !t.each(func(k *packed, pid uint64) bool {
-		key := k.String()
-		return fn(key, actor.PIDOf(pid), p.vals[key])
-	}) {
-		return false
-	}
 	for key, pid := range p.long {
-		if !fn(key, pid, p.vals[key]) {
-			return false
-		}
+		batch = append(batch, KeyEntry{Key: key, PID: pid, Value: p.vals[key]})
 	}
-	return true
+	p.mu.RUnlock()
+	return deliver()
 }
 
 var (
@@ -624,33 +678,17 @@ func (r *Registry) Select(keep func(key string, pid actor.PID, value any) bool) 
 // Scan calls fn for entries until it returns false, partition by
 // partition, in no particular order, and reports whether it saw them all.
 // Unlike Select it can stop early, so a caller that wants a few matches
-// from millions of entries does not pay for them all. Each partition's
-// entries are copied under its lock and fn runs with no lock held, so fn
-// may call r and the runtime (entries that change meanwhile may or may
-// not be seen); a panic in fn reaches the caller.
+// from millions of entries does not pay for them all. fn runs with no
+// lock held (entries are copied a few hundred at a time), so it may call r
+// and the runtime; entries that change meanwhile may or may not be seen,
+// and none is seen twice. A panic in fn reaches the caller.
 func (r *Registry) Scan(fn func(key string, pid actor.PID, value any) bool) bool {
-	var batch []KeyEntry
 	for i := range r.parts {
-		batch = r.parts[i].snapshot(batch[:0])
-		for j := range batch {
-			if !fn(batch[j].Key, batch[j].PID, batch[j].Value) {
-				return false
-			}
-			batch[j] = KeyEntry{}
+		if !r.parts[i].scan(fn) {
+			return false
 		}
 	}
 	return true
-}
-
-// snapshot appends the partition's entries to out, under the read lock.
-func (p *partition) snapshot(out []KeyEntry) []KeyEntry {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	p.each(func(k string, pid actor.PID, v any) bool {
-		out = append(out, KeyEntry{Key: k, PID: pid, Value: v})
-		return true
-	})
-	return out
 }
 
 // Dispatch calls fn with the entries under key, if there are any, like

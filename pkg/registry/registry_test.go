@@ -433,3 +433,45 @@ func TestCallbacksMayCallBack(t *testing.T) {
 		}
 	}
 }
+
+// TestScanAcrossRebuilds: Scan hands out a partition's names a chunk at a
+// time with no lock held; when its function makes the names table grow
+// (a rebuild) or shrink in between, no name is seen twice and every name
+// there all along is seen.
+func TestScanAcrossRebuilds(t *testing.T) {
+	rt := newRuntime(t)
+	for _, grow := range []bool{true, false} {
+		reg := registry.New(rt, registry.Options{Partitions: 1})
+		var all []actor.PID
+		for i := range 3000 {
+			all = append(all, spawn(t, rt, idle{}, reg.Via(fmt.Sprintf("k%d", i))))
+		}
+		seen := map[string]int{}
+		calls, killed := 0, 0
+		reg.Scan(func(k string, _ actor.PID, _ any) bool {
+			seen[k]++
+			calls++
+			if calls == 300 || calls == 900 {
+				for j := range 1000 {
+					if grow {
+						spawn(t, rt, idle{}, reg.Via(fmt.Sprintf("new%d-%d", calls, j)))
+					} else {
+						killed++
+						kill(t, rt, all[len(all)-killed]) // names from the end go: the table shrinks
+					}
+				}
+			}
+			return true
+		})
+		for k, n := range seen {
+			if n > 1 {
+				t.Fatalf("grow=%v: %s seen %d times", grow, k, n)
+			}
+		}
+		for i := range len(all) - killed {
+			if seen[fmt.Sprintf("k%d", i)] != 1 {
+				t.Fatalf("grow=%v: k%d, there all along, was not seen", grow, i)
+			}
+		}
+	}
+}
