@@ -845,8 +845,21 @@ func newCmdCall(s *Session) *cobra.Command {
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
+			if supervisor.IsSupervisor(s.runtime(), pid) {
+				if reply, ok, err := s.supervisorCall(ctx, pid, msg); ok {
+					if err != nil {
+						return err
+					}
+					s.result("call", FormatTerm(reply), map[string]any{"pid": pid.String(), "reply": FormatTerm(reply)})
+					return nil
+				}
+			}
 			reply, err := s.runtime().Call(ctx, pid, msg)
 			if err != nil {
+				if errors.Is(err, supervisor.ErrUnknownRequest) {
+					return fmt.Errorf("%w: %s is a supervisor: it answers which_children and count_children (see also sup children, sup count)",
+						supervisor.ErrUnknownRequest, args[0])
+				}
 				if errors.Is(err, actor.ErrTimeout) {
 					return fmt.Errorf("timeout: no reply from %v within %v", pid, timeout)
 				}
@@ -858,6 +871,47 @@ func newCmdCall(s *Session) *cobra.Command {
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
 	return cmd
+}
+
+// supervisorCall answers the calls an OTP supervisor answers, as terms:
+// which_children ([{Id, Child, Type, Modules}], Child a PID, undefined or
+// restarting) and count_children ([{specs, N}, {active, N}, {supervisors,
+// N}, {workers, N}]). It reports false for any other request, which the
+// supervisor itself refuses.
+func (s *Session) supervisorCall(ctx context.Context, sup actor.PID, msg any) (any, bool, error) {
+	rt := s.runtime()
+	switch msg {
+	case Atom("which_children"):
+		kids, err := supervisor.WhichChildren(ctx, rt, sup)
+		if err != nil {
+			return nil, true, err
+		}
+		out := List{}
+		for _, k := range kids {
+			var child any = k.PID
+			var mods List
+			switch {
+			case k.Restarting:
+				child = Atom("restarting")
+			case k.PID.IsZero():
+				child = Atom("undefined")
+			default:
+				if b, ok := rt.Hooks().Behaviour(k.PID); ok {
+					mods = List{Atom(b)}
+				}
+			}
+			out = append(out, Tuple{Atom(k.ID), child, Atom(k.Type.String()), mods})
+		}
+		return out, true, nil
+	case Atom("count_children"):
+		n, err := supervisor.CountChildren(ctx, rt, sup)
+		if err != nil {
+			return nil, true, err
+		}
+		return List{Tuple{Atom("specs"), n.Specs}, Tuple{Atom("active"), n.Active},
+			Tuple{Atom("supervisors"), n.Supervisors}, Tuple{Atom("workers"), n.Workers}}, true, nil
+	}
+	return nil, false, nil
 }
 
 func twoTargets(s *Session, args []string) (actor.PID, actor.PID, error) {

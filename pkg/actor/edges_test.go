@@ -604,3 +604,22 @@ func TestShutdownGrace(t *testing.T) {
 		t.Fatal("Terminate did not run")
 	}
 }
+
+// TestReplyError: a handler may refuse a request with an error for the
+// caller and go on, like {:reply, {:error, reason}, state}.
+func TestReplyError(t *testing.T) {
+	rt := newRuntime(t)
+	refused := errors.New("unknown request")
+	pid := spawn(t, rt, &fn{call: func(_ *actor.Process, _ actor.From, req any) (any, error) {
+		if req == "bad" {
+			return nil, actor.ReplyError(refused)
+		}
+		return req, nil
+	}})
+	if _, err := rt.Call(context.Background(), pid, "bad"); !errors.Is(err, refused) {
+		t.Fatalf("Call(bad) = %v; want the handler's error", err)
+	}
+	if v, err := rt.Call(context.Background(), pid, "good"); v != "good" || err != nil {
+		t.Fatalf("Call(good) after a refusal = %v, %v; want good: the process goes on", v, err)
+	}
+}

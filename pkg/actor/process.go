@@ -507,6 +507,18 @@ func (p *Process) reply(c *call, v any) {
 	c.complete(v, nil)
 }
 
+// replyErr answers a call with an error, as reply answers it with a value.
+func (p *Process) replyErr(c *call, err error) {
+	if p.batch.Load()&sigUrgent != 0 {
+		p.mu.Lock()
+		if p.flags&fFatal != 0 {
+			err = p.exitErrLocked()
+		}
+		p.mu.Unlock()
+	}
+	c.complete(nil, err)
+}
+
 // dispatch runs the callback for one mailbox item. stop reports that the
 // process must exit with reason; terminate, that Terminate runs first.
 func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool) {
@@ -548,6 +560,7 @@ func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool
 		var r any
 		r, err = h.HandleCall(p, From{c: c, pid: c.from}, c.req)
 		var rs *replyStop
+		var re *replyErr
 		switch {
 		case err == nil && r == NoReply:
 			p.deferReply(c)
@@ -556,6 +569,9 @@ func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool
 		case errors.As(err, &rs):
 			p.reply(c, r)
 			err = rs.reason
+		case errors.As(err, &re):
+			p.replyErr(c, re.err)
+			err = nil
 		}
 	case kTimeout:
 		p.mu.Lock()
@@ -628,6 +644,18 @@ func ReplyAndStop(reason error) error {
 }
 
 type replyStop struct{ reason error }
+
+// ReplyError, returned as HandleCall's error, answers the caller with err
+// (Call returns it) and lets the process go on, like {:reply, {:error,
+// reason}, state}: the way to refuse a request without dying.
+//
+//	return nil, actor.ReplyError(fmt.Errorf("unknown request %v", req))
+func ReplyError(err error) error { return &replyErr{err: err} }
+
+type replyErr struct{ err error }
+
+func (r *replyErr) Error() string { return "reply error: " + r.err.Error() }
+func (r *replyErr) Unwrap() error { return r.err }
 
 func (r *replyStop) Error() string { return "reply and stop: " + FormatReason(r.reason) }
 func (r *replyStop) Unwrap() error { return r.reason }

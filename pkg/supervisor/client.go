@@ -329,3 +329,22 @@ type State struct {
 }
 
 var errNoStart = errors.New("supervisor: child spec has neither New nor Start")
+
+// ErrUnknownRequest matches the error a supervisor answers a call with
+// when the call is not one of this package's requests: a supervisor
+// refuses such calls (and ignores casts) and goes on, where OTP's would
+// crash and take its children with it.
+var ErrUnknownRequest = errors.New("unknown_request")
+
+// UnknownRequestError is the answer to a call a supervisor does not know.
+type UnknownRequestError struct {
+	Supervisor actor.PID
+	Request    any
+}
+
+func (e *UnknownRequestError) Error() string {
+	return fmt.Sprintf("unknown_request: supervisor %v does not take %v", e.Supervisor, e.Request)
+}
+
+// Is reports a match with ErrUnknownRequest.
+func (e *UnknownRequestError) Is(target error) bool { return target == ErrUnknownRequest }

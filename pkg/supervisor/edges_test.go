@@ -502,3 +502,27 @@ func TestSubscriberCallsTheSupervisor(t *testing.T) {
 		t.Fatal("a subscriber calling the supervisor that emitted the event is stuck")
 	}
 }
+
+// TestStrayMessagesDoNotWipeATree: a call a supervisor does not know is
+// refused with an error, and a cast is ignored; the supervisor and its
+// children live on (OTP's would crash, and take its subtree with it).
+func TestStrayMessagesDoNotWipeATree(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	sup, err := supervisor.Start(ctx, rt, supervisor.Options{}, supervisor.ChildSpec{ID: "w", New: newActor(idler{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := childPID(t, rt, sup, "w")
+	_, err = rt.Call(ctx, sup, "which_children")
+	var ue *supervisor.UnknownRequestError
+	if !errors.Is(err, supervisor.ErrUnknownRequest) || !errors.As(err, &ue) || ue.Supervisor != sup {
+		t.Fatalf("a stray call = %v; want unknown_request from %v", err, sup)
+	}
+	rt.Cast(sup, "hello")
+	rt.Send(sup, "hello")
+	settle(t, rt)
+	if !rt.Alive(sup) || !rt.Alive(w) {
+		t.Fatal("a stray call, cast or message took the tree down")
+	}
+}

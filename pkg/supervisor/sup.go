@@ -150,8 +150,15 @@ func (s *sup) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
 	case describeReq:
 		return s.describe(), nil
 	}
-	return nil, fmt.Errorf("supervisor: unknown request %T", req)
+	// OTP's supervisor crashes on a call it does not know (a function
+	// clause error), and with it its whole subtree; this one refuses it and
+	// goes on, so a stray call cannot wipe a tree.
+	return nil, actor.ReplyError(&UnknownRequestError{Supervisor: s.self, Request: req})
 }
+
+// HandleCast ignores casts: a supervisor takes none, and OTP's would crash
+// on one; a stray cast must not wipe a tree.
+func (s *sup) HandleCast(*actor.Process, any) error { return nil }
 
 func (s *sup) describe() Description {
 	return Description{
