@@ -296,6 +296,19 @@ func (a *shellActor) HandleInfo(p *actor.Process, msg any) error {
 	return nil
 }
 
+// HandleCall refuses calls: the shell's process is there to be linked to
+// and to hear of exits, and a stray call must not end it (and with it the
+// processes started with --link).
+func (a *shellActor) HandleCall(*actor.Process, actor.From, any) (any, error) {
+	return nil, actor.ReplyError(errors.New("the shell's own process takes no calls; it is what --link links to"))
+}
+
+// HandleCast says what it got, as HandleInfo does.
+func (a *shellActor) HandleCast(p *actor.Process, msg any) error {
+	a.s.say(p, "shell got cast "+FormatTerm(msg))
+	return nil
+}
+
 func newCmdWhereis(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "whereis NAME",
