@@ -46,7 +46,8 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("command") {
-				code = run(ios, o, "-c", &stringLines{lines: []string{o.command}})
+				// Lines of -c are lines, as in a file: -c $'a\nb' is two commands.
+				code = run(ios, o, "-c", &stringLines{lines: strings.Split(o.command, "\n")})
 				return nil
 			}
 			if ios.InTTY && ios.OutTTY {
@@ -57,10 +58,12 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 			return nil
 		},
 	}
+	root.Version = Version()
+	root.SetVersionTemplate("actorsh {{.Version}}\n")
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	pf := root.PersistentFlags()
-	root.Flags().StringVarP(&o.command, "command", "c", "", "run the commands in this string (separated by ;) and exit")
+	root.Flags().StringVarP(&o.command, "command", "c", "", "run the commands in this string (separated by ; or newlines) and exit")
 	pf.BoolVar(&o.json, "json", false, "print every result and event as one JSON object per line (see: help json)")
 	pf.StringVar(&o.color, "color", "auto", "colour output: auto, always or never")
 	pf.BoolVar(&o.keepGoing, "keep-going", false, "go on after a failing command (scripts, -c and stdin)")
