@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/actorsh/actorsh/pkg/actor"
 	"github.com/actorsh/actorsh/pkg/supervisor"
@@ -132,6 +134,11 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 	if len(name) > maxNameLen {
 		return fmt.Errorf("name is %d bytes long; the limit is %d", len(name), maxNameLen)
 	}
+	if name != "" {
+		if err := checkName("name", name); err != nil {
+			return err
+		}
+	}
 	if o.atom && name == "" {
 		return fmt.Errorf("--atom-name needs a name: give --name")
 	}
@@ -208,6 +215,25 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 }
 
 const maxNameLen = 1024
+
+// checkName refuses names a user could not type back or tell apart: text
+// that is not UTF-8, control characters (a newline in a name forges a row
+// of ls; an escape sequence changes the terminal) and names that read as a
+// PID (kill <0.1.0> must mean the process, not whoever took the name).
+func checkName(what, name string) error {
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("%s %s is not valid UTF-8; names are printable text", what, strconv.Quote(clip(name)))
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return fmt.Errorf("%s %s has a control character; names are printable text", what, strconv.Quote(clip(name)))
+		}
+	}
+	if _, err := actor.ParsePID(name); err == nil {
+		return fmt.Errorf("%s %q reads as a PID; give a name that does not, or use the PID itself", what, name)
+	}
+	return nil
+}
 
 func argCount(k *kind) string {
 	switch {

@@ -72,6 +72,9 @@ func newCmdRegNew(s *Session) *cobra.Command {
 			if name == "" || len(name) > maxNameLen {
 				return fmt.Errorf("a registry needs a name of 1 to %d bytes", maxNameLen)
 			}
+			if err := checkName("registry name", name); err != nil {
+				return err
+			}
 			var k registry.KeyMode
 			switch unquote(keys) {
 			case "unique":
@@ -189,6 +192,9 @@ func newCmdRegRegister(s *Session) *cobra.Command {
 			key := unquote(args[1])
 			if len(key) > maxNameLen {
 				return fmt.Errorf("key is %d bytes long; the limit is %d", len(key), maxNameLen)
+			}
+			if err := checkName("key", key); err != nil {
+				return err
 			}
 			if err := r.Register(pid, key, value); err != nil {
 				return err

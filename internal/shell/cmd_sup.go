@@ -45,6 +45,9 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			if name == "" || len(name) > maxNameLen {
 				return fmt.Errorf("a supervisor needs a name of 1 to %d bytes", maxNameLen)
 			}
+			if err := checkName("supervisor name", name); err != nil {
+				return err
+			}
 			st, err := supervisor.ParseStrategy(unquote(strategy))
 			if err != nil {
 				return err

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/actorsh/actorsh/internal/iostreams"
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -160,7 +163,33 @@ type CommandError struct {
 	Err error
 }
 
-func (e *CommandError) Error() string { return e.Cmd + ": " + e.Err.Error() }
+func (e *CommandError) Error() string { return shown(e.Cmd) + ": " + e.Err.Error() }
+
+// maxShown is how much of a command an error repeats.
+const maxShown = 200
+
+// shown is a command as an error repeats it: control characters escaped
+// (an error must not change the terminal or forge a line), and a command
+// longer than maxShown bytes shortened, saying by how much.
+func shown(cmd string) string {
+	var b strings.Builder
+	for i, r := range cmd {
+		if b.Len() >= maxShown {
+			fmt.Fprintf(&b, "... (%d more bytes)", len(cmd)-i)
+			break
+		}
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(cmd[i:], "\uFFFD"):
+			fmt.Fprintf(&b, "\\x%02x", cmd[i])
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
 func (e *CommandError) Unwrap() error { return e.Err }
 
 // errExit is returned by the exit command.
