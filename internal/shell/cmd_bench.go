@@ -24,8 +24,8 @@ type benchOptions struct {
 
 func addBenchFlags(cmd *cobra.Command, o *benchOptions) {
 	f := cmd.Flags()
-	f.IntVar(&o.processes, "processes", 1_000_000, "named, supervised processes per round")
-	f.IntVar(&o.rounds, "rounds", 3, "rounds (the report gives median, min and max)")
+	intFlag(f, &o.processes, "processes", 1_000_000, "named, supervised processes per round")
+	intFlag(f, &o.rounds, "rounds", 3, "rounds (the report gives median, min and max)")
 	f.StringSliceVar(&o.only, "only", nil, "measure only these: "+strings.Join(bench.Names, ", "))
 }
 

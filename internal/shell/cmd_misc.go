@@ -242,7 +242,7 @@ func newCmdAtoms(s *Session) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().IntVar(&limit, "limit", DefaultAtomLimit, "set the table's size")
+	intFlag(cmd.Flags(), &limit, "limit", DefaultAtomLimit, "set the table's size")
 	return cmd
 }
 

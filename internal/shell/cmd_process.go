@@ -89,7 +89,7 @@ func newCmdSpawn(s *Session) *cobra.Command {
 	f.StringVar(&o.restart, "restart", "", "permanent, transient or temporary (default: the kind's)")
 	f.StringVar(&o.shutdown, "shutdown", "", "brutal_kill, a duration, or infinity (default 5s)")
 	f.BoolVar(&o.link, "link", false, "also link it to the shell process")
-	f.IntVar(&o.count, "count", 1, "start N processes; {i} in the name and arguments is the index")
+	intFlag(f, &o.count, "count", 1, "start N processes; {i} in the name and arguments is the index")
 	f.BoolVar(&o.atom, "atom-name", false, "name it through the simulated atom table (String.to_atom)")
 	return cmd
 }
@@ -436,7 +436,7 @@ func newCmdLs(s *Session) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&supName, "sup", "", "only the children of SUP")
 	f.StringVar(&kindName, "kind", "", "only processes of KIND")
-	f.IntVar(&limit, "limit", 50, "show at most N processes")
+	intFlag(f, &limit, "limit", 50, "show at most N processes")
 	f.BoolVar(&all, "all", false, "show every process")
 	return cmd
 }

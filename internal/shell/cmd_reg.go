@@ -99,7 +99,7 @@ func newCmdRegNew(s *Session) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&keys, "keys", "unique", "unique or duplicate")
-	cmd.Flags().IntVar(&partitions, "partitions", 8, "number of partitions")
+	intFlag(cmd.Flags(), &partitions, "partitions", 8, "number of partitions")
 	return cmd
 }
 

@@ -61,6 +61,9 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			if maxR < 0 || maxS < 1 || maxChildren < 0 {
 				return fmt.Errorf("--max-restarts must be 0 or more, --max-seconds 1 or more, --max-children 0 (no limit) or more")
 			}
+			if maxS > supervisor.MaxWindow {
+				return fmt.Errorf("--max-seconds is at most %d (a year)", supervisor.MaxWindow)
+			}
 			r := supervisor.Permanent
 			if restart != "" {
 				if r, err = supervisor.ParseRestart(unquote(restart)); err != nil {
@@ -102,12 +105,12 @@ func newCmdSupStart(s *Session) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&strategy, "strategy", "one_for_one", "one_for_one, one_for_all or rest_for_one")
-	f.IntVar(&maxR, "max-restarts", 3, "restarts allowed within --max-seconds")
-	f.IntVar(&maxS, "max-seconds", 5, "the window for --max-restarts")
+	intFlag(f, &maxR, "max-restarts", 3, "restarts allowed within --max-seconds")
+	intFlag(f, &maxS, "max-seconds", 5, "the window for --max-restarts")
 	f.StringVar(&parent, "parent", "", "start it under SUP instead of root")
 	f.StringVar(&restart, "restart", "", "its own restart type under its parent (default permanent)")
 	f.BoolVar(&dynamic, "dynamic", false, "make a DynamicSupervisor")
-	f.IntVar(&maxChildren, "max-children", 0, "DynamicSupervisor: most children (0: no limit)")
+	intFlag(f, &maxChildren, "max-children", 0, "DynamicSupervisor: most children (0: no limit)")
 	return cmd
 }
 

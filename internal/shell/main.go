@@ -67,7 +67,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	pf.BoolVar(&o.json, "json", false, "print every result and event as one JSON object per line (see: help json)")
 	pf.StringVar(&o.color, "color", "auto", "colour output: auto, always or never")
 	pf.BoolVar(&o.keepGoing, "keep-going", false, "go on after a failing command (scripts, -c and stdin)")
-	pf.IntVar(&o.atomLimit, "atom-limit", DefaultAtomLimit, "size of the simulated atom table for --atom-name")
+	intFlag(pf, &o.atomLimit, "atom-limit", DefaultAtomLimit, "size of the simulated atom table for --atom-name")
 
 	runCmd := &cobra.Command{
 		Use:     "run FILE",
@@ -152,6 +152,10 @@ func (o mainOptions) colorSetting(ios *iostreams.IOStreams) error {
 func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 	if err := o.colorSetting(ios); err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		return nil, ExitUsage
+	}
+	if o.atomLimit < 1 {
+		fmt.Fprintf(ios.ErrOut, "actorsh: --atom-limit must be at least 1 (the BEAM's is %d)\n", DefaultAtomLimit)
 		return nil, ExitUsage
 	}
 	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit})
