@@ -3,6 +3,7 @@ package shell
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -323,12 +324,37 @@ func helpText(c *cobra.Command) string {
 
 func newCmdExit(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "exit",
+		Use:     "exit [N]",
 		Aliases: []string{"quit"},
-		Short:   "leave the shell (so does Ctrl-D)",
-		Args:    exactArgs(0, "no arguments"),
-		RunE:    func(*cobra.Command, []string) error { return errExit },
+		Short:   "leave the shell (so does Ctrl-D), with exit status N (default 0)",
+		Example: "exit\nexit 3",
+		Args:    rangeArgs(0, 1, "an optional exit status"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return errExit
+			}
+			n, err := strconv.Atoi(unquote(args[0]))
+			if err != nil || n < 0 || n > 255 {
+				return fmt.Errorf("an exit status is a number from 0 to 255, not %s", clip(args[0]))
+			}
+			return exitStatus(n)
+		},
 	}
+}
+
+// exitStatus is exit N: it matches errExit, and says the status.
+type exitStatus int
+
+func (e exitStatus) Error() string        { return "exit " + strconv.Itoa(int(e)) }
+func (e exitStatus) Is(target error) bool { return target == errExit }
+
+// exitCode returns the status an exit asked for: N for exit N, 0 for exit.
+func exitCode(err error) int {
+	var e exitStatus
+	if errors.As(err, &e) {
+		return int(e)
+	}
+	return ExitOK
 }
 
 // progress shows how far a long spawn --count has got, on a terminal.

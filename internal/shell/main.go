@@ -177,8 +177,10 @@ func run(ios *iostreams.IOStreams, o mainOptions, name string, src LineSource) i
 	defer stop()
 	err := s.RunSource(ctx, name, src, o.keepGoing)
 	switch {
-	case err == nil, errors.Is(err, errExit):
+	case err == nil:
 		return ExitOK
+	case errors.Is(err, errExit):
+		return exitCode(err)
 	case ctx.Err() != nil:
 		return ExitInterrupted
 	case errors.Is(err, errFailed):

@@ -30,3 +30,16 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("--version: code %d, %q", code, out)
 	}
 }
+
+// TestExitStatus: exit N ends a script with status N.
+func TestExitStatus(t *testing.T) {
+	if code, out, _ := runMain(t, "-c", "echo before; exit 3; echo after"); code != 3 || out != "before\n" {
+		t.Fatalf("exit 3: code %d, stdout %q; want 3 and only before", code, out)
+	}
+	if code, _, _ := runMain(t, "-c", "exit"); code != ExitOK {
+		t.Fatalf("exit: code %d; want 0", code)
+	}
+	if code, _, errOut := runMain(t, "-c", "exit 999"); code != ExitFailed || !strings.Contains(errOut, "exit status is a number from 0 to 255") {
+		t.Fatalf("exit 999: code %d, %q; want a failure saying what an exit status is", code, errOut)
+	}
+}

@@ -80,7 +80,7 @@ func repl(ios *iostreams.IOStreams, o mainOptions) int {
 		}
 		err = s.execInterruptible(line)
 		if errors.Is(err, errExit) {
-			return ExitOK
+			return exitCode(err)
 		}
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(rl.Stderr(), s.pal.Warn("interrupted"))

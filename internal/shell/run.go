@@ -64,7 +64,7 @@ func (s *Session) RunSource(ctx context.Context, file string, src LineSource, ke
 			switch {
 			case err == nil:
 			case errors.Is(err, errExit):
-				return errExit
+				return err // exit or exit N
 			case ctx.Err() != nil:
 				fmt.Fprintf(s.io.ErrOut, "%s:%d: %s: interrupted\n", file, n, strings.Join(words, " "))
 				return ctx.Err()
