@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -159,22 +160,42 @@ func newCmdSource(s *Session) *cobra.Command {
 	}
 }
 
+// maxLine is the longest line a command file may have.
+const maxLine = 1 << 20
+
 // NewScanner reads lines from r for RunSource.
 func NewScanner(r interface{ Read([]byte) (int, error) }) *LineScanner {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
 	return &LineScanner{sc: sc}
 }
 
-// LineScanner is a LineSource over a reader.
-type LineScanner struct{ sc *bufio.Scanner }
+// LineScanner is a LineSource over a reader. A UTF-8 byte order mark
+// before the first line is dropped; a line that is not text (a NUL byte,
+// invalid UTF-8) or longer than 1 MiB is an error: such a file is not a
+// command file.
+type LineScanner struct {
+	sc *bufio.Scanner
+	n  int
+}
 
 // Next returns the next line, or io.EOF.
 func (l *LineScanner) Next() (string, error) {
 	if l.sc.Scan() {
-		return l.sc.Text(), nil
+		l.n++
+		line := l.sc.Text()
+		if l.n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff")
+		}
+		if strings.IndexByte(line, 0) >= 0 || !utf8.ValidString(line) {
+			return "", errors.New("not a line of text (a NUL byte or invalid UTF-8): actorsh runs text command files")
+		}
+		return line, nil
 	}
 	if err := l.sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return "", fmt.Errorf("a line longer than %d bytes: actorsh runs text command files", maxLine)
+		}
 		return "", err
 	}
 	return "", errEOF

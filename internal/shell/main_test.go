@@ -1,6 +1,8 @@
 package shell
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -41,5 +43,18 @@ func TestExitStatus(t *testing.T) {
 	}
 	if code, _, errOut := runMain(t, "-c", "exit 999"); code != ExitFailed || !strings.Contains(errOut, "exit status is a number from 0 to 255") {
 		t.Fatalf("exit 999: code %d, %q; want a failure saying what an exit status is", code, errOut)
+	}
+}
+
+// TestLongLine: a line over 1 MiB in a command file is an error that says
+// FILE:LINE.
+func TestLongLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "long.ash")
+	if err := os.WriteFile(path, []byte("echo short\necho "+strings.Repeat("a", 2<<20)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runMain(t, "run", path)
+	if code != ExitFailed || out != "short\n" || !strings.HasPrefix(errOut, path+":2: a line longer than 1048576 bytes") {
+		t.Fatalf("a 2 MiB line: code %d, stdout %q, stderr %q", code, out, clip(errOut))
 	}
 }

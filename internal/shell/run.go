@@ -45,7 +45,8 @@ func (s *Session) RunSource(ctx context.Context, file string, src LineSource, ke
 			break
 		}
 		if err != nil {
-			return err
+			fmt.Fprintf(s.io.ErrOut, "%s:%d: %v\n", file, n, err)
+			return errFailed
 		}
 		if n == 1 && strings.HasPrefix(line, "#!") {
 			continue
