@@ -271,6 +271,7 @@ func newCmdAtoms(s *Session) *cobra.Command {
 func newCmdHelp(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "help [CMD [SUBCMD]]",
+		Aliases: []string{"h", "?"}, // IEx's h
 		Short:   "list the commands, or explain one",
 		Example: "help\nhelp spawn\nhelp sup start",
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -346,7 +347,7 @@ func helpText(c *cobra.Command) string {
 func newCmdExit(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "exit [N]",
-		Aliases: []string{"quit"},
+		Aliases: []string{"quit", "q"},
 		Short:   "leave the shell (so does Ctrl-D), with exit status N (default 0)",
 		Example: "exit\nexit 3",
 		Args:    rangeArgs(0, 1, "an optional exit status"),

@@ -485,6 +485,7 @@ func pluralEs(n int) string {
 func newCmdInfo(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "info TARGET",
+		Aliases: []string{"i"}, // IEx's i
 		Short:   "everything about one process, like Process.info/1",
 		Example: "info greeter_for_alice\ninfo <0.5.0>",
 		Args:    exactArgs(1, "a TARGET (name or PID)"),

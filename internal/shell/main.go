@@ -40,11 +40,25 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		Long: "actorsh drives an in-process actor runtime with the semantics of Erlang/OTP.\n\n" +
 			"With no arguments it starts a REPL on a terminal, or reads commands from stdin otherwise.\n" +
 			"Type help at the prompt for the commands.",
-		Example:       "actorsh\nactorsh -c 'spawn greeter alice; ls'\nactorsh run scripts/seed.ash\necho 'spawn greeter bob' | actorsh",
-		Args:          cobra.NoArgs,
+		Example:       "actorsh\nactorsh -c 'spawn greeter alice; ls'\nactorsh run scripts/seed.ash\nactorsh scripts/seed.ash\necho 'spawn greeter bob' | actorsh",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError{fmt.Errorf("one command file at most, not %d arguments", len(args))}
+			}
+			if len(args) == 1 {
+				if _, err := os.Stat(args[0]); err != nil {
+					return usageError{fmt.Errorf("%q is neither a command nor a file", args[0])}
+				}
+			}
+			return nil
+		},
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 { // actorsh FILE is actorsh run FILE
+				code = runFile(ios, o, args[0])
+				return nil
+			}
 			if cmd.Flags().Changed("command") {
 				// Lines of -c are lines, as in a file: -c $'a\nb' is two commands.
 				code = run(ios, o, "-c", &stringLines{lines: strings.Split(o.command, "\n")})
@@ -75,14 +89,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		Example: "actorsh run scripts/seed.ash\nactorsh run --keep-going demo.ash",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := os.Open(args[0])
-			if err != nil {
-				fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
-				code = ExitFailed
-				return nil
-			}
-			defer f.Close()
-			code = run(ios, o, args[0], NewScanner(f))
+			code = runFile(ios, o, args[0])
 			return nil
 		},
 	}
@@ -164,6 +171,17 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 		return nil, ExitFailed
 	}
 	return s, ExitOK
+}
+
+// runFile runs a command file.
+func runFile(ios *iostreams.IOStreams, o mainOptions, path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		return ExitFailed
+	}
+	defer f.Close()
+	return run(ios, o, path, NewScanner(f))
 }
 
 // run runs a non-interactive source to the end, or to the first failure.
