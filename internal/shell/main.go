@@ -40,7 +40,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		Long: "actorsh drives an in-process actor runtime with the semantics of Erlang/OTP.\n\n" +
 			"With no arguments it starts a REPL on a terminal, or reads commands from stdin otherwise.\n" +
 			"Type help at the prompt for the commands.",
-		Example:       "actorsh\nactorsh -c 'spawn greeter alice; ls'\nactorsh run scripts/seed.ash\nactorsh scripts/seed.ash\necho 'spawn greeter bob' | actorsh",
+		Example: "actorsh\nactorsh -c 'spawn greeter alice; ls'\nactorsh run scripts/seed.ash\nactorsh scripts/seed.ash\necho 'spawn greeter bob' | actorsh",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError{fmt.Errorf("one command file at most, not %d arguments", len(args))}
