@@ -61,6 +61,9 @@ func builtinKinds() []*kind {
 			detail:  "Without a reason it crashes with boom. With AFTER (e.g. 2s) it crashes that long after each start.",
 			make: func(s *Session, a []string) (actor.Actor, error) {
 				d, err := durationArg(a, 0)
+				if err == nil && d > 0 && d < minInterval {
+					err = fmt.Errorf("AFTER must be at least %v (or left out)", minInterval)
+				}
 				return &crasher{s: s, after: d}, err
 			},
 		},
@@ -70,8 +73,8 @@ func builtinKinds() []*kind {
 			detail:  "Ticks come from SendAfter timers; state shows the count.",
 			make: func(s *Session, a []string) (actor.Actor, error) {
 				d, err := durationArg(a, time.Second)
-				if err == nil && d <= 0 {
-					err = fmt.Errorf("INTERVAL must be positive")
+				if err == nil && d < minInterval {
+					err = fmt.Errorf("INTERVAL must be at least %v", minInterval)
 				}
 				return &ticker{s: s, every: d}, err
 			},
@@ -87,6 +90,11 @@ func builtinKinds() []*kind {
 		},
 	}
 }
+
+// minInterval is the shortest interval a ticker or crasher takes: a
+// shorter one would print faster than anyone can read (a 1 ns ticker made
+// a million lines a second).
+const minInterval = time.Millisecond
 
 // durationArg is a kind's optional duration argument, or def without one.
 func durationArg(args []string, def time.Duration) (time.Duration, error) {

@@ -19,7 +19,10 @@ func (s *Session) onEvent(e actor.Event) {
 	if narrate {
 		text = s.describe(e)
 	}
-	r := record{text: text, obj: eventObject(e), subject: e.PID, clock: e.Clock}
+	r := record{text: text, subject: e.PID, clock: e.Clock}
+	if s.json {
+		r.obj = eventObject(e) // text mode has no use for it
+	}
 	switch e.Kind {
 	case actor.EventSpawned, actor.EventGaveUp, actor.EventRestartFailed:
 		r.subject = actor.PID{}

@@ -20,8 +20,16 @@ type output struct {
 	json    bool
 	holding bool
 	held    []record
-	history []record // the last events, for the events command
+	dropped int      // events not held because maxHeld were already
+	history []record // the last events, for the events command: a ring once full
+	next    int      // where the next record goes in a full history
 }
+
+// maxHeld is how many events a command's output holds back at most: past
+// it, events are counted and not kept, so that memory stays bounded while
+// a long command runs beside a busy process (a ticker during a 25 s call
+// once held millions).
+const maxHeld = 10_000
 
 // record is one line of output: text for people, an object for --json.
 type record struct {
@@ -73,13 +81,19 @@ func (o *output) event(r record) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if r.text != "" || o.json {
-		if len(o.history) == historySize {
-			copy(o.history, o.history[1:])
-			o.history = o.history[:historySize-1]
+		// A ring: the oldest record gives way, and nothing is copied.
+		if len(o.history) < historySize {
+			o.history = append(o.history, r)
+		} else {
+			o.history[o.next] = r
+			o.next = (o.next + 1) % historySize
 		}
-		o.history = append(o.history, r)
 	}
 	if o.holding {
+		if len(o.held) >= maxHeld {
+			o.dropped++
+			return
+		}
 		o.held = append(o.held, r)
 		return
 	}
@@ -113,6 +127,12 @@ func (o *output) flush(release bool) {
 		o.writeLocked(r)
 	}
 	o.held = nil
+	if o.dropped > 0 {
+		n := o.dropped
+		o.dropped = 0
+		o.writeLocked(record{text: fmt.Sprintf("... and %d more events not shown (more than %d while one command ran; events N shows the last)", n, maxHeld),
+			obj: map[string]any{"type": "events_not_shown", "count": n}})
+	}
 	if release {
 		o.holding = false
 	}
@@ -121,8 +141,9 @@ func (o *output) flush(release bool) {
 func (o *output) recent(n int) []record {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if n > len(o.history) || n <= 0 {
-		n = len(o.history)
+	ordered := append(append([]record(nil), o.history[o.next:]...), o.history[:o.next]...)
+	if n > len(ordered) || n <= 0 {
+		n = len(ordered)
 	}
-	return append([]record(nil), o.history[len(o.history)-n:]...)
+	return ordered[len(ordered)-n:]
 }
