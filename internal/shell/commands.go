@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -89,9 +90,72 @@ func (s *Session) runCommand(ctx context.Context, words []string) error {
 		}
 		return errors.New(msg + "; help lists the commands")
 	}
-	root.SetArgs(words)
+	root.SetArgs(negativesAsArgs(root, words))
 	_, err := root.ExecuteContextC(ctx)
 	return err
+}
+
+// negativesAsArgs keeps negative numbers (call c -3, send e -7, events
+// -5) from being read as flags: if the words have one that is not the
+// value of a flag before it, the flags go first and the arguments after
+// "--", in their order.
+func negativesAsArgs(root *cobra.Command, words []string) []string {
+	cmd, rest, err := root.Find(words)
+	if err != nil || cmd.DisableFlagParsing {
+		return words
+	}
+	path := words[:len(words)-len(rest)]
+	var flags, args []string
+	negative := false
+	for i := 0; i < len(rest); i++ {
+		w := rest[i]
+		switch {
+		case w == "--":
+			args = append(args, rest[i+1:]...)
+			i = len(rest)
+		case isNegativeNumber(w):
+			args = append(args, w)
+			negative = true
+		case strings.HasPrefix(w, "-"):
+			flags = append(flags, w)
+			if f := lookupFlag(cmd, w); f != nil && f.NoOptDefVal == "" && !strings.Contains(w, "=") && i+1 < len(rest) {
+				i++
+				flags = append(flags, rest[i]) // its value, negative or not
+			}
+		default:
+			args = append(args, w)
+		}
+	}
+	if !negative {
+		return words
+	}
+	out := append(slices.Clone(path), flags...)
+	return append(append(out, "--"), args...)
+}
+
+// lookupFlag finds the flag a word names (--name, --name=v or -n).
+func lookupFlag(cmd *cobra.Command, w string) *pflag.Flag {
+	if name, ok := strings.CutPrefix(w, "--"); ok {
+		name, _, _ = strings.Cut(name, "=")
+		return cmd.Flags().Lookup(name)
+	}
+	if len(w) == 2 {
+		return cmd.Flags().ShorthandLookup(w[1:])
+	}
+	return nil
+}
+
+// isNegativeNumber reports whether w reads as a negative number (-7,
+// -2.5, -.5, -1s): words a user means as values, not flags.
+func isNegativeNumber(w string) bool {
+	if len(w) < 2 || w[0] != '-' {
+		return false
+	}
+	c := w[1]
+	if c == '.' && len(w) > 2 {
+		c = w[2]
+	}
+	return c >= '0' && c <= '9'
 }
 
 // flagError adds a did-you-mean to an unknown flag.
