@@ -311,6 +311,7 @@ func (s *Session) shellProcess() (actor.PID, error) {
 type shellActor struct{ s *Session }
 
 func (a *shellActor) Behaviour() string { return "shell" }
+func (a *shellActor) State() any        { return Atom("nil") }
 func (a *shellActor) Init(p *actor.Process) error {
 	p.TrapExit(true)
 	return nil
@@ -579,12 +580,41 @@ func newCmdState(s *Session) *cobra.Command {
 	}
 }
 
+// stateText shows a state as a term, like :sys.get_state/1. A
+// supervisor's is {supervisor, Strategy, {intensity, MaxR, MaxS},
+// {restarts, N}, [{Id, Child, Type, Restart}]}, a DynamicSupervisor's
+// {dynamic_supervisor, {intensity, MaxR, MaxS}, {restarts, N}, {children,
+// N}, {max_children, N}}. A Go value that is no term shows as opaque, not
+// as Go syntax with its pointers.
 func stateText(st any) string {
 	switch v := st.(type) {
-	case Atom, Tuple, List, string, int64, float64:
+	case Atom, Tuple, List, string, int64, float64, int:
 		return FormatTerm(v)
+	case bool:
+		return FormatTerm(Atom(strconv.FormatBool(v)))
+	case nil:
+		return "nil"
+	case supervisor.State:
+		intensity := Tuple{Atom("intensity"), v.MaxRestarts, v.MaxSeconds}
+		restarts := Tuple{Atom("restarts"), v.Restarts}
+		if v.Dynamic {
+			return FormatTerm(Tuple{Atom("dynamic_supervisor"), intensity, restarts,
+				Tuple{Atom("children"), v.Counts.Active}, Tuple{Atom("max_children"), v.MaxChildren}})
+		}
+		kids := List{}
+		for _, k := range v.Children {
+			var child any = k.PID
+			switch {
+			case k.Restarting:
+				child = Atom("restarting")
+			case k.PID.IsZero():
+				child = Atom("undefined")
+			}
+			kids = append(kids, Tuple{Atom(k.ID), child, Atom(k.Type.String()), Atom(k.Restart.String())})
+		}
+		return FormatTerm(Tuple{Atom("supervisor"), Atom(v.Strategy.String()), intensity, restarts, kids})
 	}
-	return fmt.Sprintf("%+v", st)
+	return "opaque (a value that is no term)"
 }
 
 func newCmdTree(s *Session) *cobra.Command {

@@ -173,6 +173,7 @@ func (c *counter) HandleCast(_ *actor.Process, msg any) error {
 type echo struct{ s *Session }
 
 func (e *echo) Behaviour() string         { return "echo" }
+func (e *echo) State() any                { return Atom("nil") }
 func (e *echo) Init(*actor.Process) error { return nil }
 func (e *echo) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
 	return req, nil
@@ -201,6 +202,14 @@ type crasher struct {
 type crashNow struct{}
 
 func (c *crasher) Behaviour() string { return "crasher" }
+
+// State is when it crashes by itself: {after_ms, N}, or never.
+func (c *crasher) State() any {
+	if c.after <= 0 {
+		return Tuple{Atom("after"), Atom("never")}
+	}
+	return Tuple{Atom("after_ms"), c.after.Milliseconds()}
+}
 func (c *crasher) Init(p *actor.Process) error {
 	if c.after > 0 {
 		p.Runtime().SendAfter(p.Self(), crashNow{}, c.after)
@@ -257,6 +266,7 @@ func (t *ticker) HandleInfo(p *actor.Process, msg any) error {
 type sleeper struct{ d time.Duration }
 
 func (s *sleeper) Behaviour() string         { return "sleeper" }
+func (s *sleeper) State() any                { return Tuple{Atom("sleep_ms"), s.d.Milliseconds()} }
 func (s *sleeper) Init(*actor.Process) error { return nil }
 func (s *sleeper) HandleCall(p *actor.Process, _ actor.From, req any) (any, error) {
 	t := time.NewTimer(s.d)
