@@ -540,10 +540,29 @@ func newCmdInfo(s *Session) *cobra.Command {
 				{"started", in.Started.UTC().Format(time.RFC3339)},
 			}
 			var b strings.Builder
-			obj := map[string]any{}
 			for _, l := range lines {
 				fmt.Fprintf(&b, "%-13s %s\n", l[0]+":", l[1])
-				obj[l[0]] = l[1]
+			}
+			// --json gets the values typed: numbers, booleans, lists of PIDs.
+			pidList := func(ps []actor.PID) []string {
+				out := []string{}
+				for _, p := range ps {
+					out = append(out, p.String())
+				}
+				return out
+			}
+			var registered []map[string]any
+			for _, r := range in.Registered {
+				registered = append(registered, map[string]any{"key": r.Key, "registry": fmt.Sprint(r.Owner)})
+			}
+			obj := map[string]any{
+				"pid": in.PID.String(), "names": registered, "kind": in.Behaviour, "status": in.Status.String(),
+				"mailbox": in.MessageQueueLen, "handled": in.MessagesHandled, "links": pidList(in.Links),
+				"monitors": pidList(in.Monitors), "monitored_by": pidList(in.MonitoredBy), "trap_exit": in.TrapExit,
+				"parent": pidOrNil(in.Parent), "restarts": in.Restarts, "started": in.Started.UTC().Format(time.RFC3339),
+			}
+			if registered == nil {
+				obj["names"] = []any{}
 			}
 			s.result("info", strings.TrimRight(b.String(), "\n"), obj)
 			return nil

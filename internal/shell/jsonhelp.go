@@ -8,12 +8,18 @@ Every object has "type":
             spawn:   pid, name, kind            (--count > 10: started, first, last, kind)
             whereis: name, pid (null if none)   call: pid, reply        ls: one per process
             (pid, name, kind, supervisor, restart, status, mailbox, restarts), then total, shown
+            info: pid, names ([{key, registry}]), kind, status, mailbox, handled, links,
+            monitors, monitored_by (lists of PIDs), trap_exit, parent (null if none),
+            restarts, started
   "event"   a runtime event: "event" is spawned, exited, signal, restarted, not_restarted,
-            restart_failed, gave_up, registered, unregistered, received or down; with
+            restart_failed, gave_up, registered, unregistered, received, down or
+            subscriber_panicked; with
             pid, and where they apply: other (parent, new pid, sender), supervisor, name,
             reason, detail, message, restarts, max_restarts, max_seconds
   "output"  something a process printed: pid, text
-  "error"   a command failed: cmd, error (also written to stderr as text)
+  "error"   a command failed: cmd (as typed), command (its name), error, and file and
+            line when it came from a file or -c (also written to stderr as text)
+  "events_not_shown"  a command ran beside more events than it holds: count
   "crash"   the simulated VM died: error, processes_lost
   "help"    help text: text
 

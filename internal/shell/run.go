@@ -39,7 +39,10 @@ var errFailed = errors.New("a command failed")
 // a command asked to exit, or ctx.Err() if interrupted.
 func (s *Session) RunSource(ctx context.Context, file string, src LineSource, keepGoing bool) error {
 	failed := false
+	outer := s.at
+	defer func() { s.at = outer }()
 	for n := 1; ; n++ {
+		s.at = location{file, n}
 		line, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -82,4 +85,10 @@ func (s *Session) RunSource(ctx context.Context, file string, src LineSource, ke
 		return errFailed
 	}
 	return nil
+}
+
+// location is where the command running now came from, for --json errors.
+type location struct {
+	file string
+	line int
 }

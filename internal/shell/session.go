@@ -26,6 +26,7 @@ type Session struct {
 	pal  *iostreams.Palette
 	out  *output
 	json bool
+	at   location // the file and line running now (RunSource's goroutine only)
 
 	kinds     []*kind
 	atomLimit int
@@ -207,7 +208,11 @@ func (s *Session) execWords(ctx context.Context, words []string) error {
 	if err != nil && !errors.Is(err, errExit) {
 		err = s.afterFailure(err)
 		if s.json {
-			s.out.result(record{obj: map[string]any{"type": "error", "cmd": strings.Join(words, " "), "error": err.Error()}})
+			obj := map[string]any{"type": "error", "cmd": strings.Join(words, " "), "command": words[0], "error": err.Error()}
+			if s.at.file != "" {
+				obj["file"], obj["line"] = s.at.file, s.at.line
+			}
+			s.out.result(record{obj: obj})
 		}
 		return &CommandError{Cmd: strings.Join(words, " "), Err: err}
 	}
