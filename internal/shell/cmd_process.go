@@ -653,10 +653,11 @@ func newCmdTree(s *Session) *cobra.Command {
 				}
 			}
 			var b strings.Builder
-			if err := s.tree(cmd.Context(), &b, top, "", "", 0); err != nil {
+			node, err := s.tree(cmd.Context(), &b, top, "", "", 0)
+			if err != nil {
 				return err
 			}
-			s.result("tree", strings.TrimRight(b.String(), "\n"), map[string]any{"tree": b.String()})
+			s.result("tree", strings.TrimRight(b.String(), "\n"), map[string]any{"tree": node})
 			return nil
 		},
 	}
@@ -669,11 +670,15 @@ const (
 	treeShown      = 10
 )
 
-func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, first, rest string, depth int) error {
+// tree writes the supervision tree under sup and returns it as nested
+// objects for --json: a supervisor's pid, name, kind, strategy, restart
+// budget, specs and children (supervisors nested; workers with id, pid,
+// status, kind, restart and restarts), and how many children it left out.
+func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, first, rest string, depth int) (map[string]any, error) {
 	rt := s.runtime()
 	d, err := supervisor.Describe(ctx, rt, sup)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	strategy := d.Strategy.String()
 	behaviour := "supervisor"
@@ -682,17 +687,21 @@ func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, f
 	}
 	fmt.Fprintf(b, "%s%s %s (%s, %s, %d/%d restarts in %ds, %d children)\n", first, s.pal.Name(s.supName(sup)), s.pal.PID(sup.String()),
 		behaviour, strategy, d.Restarts, d.MaxRestarts, d.MaxSeconds, d.Counts.Specs)
+	node := map[string]any{"pid": sup.String(), "name": s.supName(sup), "kind": behaviour, "strategy": strategy,
+		"restarts": d.Restarts, "max_restarts": d.MaxRestarts, "max_seconds": d.MaxSeconds, "specs": d.Counts.Specs}
+	children := []any{}
+	node["children"] = children
 	if depth > 20 {
-		return nil
+		return node, nil
 	}
 	var shown []supervisor.ChildInfo
 	if d.Counts.Specs > treeChildLimit {
 		// A large supervisor: its first children, then a summary.
 		if shown, err = supervisor.ChildrenPage(ctx, rt, sup, actor.PID{}, treeShown); err != nil {
-			return err
+			return nil, err
 		}
 	} else if shown, err = supervisor.WhichChildren(ctx, rt, sup); err != nil {
-		return err
+		return nil, err
 	}
 	more := d.Counts.Specs - len(shown)
 	for i, c := range shown {
@@ -702,16 +711,18 @@ func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, f
 			branch, indent = "└─ ", "   "
 		}
 		if c.Type == supervisor.SupervisorChild && !c.PID.IsZero() && supervisor.IsSupervisor(rt, c.PID) {
-			if err := s.tree(ctx, b, c.PID, rest+branch, rest+indent, depth+1); err != nil {
-				return err
+			sub, err := s.tree(ctx, b, c.PID, rest+branch, rest+indent, depth+1)
+			if err != nil {
+				return nil, err
 			}
+			children = append(children, sub)
 			continue
 		}
-		status := c.PID.String()
+		status, state := c.PID.String(), "running"
 		if c.PID.IsZero() {
-			status = "not running"
+			status, state = "not running", "not running"
 			if c.Restarting {
-				status = "restarting"
+				status, state = "restarting", "restarting"
 			}
 		}
 		kind := "-"
@@ -723,11 +734,15 @@ func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, f
 			extra = fmt.Sprintf(", %d restart%s", c.Restarts, plural(c.Restarts))
 		}
 		fmt.Fprintf(b, "%s%s%s %s (%s, %s%s)\n", rest, branch, s.pal.PID(status), c.ID, kind, c.Restart, extra)
+		children = append(children, map[string]any{"id": c.ID, "pid": pidOrNil(c.PID), "status": state, "kind": kind,
+			"restart": c.Restart.String(), "restarts": c.Restarts})
 	}
+	node["children"] = children
 	if more > 0 {
 		s.treeSummary(b, rt, sup, shown, more, rest)
+		node["more"] = more
 	}
-	return nil
+	return node, nil
 }
 
 // treeSummary counts the children of a large supervisor that tree did not

@@ -8,6 +8,9 @@ Every object has "type":
             spawn:   pid, name, kind            (--count > 10: started, first, last, kind)
             whereis: name, pid (null if none)   call: pid, reply        ls: one per process
             (pid, name, kind, supervisor, restart, status, mailbox, restarts), then total, shown
+            tree: tree, nested: a supervisor's pid, name, kind, strategy, restarts,
+            max_restarts, max_seconds, specs, children (supervisors, or workers with id,
+            pid, status, kind, restart, restarts) and more (children not listed)
             info: pid, names ([{key, registry}]), kind, status, mailbox, handled, links,
             monitors, monitored_by (lists of PIDs), trap_exit, parent (null if none),
             restarts, started
