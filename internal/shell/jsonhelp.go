@@ -23,6 +23,8 @@ Every object has "type":
   "error"   a command failed: cmd (as typed), command (its name), error, and file and
             line when it came from a file or -c (also written to stderr as text)
   "events_not_shown"  a command ran beside more events than it holds: count
+  "busy"    a process is inside one long callback, so commands stop waiting for it
+            to settle: pid, kind
   "crash"   the simulated VM died: error, processes_lost
   "help"    help text: text
 

@@ -26,7 +26,8 @@ type Session struct {
 	pal  *iostreams.Palette
 	out  *output
 	json bool
-	at   location // the file and line running now (RunSource's goroutine only)
+	at   location             // the file and line running now (RunSource's goroutine only)
+	busy map[actor.PID]uint64 // processes in a long callback, with their handled count (settle's)
 
 	kinds     []*kind
 	atomLimit int
@@ -132,12 +133,99 @@ func (s *Session) say(p *actor.Process, text string) {
 	})
 }
 
-// settle waits for the runtime to settle, at most a while: a process
-// stuck in a long callback must not hang the shell.
+// settle waits for the runtime to settle: for the consequences of a
+// command (exits, restarts, greetings) to happen before the next one
+// runs. A process busy inside one long callback (a sleeper's call) keeps
+// the runtime from settling, and waiting for it would make every later
+// command wait too: settle notices such processes (running, their count
+// of handled messages not moving), says so once, and from then on waits
+// only for the rest. Ctrl-C (ctx) ends the wait, as does settleLimit.
 func (s *Session) settle(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, settleLimit)
 	defer cancel()
-	_ = s.runtime().Quiesce(ctx)
+	rt := s.runtime()
+	for {
+		busy := s.stillBusy(rt)
+		if waitActive(ctx, rt, int64(len(busy)), settleStep) {
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		s.findBusy(ctx, rt)
+	}
+}
+
+// settleStep is how long settle waits before it looks for busy processes.
+const settleStep = 100 * time.Millisecond
+
+// waitActive waits until no more than n goroutines own processes, at most
+// d, and reports whether that happened.
+func waitActive(ctx context.Context, rt *actor.Runtime, n int64, d time.Duration) bool {
+	if n == 0 {
+		qctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		return rt.Quiesce(qctx) == nil
+	}
+	deadline := time.Now().Add(d)
+	for rt.Hooks().Active() > n {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
+}
+
+// stillBusy returns the processes found busy before that are still inside
+// the same callback, forgetting the others.
+func (s *Session) stillBusy(rt *actor.Runtime) map[actor.PID]uint64 {
+	if len(s.busy) == 0 {
+		return nil
+	}
+	now := map[actor.PID]uint64{}
+	rt.Hooks().Running(func(pid actor.PID, handled uint64) {
+		if was, ok := s.busy[pid]; ok && was == handled {
+			now[pid] = handled
+		}
+	})
+	s.busy = now
+	return now
+}
+
+// findBusy looks for processes inside one long callback: running, with the
+// same count of handled messages twice, 20 ms apart. It says which, the
+// first time it finds each.
+func (s *Session) findBusy(ctx context.Context, rt *actor.Runtime) {
+	first := map[actor.PID]uint64{}
+	rt.Hooks().Running(func(pid actor.PID, handled uint64) { first[pid] = handled })
+	select {
+	case <-time.After(20 * time.Millisecond):
+	case <-ctx.Done():
+		return
+	}
+	if s.busy == nil {
+		s.busy = map[actor.PID]uint64{}
+	}
+	var found []actor.PID
+	rt.Hooks().Running(func(pid actor.PID, handled uint64) {
+		if was, ok := first[pid]; ok && was == handled {
+			if _, known := s.busy[pid]; !known {
+				found = append(found, pid)
+			}
+			s.busy[pid] = handled
+		}
+	})
+	for _, pid := range found {
+		kind, _ := rt.Hooks().Behaviour(pid)
+		name := ""
+		if in, err := rt.Info(pid); err == nil {
+			name = nameOf(in)
+		}
+		text := fmt.Sprintf("(%s is busy in a callback; later commands do not wait for it)", s.display(pid, name))
+		s.out.event(record{text: s.pal.Dim(text), obj: map[string]any{"type": "busy", "pid": pid.String(), "kind": kind},
+			subject: pid, clock: rt.Hooks().Clock(pid)})
+	}
 }
 
 const settleLimit = 5 * time.Second

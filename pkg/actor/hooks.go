@@ -119,3 +119,26 @@ func (h Hooks) AfterFunc(d time.Duration, f func()) (stop func() bool) { return 
 // be that process's own goroutine, which would then wait on itself);
 // reading Info, registries and the like is fine.
 func (h Hooks) SubscribeInline(fn func(Event)) (cancel func()) { return h.rt.subscribeInline(fn) }
+
+// Active returns how many goroutines own a process now (running its
+// callbacks, or about to) or are inside Spawn: zero when the runtime is
+// quiescent. A tool that knows some processes are stuck in a long
+// callback can wait until Active is down to them instead of for ever.
+func (h Hooks) Active() int64 { return h.rt.active.Load() }
+
+// Running calls f for each process a goroutine owns now, in PID order,
+// with how many messages it has handled so far: a process whose count
+// does not move while it runs is inside one long callback. It takes each
+// process's lock in turn, so it costs a walk of the PID table.
+func (h Hooks) Running(f func(pid PID, handled uint64)) {
+	h.rt.table.each(func(p *Process) bool {
+		p.mu.Lock()
+		running := p.flags&fRunning != 0 && alive(p)
+		handled := p.handled - uint64(p.batch.Load()&^sigUrgent)
+		p.mu.Unlock()
+		if running {
+			f(p.pid, handled)
+		}
+		return true
+	})
+}
