@@ -814,10 +814,11 @@ func newCmdKill(s *Session) *cobra.Command {
 }
 
 func newCmdStop(s *Session) *cobra.Command {
-	return &cobra.Command{
-		Use:     "stop TARGET [REASON]",
-		Short:   "stop a process through its Terminate, like GenServer.stop/2 (default reason: normal)",
-		Example: "stop c1\nstop c1 shutdown",
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:     "stop TARGET [REASON] [--timeout D]",
+		Short:   "stop a process through its Terminate, like GenServer.stop/3 (default reason: normal)",
+		Example: "stop c1\nstop c1 shutdown\nstop busy --timeout 30s",
 		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, err := s.resolve(args[0])
@@ -832,15 +833,24 @@ func newCmdStop(s *Session) *cobra.Command {
 				}
 				reason = termReason(t)
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), actor.DefaultCallTimeout)
+			if timeout <= 0 {
+				return fmt.Errorf("--timeout must be positive")
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			if err := s.runtime().Stop(ctx, pid, reason); err != nil {
+				if errors.Is(err, context.DeadlineExceeded) {
+					return fmt.Errorf("%s did not stop within %v: the stop waits behind its messages and the callback it is in, "+
+						"and still happens after them; --timeout waits longer, kill %s ends it now", args[0], timeout, args[0])
+				}
 				return err
 			}
 			s.result("stop", "", map[string]any{"pid": pid.String(), "reason": actor.FormatReason(reason)})
 			return nil
 		},
 	}
+	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for it to stop")
+	return cmd
 }
 
 // parseTerm parses a message; its atoms go into the atom table, as on
