@@ -78,7 +78,7 @@ func newCmdSpawn(s *Session) *cobra.Command {
 			"replacing {i} in the name and arguments by 1..N. --atom-name names through the simulated\n" +
 			"atom table instead of the registry, as String.to_atom would.",
 		Example: "spawn greeter alice\nspawn counter --name c1 --sup workers\nspawn greeter user{i} --count 1000\nspawn greeter bob --restart permanent",
-		Args:    cobra.MinimumNArgs(1),
+		Args:    rangeArgs(1, 1<<20, "a KIND and its arguments (kinds lists them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return s.spawn(cmd.Context(), args, o)
 		},

@@ -28,6 +28,8 @@ type Session struct {
 	json bool
 	at   location             // the file and line running now (RunSource's goroutine only)
 	busy map[actor.PID]uint64 // processes in a long callback, with their handled count (settle's)
+	// rootExit receives the root supervisor's exit reason (guarded by mu).
+	rootExit <-chan error
 
 	kinds     []*kind
 	atomLimit int
@@ -91,6 +93,7 @@ func (s *Session) boot() error {
 	}
 	s.mu.Lock()
 	s.rt, s.names, s.root, s.unsub = rt, names, root, unsub
+	s.rootExit, _ = rt.Watch(root)
 	s.regs = map[string]*registry.Registry{RegistryName: names}
 	s.atoms = newAtomTable(rt, s.atomLimit)
 	s.shell = actor.PID{}
@@ -322,10 +325,27 @@ func (s *Session) renewRoot() {
 			obj: map[string]any{"type": "error", "error": err.Error()}})
 		return
 	}
+	var why string
+	select {
+	case r := <-s.rootExit:
+		switch {
+		case errors.Is(r, actor.ErrKilled):
+			why = "was killed"
+		case errors.Is(r, actor.ErrNormal):
+			why = "stopped"
+		case errors.Is(r, actor.ErrShutdown):
+			why = "gave up"
+		default:
+			why = "exited: " + actor.FormatReason(r)
+		}
+	default:
+		why = "is gone"
+	}
 	s.mu.Lock()
 	s.root = pid
+	s.rootExit, _ = rt.Watch(pid)
 	s.mu.Unlock()
-	msg := fmt.Sprintf("the root supervisor gave up; actorsh started a fresh root %v (its children are gone)", pid)
+	msg := fmt.Sprintf("the root supervisor %s; actorsh started a fresh root %v (its children are gone)", why, pid)
 	s.out.result(record{text: s.pal.Warn(msg), obj: map[string]any{"type": "root_restarted", "pid": pid.String()}})
 }
 

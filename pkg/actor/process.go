@@ -686,8 +686,11 @@ func (p *Process) panicked(r any) error {
 	return newPanicError(r)
 }
 
+// undefinedCallback is the exit reason of a process sent what it has no
+// callback for, like undef on the BEAM; it names the process's behaviour
+// (its Behaviour, or its Go type).
 func undefinedCallback(a Actor, name string) error {
-	return fmt.Errorf("undef: %T has no %s", a, name)
+	return fmt.Errorf("undef: %s has no %s", behaviourName(a), name)
 }
 
 // stateOf returns what State reports for a: its State method's result, or
