@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/actorsh/actorsh/internal/iostreams"
+	"github.com/actorsh/actorsh/pkg/supervisor"
 	"github.com/spf13/cobra"
 )
 
@@ -27,6 +28,8 @@ type mainOptions struct {
 	color     string
 	keepGoing bool
 	atomLimit int
+	rootMaxR  int
+	rootMaxS  int
 }
 
 // Main runs actorsh with the given arguments (without the program name)
@@ -82,6 +85,8 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	pf.StringVar(&o.color, "color", "auto", "colour output: auto, always or never")
 	pf.BoolVar(&o.keepGoing, "keep-going", false, "go on after a failing command (scripts, -c and stdin)")
 	intFlag(pf, &o.atomLimit, "atom-limit", DefaultAtomLimit, "size of the simulated atom table for --atom-name")
+	intFlag(pf, &o.rootMaxR, "root-max-restarts", DefaultRootMaxRestarts, "the root supervisor's restart budget (OTP's default is 3)")
+	intFlag(pf, &o.rootMaxS, "root-max-seconds", DefaultRootMaxSeconds, "the window of the root's budget, in seconds")
 
 	runCmd := &cobra.Command{
 		Use:     "run FILE",
@@ -161,11 +166,19 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
 		return nil, ExitUsage
 	}
+	if o.rootMaxR < 0 || o.rootMaxS < 1 || o.rootMaxS > supervisor.MaxWindow {
+		fmt.Fprintf(ios.ErrOut, "actorsh: --root-max-restarts must be 0 or more and --root-max-seconds 1 to %d\n", supervisor.MaxWindow)
+		return nil, ExitUsage
+	}
 	if o.atomLimit < 1 {
 		fmt.Fprintf(ios.ErrOut, "actorsh: --atom-limit must be at least 1 (the BEAM's is %d)\n", DefaultAtomLimit)
 		return nil, ExitUsage
 	}
-	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit})
+	maxR := o.rootMaxR
+	if maxR == 0 {
+		maxR = supervisor.NoRestarts
+	}
+	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit, RootMaxRestarts: maxR, RootMaxSeconds: o.rootMaxS})
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
 		return nil, ExitFailed

@@ -30,6 +30,7 @@ type Session struct {
 	busy map[actor.PID]uint64 // processes in a long callback, with their handled count (settle's)
 	// rootExit receives the root supervisor's exit reason (guarded by mu).
 	rootExit <-chan error
+	rootOpts supervisor.DynamicOptions // how the root is started, and started again
 
 	kinds     []*kind
 	atomLimit int
@@ -52,7 +53,21 @@ type Session struct {
 type Options struct {
 	JSON      bool
 	AtomLimit int // zero: DefaultAtomLimit
+	// RootMaxRestarts and RootMaxSeconds are the root supervisor's restart
+	// budget. Zero values: DefaultRootMaxRestarts in DefaultRootMaxSeconds.
+	// Use supervisor.NoRestarts for none.
+	RootMaxRestarts int
+	RootMaxSeconds  int
 }
+
+// The root supervisor's default budget. OTP's default (3 in 5 s) suits a
+// real supervisor, but the root is the user's workspace: a few kills or a
+// crasher left running while exploring would wipe the session. A budget
+// a script wants to show stays one flag away (--root-max-restarts 3).
+const (
+	DefaultRootMaxRestarts = 100
+	DefaultRootMaxSeconds  = 5
+)
 
 // RootName and RegistryName are what a new session starts with.
 const (
@@ -75,6 +90,13 @@ func NewSession(ios *iostreams.IOStreams, opts Options) (*Session, error) {
 	if s.atomLimit <= 0 {
 		s.atomLimit = DefaultAtomLimit
 	}
+	s.rootOpts = supervisor.DynamicOptions{MaxRestarts: opts.RootMaxRestarts, MaxSeconds: opts.RootMaxSeconds}
+	if s.rootOpts.MaxRestarts == 0 {
+		s.rootOpts.MaxRestarts = DefaultRootMaxRestarts
+	}
+	if s.rootOpts.MaxSeconds == 0 {
+		s.rootOpts.MaxSeconds = DefaultRootMaxSeconds
+	}
 	if err := s.boot(); err != nil {
 		return nil, err
 	}
@@ -86,7 +108,8 @@ func (s *Session) boot() error {
 	rt := actor.NewRuntime(actor.Options{})
 	names := registry.New(rt, registry.Options{Name: RegistryName})
 	unsub := rt.Hooks().SubscribeInline(s.onEvent) // it names processes as they are when it narrates
-	root, err := supervisor.StartDynamic(context.Background(), rt, supervisor.DynamicOptions{Name: names.Via(RootName)})
+	s.rootOpts.Name = names.Via(RootName)
+	root, err := supervisor.StartDynamic(context.Background(), rt, s.rootOpts)
 	if err != nil {
 		unsub()
 		return err
@@ -314,12 +337,12 @@ func (s *Session) execWords(ctx context.Context, words []string) error {
 // restart intensity was exceeded): the shell must always have one.
 func (s *Session) renewRoot() {
 	s.mu.Lock()
-	rt, root, names, stopped := s.rt, s.root, s.names, s.stopped
+	rt, root, stopped := s.rt, s.root, s.stopped
 	s.mu.Unlock()
 	if stopped || rt.Alive(root) {
 		return
 	}
-	pid, err := supervisor.StartDynamic(context.Background(), rt, supervisor.DynamicOptions{Name: names.Via(RootName)})
+	pid, err := supervisor.StartDynamic(context.Background(), rt, s.rootOpts)
 	if err != nil {
 		s.out.result(record{text: s.pal.Error("the root supervisor is gone and a new one could not start: " + err.Error()),
 			obj: map[string]any{"type": "error", "error": err.Error()}})
