@@ -130,7 +130,7 @@ func newCmdSource(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "source FILE",
 		Short:   "run the commands in FILE, stopping at the first that fails",
-		Example: "source scripts/seed.ash",
+		Example: "source scripts/seed-1-greeter.ash",
 		Args:    exactArgs(1, "a FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := unquote(args[0])

@@ -77,7 +77,7 @@ func newCmdSpawn(s *Session) *cobra.Command {
 			"named NAME in the registry (greeter names itself greeter_for_ARG). With --count N it starts N,\n" +
 			"replacing {i} in the name and arguments by 1..N. --atom-name names through the simulated\n" +
 			"atom table instead of the registry, as String.to_atom would.",
-		Example: "spawn greeter alice\nspawn counter --name c1 --sup workers\nspawn greeter user{i} --count 1000\nspawn greeter bob --restart permanent",
+		Example: "spawn greeter alice\nspawn counter --name c1 --sup workers\nspawn greeter user{i} --count 1000\nspawn greeter bob --restart permanent --sup workers",
 		Args:    rangeArgs(1, 1<<20, "a KIND and its arguments (kinds lists them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return s.spawn(cmd.Context(), args, o)
@@ -340,7 +340,7 @@ func newCmdWhereis(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "whereis NAME",
 		Short:   "the PID registered under NAME, or undefined",
-		Example: "whereis greeter_for_alice",
+		Example: "whereis c1",
 		Args:    exactArgs(1, "a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := unquote(args[0])
@@ -488,7 +488,7 @@ func newCmdInfo(s *Session) *cobra.Command {
 		Use:     "info TARGET",
 		Aliases: []string{"i"}, // IEx's i
 		Short:   "everything about one process, like Process.info/1",
-		Example: "info greeter_for_alice\ninfo <0.5.0>",
+		Example: "info c1\ninfo <0.5.0>",
 		Args:    exactArgs(1, "a TARGET (name or PID)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, err := s.resolve(args[0])
@@ -818,7 +818,7 @@ func newCmdStop(s *Session) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "stop TARGET [REASON] [--timeout D]",
 		Short:   "stop a process through its Terminate, like GenServer.stop/3 (default reason: normal)",
-		Example: "stop c1\nstop c1 shutdown\nstop busy --timeout 30s",
+		Example: "stop c1\nstop c1 shutdown\nstop s1 --timeout 30s",
 		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, err := s.resolve(args[0])

@@ -17,7 +17,7 @@ func newCmdReg(s *Session) *cobra.Command {
 		Use:   "reg new|ls|lookup|register|unregister|count|match|dispatch|keys ...",
 		Short: "make and query registries (the default one is names)",
 		Example: "reg new topics --keys duplicate\nreg register topics news e1\nreg dispatch topics news hello\n" +
-			"reg lookup names greeter_for_alice\nreg keys names c1",
+			"reg lookup names c1\nreg keys names c1",
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return fmt.Errorf("want a subcommand: %s", subs)
@@ -159,7 +159,7 @@ func newCmdRegLookup(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "lookup REG KEY",
 		Short:   "the processes and values under KEY, like Registry.lookup/2",
-		Example: "reg lookup names greeter_for_alice\nreg lookup topics news",
+		Example: "reg lookup names c1\nreg lookup topics news",
 		Args:    exactArgs(2, "a REG and a KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := s.registry(args[0])

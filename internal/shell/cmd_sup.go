@@ -16,7 +16,7 @@ func newCmdSup(s *Session) *cobra.Command {
 		Use:   "sup start|children|count|terminate|restart|delete ...",
 		Short: "make and manage supervisors",
 		Example: "sup start workers --strategy one_for_all\nsup start pool --dynamic --max-children 10\n" +
-			"sup children workers\nsup terminate workers c1\nsup restart workers c1\nsup delete workers c1",
+			"sup children workers\nsup terminate workers c1; sup restart workers c1",
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return fmt.Errorf("want a subcommand: start, children, count, terminate, restart or delete")
@@ -209,7 +209,7 @@ func newCmdSupTerminate(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "terminate SUP CHILD",
 		Short:   "stop a child by ID or PID, like terminate_child/2 (its spec stays unless temporary or dynamic)",
-		Example: "sup terminate workers c1\nsup terminate root <0.5.0>",
+		Example: "sup terminate workers c1\nsup terminate root <0.2.0>",
 		Args:    exactArgs(2, "a SUP and a CHILD (ID or PID)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sup, err := s.supervisorPID(args[0])
@@ -243,7 +243,7 @@ func newCmdSupRestart(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "restart SUP ID",
 		Short:   "start a terminated child again, like restart_child/2",
-		Example: "sup restart workers c1",
+		Example: "sup terminate workers c1; sup restart workers c1",
 		Args:    exactArgs(2, "a SUP and a child ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sup, err := s.supervisorPID(args[0])
@@ -264,7 +264,7 @@ func newCmdSupDelete(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "delete SUP ID",
 		Short:   "remove a terminated child's spec, like delete_child/2",
-		Example: "sup delete workers c1",
+		Example: "sup terminate workers c1; sup delete workers c1",
 		Args:    exactArgs(2, "a SUP and a child ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sup, err := s.supervisorPID(args[0])

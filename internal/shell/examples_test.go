@@ -1,0 +1,93 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/actorsh/actorsh/internal/iostreams"
+	"github.com/spf13/cobra"
+)
+
+// examplePrelude sets up the names that help's examples use, as a lesson
+// would have before it reached them.
+const examplePrelude = `sup start workers; sup start greeters
+spawn counter --name c1 --sup workers; spawn counter --name c2 --sup workers
+spawn echo --name e1; spawn sleeper 1s --name s1; spawn counter --name g1 --sup greeters
+reg new topics --keys duplicate; reg new sessions --partitions 8`
+
+// prelude is what an example needs first: one that creates a name gets a
+// session without it.
+func prelude(example string) string {
+	switch {
+	case strings.HasPrefix(example, "sup start"), strings.HasPrefix(example, "reg new"), strings.HasPrefix(example, "source"):
+		return ""
+	case strings.HasPrefix(example, "spawn"):
+		return "sup start workers"
+	}
+	return examplePrelude
+}
+
+// exampleErrors are the examples that show an error on purpose, with
+// what the error says.
+var exampleErrors = map[string]string{
+	"call s1 hello --timeout 100ms": "no reply from",
+}
+
+// TestHelpExamples: every example that help prints runs without an error
+// in a session that has the names the examples mention.
+func TestHelpExamples(t *testing.T) {
+	var examples []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, line := range strings.Split(c.Example, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				examples = append(examples, line)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	ios, _, _, _ := iostreams.Test()
+	probe, err := NewSession(ios, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	walk(probe.newTree())
+	probe.Close()
+	if len(examples) < 40 {
+		t.Fatalf("found %d examples; help shows more than 40", len(examples))
+	}
+	t.Chdir("../..") // examples name files as from the repository's root
+	for _, ex := range examples {
+		if strings.HasPrefix(ex, "bench") {
+			continue // bench runs a million processes; bench_json.txtar runs it small
+		}
+		t.Run(ex, func(t *testing.T) {
+			ios, _, out, errOut := iostreams.Test()
+			s, err := NewSession(ios, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			ctx := context.Background()
+			for _, line := range strings.Split(prelude(ex), "\n") {
+				if err := s.Exec(ctx, line); err != nil {
+					t.Fatalf("prelude for %q: %v", ex, err)
+				}
+			}
+			err = s.Exec(ctx, ex)
+			if want, ok := exampleErrors[ex]; ok {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("help example %q shows an error that says %q; got %v", ex, want, err)
+				}
+				return
+			}
+			if err != nil && !errors.Is(err, errExit) {
+				t.Errorf("help example %q: %v\nstdout:\n%s\nstderr:\n%s", ex, err, clip(out.String()), errOut.String())
+			}
+		})
+	}
+}
