@@ -65,7 +65,11 @@ func newCmdTrace(s *Session) *cobra.Command {
 			rt := s.runtime()
 			if len(args) == 1 {
 				rt.Hooks().TraceAll(on)
-				s.result("trace", "", map[string]any{"all": true, "on": on})
+				text := "tracing every process"
+				if !on {
+					text = "tracing off for every process"
+				}
+				s.result("trace", text, map[string]any{"all": true, "on": on})
 				return nil
 			}
 			pid, err := s.resolve(args[1])
@@ -73,7 +77,15 @@ func newCmdTrace(s *Session) *cobra.Command {
 				return err
 			}
 			rt.Trace(pid, on)
-			s.result("trace", "", map[string]any{"pid": pid.String(), "on": on})
+			name := unquote(args[1])
+			if name == pid.String() {
+				name = ""
+			}
+			text := "tracing " + s.display(pid, name)
+			if !on {
+				text = "tracing off for " + s.display(pid, name)
+			}
+			s.result("trace", text, map[string]any{"pid": pid.String(), "on": on})
 			return nil
 		},
 	}

@@ -134,6 +134,11 @@ func newCmdSupChildren(s *Session) *cobra.Command {
 					s.result("sup children", "", map[string]any{"id": c.ID, "pid": pidOrNil(c.PID), "type": c.Type.String(),
 						"restart": c.Restart.String(), "shutdown": supervisor.FormatShutdown(c.Shutdown), "restarts": c.Restarts, "restarting": c.Restarting})
 				}
+				s.result("sup children", "", map[string]any{"sup": sup.String(), "count": len(cs)})
+				return nil
+			}
+			if len(cs) == 0 {
+				s.out.result(record{text: fmt.Sprintf("%s has no children; spawn KIND --sup %s starts one", args[0], args[0])})
 				return nil
 			}
 			var b strings.Builder

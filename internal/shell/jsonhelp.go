@@ -14,6 +14,8 @@ Every object has "type":
             info: pid, names ([{key, registry}]), kind, status, mailbox, handled, links,
             monitors, monitored_by (lists of PIDs), trap_exit, parent (null if none),
             restarts, started
+            sup children: one per child (id, pid, type, restart, shutdown, restarts,
+            restarting), then sup, count; a list that is empty still ends with its count
   "event"   a runtime event: "event" is spawned, exited, signal, restarted, not_restarted,
             restart_failed, gave_up, registered, unregistered, received, down or
             subscriber_panicked; with
