@@ -12,18 +12,12 @@ import (
 )
 
 func newCmdReg(s *Session) *cobra.Command {
-	subs := "new, ls, lookup, register, unregister, count, match, dispatch or keys"
 	cmd := &cobra.Command{
 		Use:   "reg new|ls|lookup|register|unregister|count|match|dispatch|keys ...",
 		Short: "make and query registries (the default one is names)",
 		Example: "reg new topics --keys duplicate\nreg register topics news e1\nreg dispatch topics news hello\n" +
 			"reg lookup names c1\nreg keys names c1",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return fmt.Errorf("want a subcommand: %s", subs)
-			}
-			return fmt.Errorf("unknown reg subcommand %q; want %s", clip(args[0]), subs)
-		},
+		Args: subcommandArgs,
 		RunE: func(*cobra.Command, []string) error { return nil },
 	}
 	cmd.AddCommand(newCmdRegNew(s), newCmdRegLs(s), newCmdRegLookup(s), newCmdRegRegister(s), newCmdRegUnregister(s),

@@ -17,12 +17,7 @@ func newCmdSup(s *Session) *cobra.Command {
 		Short: "make and manage supervisors",
 		Example: "sup start workers --strategy one_for_all\nsup start pool --dynamic --max-children 10\n" +
 			"sup children workers\nsup terminate workers c1; sup restart workers c1",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return fmt.Errorf("want a subcommand: start, children, count, terminate, restart or delete")
-			}
-			return fmt.Errorf("unknown sup subcommand %q; want start, children, count, terminate, restart or delete", clip(args[0]))
-		},
+		Args: subcommandArgs,
 		RunE: func(*cobra.Command, []string) error { return nil },
 	}
 	cmd.AddCommand(newCmdSupStart(s), newCmdSupChildren(s), newCmdSupCount(s), newCmdSupTerminate(s), newCmdSupRestart(s), newCmdSupDelete(s))

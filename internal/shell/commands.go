@@ -207,3 +207,21 @@ func plural(n int) string {
 	}
 	return "s"
 }
+
+// subcommandArgs refuses a missing or unknown subcommand of c, naming
+// them all and the nearest to what was typed.
+func subcommandArgs(c *cobra.Command, args []string) error {
+	var names []string
+	for _, sub := range c.Commands() {
+		names = append(names, sub.Name())
+	}
+	want := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	if len(args) == 0 {
+		return fmt.Errorf("want a subcommand: %s", want)
+	}
+	word := unquote(args[0])
+	if near := closest(word, names); near != "" {
+		return fmt.Errorf("unknown %s subcommand %q (did you mean %s?); want %s", c.Name(), clip(word), near, want)
+	}
+	return fmt.Errorf("unknown %s subcommand %q; want %s", c.Name(), clip(word), want)
+}
