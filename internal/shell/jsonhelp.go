@@ -24,6 +24,9 @@ Every object has "type":
   "output"  something a process printed: pid, text
   "error"   a command failed: cmd (as typed), command (its name), error, and file and
             line when it came from a file or -c (also written to stderr as text)
+  "expected_failure"  a command under ! failed, as it was meant to: cmd, command, error,
+            file, line
+  "root_restarted"  the root supervisor was gone and a fresh one started: pid
   "events_not_shown"  a command ran beside more events than it holds: count
   "busy"    a process is inside one long callback, so commands stop waiting for it
             to settle: pid, kind

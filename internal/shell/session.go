@@ -311,6 +311,19 @@ func (e *CommandError) Unwrap() error { return e.Err }
 var errExit = errors.New("exit")
 
 func (s *Session) execWords(ctx context.Context, words []string) error {
+	if words[0] == "!" {
+		return s.execExpectingFailure(ctx, words)
+	}
+	err := s.execOne(ctx, words)
+	if err != nil && !errors.Is(err, errExit) {
+		return s.failed(words, err)
+	}
+	return err
+}
+
+// execOne runs one command, waits for the runtime to settle and prints
+// what happened.
+func (s *Session) execOne(ctx context.Context, words []string) error {
 	s.out.hold()
 	err := s.runCommand(ctx, words)
 	if !errors.Is(err, errExit) {
@@ -321,16 +334,48 @@ func (s *Session) execWords(ctx context.Context, words []string) error {
 	s.out.flush(true)
 	if err != nil && !errors.Is(err, errExit) {
 		err = s.afterFailure(err)
-		if s.json {
-			obj := map[string]any{"type": "error", "cmd": strings.Join(words, " "), "command": words[0], "error": err.Error()}
-			if s.at.file != "" {
-				obj["file"], obj["line"] = s.at.file, s.at.line
-			}
-			s.out.result(record{obj: obj})
-		}
-		return &CommandError{Cmd: strings.Join(words, " "), Err: err}
 	}
 	return err
+}
+
+// failed reports a failed command in --json and wraps its error.
+func (s *Session) failed(words []string, err error) error {
+	if s.json {
+		obj := map[string]any{"type": "error", "cmd": strings.Join(words, " "), "command": words[0], "error": err.Error()}
+		if s.at.file != "" {
+			obj["file"], obj["line"] = s.at.file, s.at.line
+		}
+		s.out.result(record{obj: obj})
+	}
+	return &CommandError{Cmd: strings.Join(words, " "), Err: err}
+}
+
+// errSucceeded is a command under ! that did not fail.
+var errSucceeded = errors.New("succeeded, but ! expects it to fail")
+
+// execExpectingFailure runs "! CMD", as testscript writes it: CMD is
+// expected to fail, so its error is printed as a result and the script
+// goes on, while a CMD that succeeds is the failure. Interrupts and exit
+// are not failures of CMD and pass through.
+func (s *Session) execExpectingFailure(ctx context.Context, words []string) error {
+	if len(words) == 1 {
+		return s.failed(words, errors.New("want a command that is expected to fail, e.g. ! kill nosuch"))
+	}
+	cmd := words[1:]
+	err := s.execOne(ctx, cmd)
+	switch {
+	case err == nil:
+		return s.failed(words, errSucceeded)
+	case errors.Is(err, errExit), ctx.Err() != nil:
+		return err
+	}
+	typed := strings.Join(cmd, " ")
+	obj := map[string]any{"type": "expected_failure", "cmd": typed, "command": cmd[0], "error": err.Error()}
+	if s.at.file != "" {
+		obj["file"], obj["line"] = s.at.file, s.at.line
+	}
+	s.out.result(record{text: s.pal.Warn(shown(typed) + ": " + err.Error() + " (failed, as expected)"), obj: obj})
+	return nil
 }
 
 // renewRoot starts a fresh root supervisor if the root gave up (its
