@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -139,13 +140,17 @@ func newCmdEcho(s *Session) *cobra.Command {
 }
 
 func newCmdSource(s *Session) *cobra.Command {
-	return &cobra.Command{
-		Use:     "source FILE",
-		Short:   "run the commands in FILE, stopping at the first that fails",
-		Example: "source scripts/seed-1-greeter.ash",
+	var keepGoing bool
+	cmd := &cobra.Command{
+		Use:   "source FILE [--keep-going]",
+		Short: "run the commands in FILE, stopping at the first that fails",
+		Long: "Runs the commands in FILE. A relative FILE named in a command file is found beside that file\n" +
+			"first, then in the current directory. It stops at the first command that fails, unless\n" +
+			"--keep-going is given here or the file that sources it runs with --keep-going.",
+		Example: "source scripts/seed-1-greeter.ash\nsource --keep-going scripts/strategies.ash",
 		Args:    exactArgs(1, "a FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := unquote(args[0])
+			path := s.sourcePath(unquote(args[0]))
 			s.mu.Lock()
 			depth := s.depth
 			s.mu.Unlock()
@@ -167,9 +172,25 @@ func newCmdSource(s *Session) *cobra.Command {
 				s.mu.Unlock()
 				s.out.hold()
 			}()
-			return s.RunSource(cmd.Context(), path, NewScanner(f), false)
+			return s.runSource(cmd.Context(), location{file: path, isFile: true}, NewScanner(f), keepGoing || s.keepGoing)
 		},
 	}
+	cmd.Flags().BoolVar(&keepGoing, "keep-going", false, "go on after a failing command in FILE")
+	return cmd
+}
+
+// sourcePath resolves source's FILE: a relative path named in a command
+// file is looked for beside that file first, as #include does, then in
+// the current directory.
+func (s *Session) sourcePath(path string) string {
+	if filepath.IsAbs(path) || !s.at.isFile {
+		return path
+	}
+	beside := filepath.Join(filepath.Dir(s.at.file), path)
+	if _, err := os.Stat(beside); err == nil {
+		return beside
+	}
+	return path
 }
 
 // maxLine is the longest line a command file may have.

@@ -64,14 +64,14 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 			}
 			if cmd.Flags().Changed("command") {
 				// Lines of -c are lines, as in a file: -c $'a\nb' is two commands.
-				code = run(ios, o, "-c", &stringLines{lines: strings.Split(o.command, "\n")})
+				code = run(ios, o, location{file: "-c"}, &stringLines{lines: strings.Split(o.command, "\n")})
 				return nil
 			}
 			if ios.InTTY && ios.OutTTY {
 				code = repl(ios, o)
 				return nil
 			}
-			code = run(ios, o, "stdin", NewScanner(ios.In))
+			code = run(ios, o, location{file: "stdin"}, NewScanner(ios.In))
 			return nil
 		},
 	}
@@ -194,11 +194,11 @@ func runFile(ios *iostreams.IOStreams, o mainOptions, path string) int {
 		return ExitFailed
 	}
 	defer f.Close()
-	return run(ios, o, path, NewScanner(f))
+	return run(ios, o, location{file: path, isFile: true}, NewScanner(f))
 }
 
 // run runs a non-interactive source to the end, or to the first failure.
-func run(ios *iostreams.IOStreams, o mainOptions, name string, src LineSource) int {
+func run(ios *iostreams.IOStreams, o mainOptions, at location, src LineSource) int {
 	s, code := startSession(ios, o)
 	if s == nil {
 		return code
@@ -206,7 +206,7 @@ func run(ios *iostreams.IOStreams, o mainOptions, name string, src LineSource) i
 	defer s.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := s.RunSource(ctx, name, src, o.keepGoing)
+	err := s.runSource(ctx, at, src, o.keepGoing)
 	switch {
 	case err == nil:
 		return ExitOK

@@ -38,11 +38,20 @@ var errFailed = errors.New("a command failed")
 // unless keep-going is on, and returns errFailed if any failed, errExit if
 // a command asked to exit, or ctx.Err() if interrupted.
 func (s *Session) RunSource(ctx context.Context, file string, src LineSource, keepGoing bool) error {
+	return s.runSource(ctx, location{file: file}, src, keepGoing)
+}
+
+// runSource is RunSource with the source's location: from a file, source
+// finds relative paths beside it.
+func (s *Session) runSource(ctx context.Context, at location, src LineSource, keepGoing bool) error {
+	file := at.file
 	failed := false
-	outer := s.at
-	defer func() { s.at = outer }()
+	outer, outerKeepGoing := s.at, s.keepGoing
+	s.keepGoing = keepGoing
+	defer func() { s.at, s.keepGoing = outer, outerKeepGoing }()
 	for n := 1; ; n++ {
-		s.at = location{file, n}
+		at.line = n
+		s.at = at
 		line, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -89,6 +98,7 @@ func (s *Session) RunSource(ctx context.Context, file string, src LineSource, ke
 
 // location is where the command running now came from, for --json errors.
 type location struct {
-	file string
-	line int
+	file   string
+	line   int
+	isFile bool // file is a path, not -c or stdin
 }

@@ -26,8 +26,11 @@ type Session struct {
 	pal  *iostreams.Palette
 	out  *output
 	json bool
-	at   location             // the file and line running now (RunSource's goroutine only)
-	busy map[actor.PID]uint64 // processes in a long callback, with their handled count (settle's)
+	at   location // the file and line running now (RunSource's goroutine only)
+	// keepGoing is the running source's --keep-going, which source inherits
+	// (RunSource's goroutine only).
+	keepGoing bool
+	busy      map[actor.PID]uint64 // processes in a long callback, with their handled count (settle's)
 	// rootExit receives the root supervisor's exit reason (guarded by mu).
 	rootExit <-chan error
 	rootOpts supervisor.DynamicOptions // how the root is started, and started again
