@@ -1093,6 +1093,34 @@ func newCmdMonitor(s *Session) *cobra.Command {
 	}
 }
 
+func newCmdDemonitor(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demonitor A REF",
+		Short: "remove the monitor REF that A holds, like Process.demonitor/1",
+		Long: "Removes the monitor REF (as monitor printed it) that A holds; A gets no DOWN for it.\n" +
+			"A DOWN already delivered stays in A's mailbox, as in OTP.",
+		Example: "demonitor e1 #Ref<0.0.0.1>",
+		Args:    exactArgs(2, "a TARGET (the watcher) and a REF (#Ref<0.0.0.N>, as monitor printed it)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			ref, err := actor.ParseRef(unquote(args[1]))
+			if err != nil {
+				return fmt.Errorf("%q is not a reference: want #Ref<0.0.0.N>, as monitor printed it", clip(args[1]))
+			}
+			removed := s.runtime().Demonitor(a, ref)
+			text := "true"
+			if !removed {
+				text = fmt.Sprintf("true (%v held no monitor %v: nothing changed)", a, ref)
+			}
+			s.result("demonitor", text, map[string]any{"watcher": a.String(), "ref": ref.String(), "removed": removed})
+			return nil
+		},
+	}
+}
+
 func newCmdTrap(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "trap TARGET on|off",

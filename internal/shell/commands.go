@@ -18,7 +18,7 @@ import (
 func commandTable() []func(s *Session) *cobra.Command {
 	return []func(s *Session) *cobra.Command{newCmdSpawn, newCmdWhereis, newCmdLs, newCmdInfo, newCmdState, newCmdTree,
 		newCmdKill, newCmdStop, newCmdSend, newCmdCast, newCmdCall,
-		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdTrap,
+		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdDemonitor, newCmdTrap,
 		newCmdSup, newCmdReg,
 		newCmdEvents, newCmdTrace, newCmdSleep, newCmdEcho, newCmdSource,
 		newCmdKinds, newCmdAtoms, newCmdBench, newCmdHelp, newCmdExit,

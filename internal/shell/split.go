@@ -19,7 +19,7 @@ func (e *SplitError) Error() string { return fmt.Sprintf("column %d: %s", e.Col,
 // one word, so a term such as {add, 5} or "hello world" is one word. Words
 // keep their quotes, so terms can tell strings from atoms; see unquote.
 // A '#' at the start of a word begins a comment that runs to the end of
-// the line. Empty commands are dropped.
+// the line, unless it begins a reference (#Ref<0.0.0.1>). Empty commands are dropped.
 func SplitLine(line string) ([][]string, error) {
 	var cmds [][]string
 	var words []string
@@ -74,9 +74,14 @@ func SplitLine(line string) ([][]string, error) {
 		case ';':
 			flushCmd()
 		case '#':
-			if !inWord {
+			if !inWord && !strings.HasPrefix(line[i:], "#Ref<") {
 				flushCmd()
 				return cmds, nil
+			}
+			if !inWord {
+				inWord = true
+				wordStart = i
+				w.Reset()
 			}
 			w.WriteByte(c)
 		case '}', ']':

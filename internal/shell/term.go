@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/actorsh/actorsh/pkg/actor"
 )
 
 // The small term syntax messages are written in, after Erlang's:
@@ -16,6 +18,8 @@ import (
 //	strings    "hello, world"  (escapes: \" \\ \n \t)
 //	tuples     {add, 5}  {}
 //	lists      [1, 2, 3]  []
+//	PIDs       <0.5.0>
+//	refs       #Ref<0.0.0.1>
 
 // Atom is a term atom.
 type Atom string
@@ -102,6 +106,10 @@ func (p *termParser) term(depth int) (any, error) {
 		return Atom(s), err
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
+	case c == '<':
+		return p.pid()
+	case c == '#':
+		return p.ref()
 	case c >= 'a' && c <= 'z':
 		start := p.i
 		for p.i < len(p.s) && isAtomChar(p.s[p.i]) {
@@ -121,6 +129,34 @@ func (p *termParser) term(depth int) (any, error) {
 		return nil, p.err(fmt.Sprintf("%s starts with a capital, which Erlang reads as a variable: write '%s' for an atom or \"%s\" for a string", w, w, w))
 	}
 	return nil, p.err(fmt.Sprintf("unexpected %q", p.peekRune()))
+}
+
+// pid reads <0.N.0>, as the shell prints a PID.
+func (p *termParser) pid() (any, error) {
+	end := strings.IndexByte(p.s[p.i:], '>')
+	if end < 0 {
+		return nil, p.err("a PID is written <0.N.0>")
+	}
+	pid, err := actor.ParsePID(p.s[p.i : p.i+end+1])
+	if err != nil {
+		return nil, p.err("a PID is written <0.N.0>")
+	}
+	p.i += end + 1
+	return pid, nil
+}
+
+// ref reads #Ref<0.0.0.N>, as monitor prints a reference.
+func (p *termParser) ref() (any, error) {
+	end := strings.IndexByte(p.s[p.i:], '>')
+	if end < 0 {
+		return nil, p.err("a reference is written #Ref<0.0.0.N>")
+	}
+	ref, err := actor.ParseRef(p.s[p.i : p.i+end+1])
+	if err != nil {
+		return nil, p.err("a reference is written #Ref<0.0.0.N>")
+	}
+	p.i += end + 1
+	return ref, nil
 }
 
 func isAtomChar(c byte) bool {

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/actorsh/actorsh/pkg/actor"
 )
 
 func TestParseTerm(t *testing.T) {
@@ -24,6 +26,8 @@ func TestParseTerm(t *testing.T) {
 		{"[1, [2], {x}]", List{int64(1), List{int64(2)}, Tuple{Atom("x")}}},
 		{"  { a ,b }  ", Tuple{Atom("a"), Atom("b")}},
 		{"node@host", Atom("node@host")},
+		{"<0.5.0>", mustPID("<0.5.0>")},
+		{"{down, <0.5.0>, #Ref<0.0.0.7>}", Tuple{Atom("down"), mustPID("<0.5.0>"), mustRef("#Ref<0.0.0.7>")}},
 	}
 	for _, tt := range tests {
 		got, err := ParseTerm(tt.in)
@@ -31,6 +35,22 @@ func TestParseTerm(t *testing.T) {
 			t.Errorf("ParseTerm(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
 		}
 	}
+}
+
+func mustPID(s string) actor.PID {
+	pid, err := actor.ParsePID(s)
+	if err != nil {
+		panic(err)
+	}
+	return pid
+}
+
+func mustRef(s string) actor.Ref {
+	ref, err := actor.ParseRef(s)
+	if err != nil {
+		panic(err)
+	}
+	return ref
 }
 
 func TestParseTermErrors(t *testing.T) {
@@ -53,6 +73,10 @@ func TestParseTermErrors(t *testing.T) {
 		{`"\q"`, 3, "unknown escape"},
 		{"é", 1, "unexpected"},
 		{"{a, é}", 5, "unexpected"},
+		{"<0.5", 1, "a PID is written"},
+		{"{<1.2.3>}", 2, "a PID is written"},
+		{"#Ref<1>", 1, "a reference is written"},
+		{"#x", 1, "a reference is written"},
 	}
 	for _, tt := range tests {
 		_, err := ParseTerm(tt.in)

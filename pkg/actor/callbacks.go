@@ -1,8 +1,10 @@
 package actor
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Actor is the behaviour of a process, like a GenServer callback module
@@ -115,6 +117,37 @@ func (r Ref) String() string { return "#Ref<0.0.0." + strconv.FormatUint(r.n, 10
 
 // IsZero reports whether r is the zero Ref.
 func (r Ref) IsZero() bool { return r.n == 0 }
+
+// ParseRef reads a Ref as [Ref.String] writes it, #Ref<0.0.0.N>; errors
+// match [ErrBadRef].
+func ParseRef(s string) (Ref, error) {
+	num, ok := strings.CutPrefix(s, "#Ref<0.0.0.")
+	if ok {
+		num, ok = strings.CutSuffix(num, ">")
+	}
+	if !ok || num == "" || len(num) > 20 || (len(num) > 1 && num[0] == '0') || strings.Trim(num, "0123456789") != "" {
+		return Ref{}, &refError{text: s}
+	}
+	n, err := strconv.ParseUint(num, 10, 64)
+	if err != nil || n == 0 {
+		return Ref{}, &refError{text: s}
+	}
+	return Ref{n: n}, nil
+}
+
+// ErrBadRef is the error ParseRef's errors match.
+var ErrBadRef = errors.New("actor: malformed ref")
+
+type refError struct{ text string }
+
+func (e *refError) Error() string {
+	t := e.text
+	if len(t) > 40 {
+		t = t[:40] + "..."
+	}
+	return "actor: malformed ref " + strconv.Quote(t) + " (want #Ref<0.0.0.N>, as monitor prints it)"
+}
+func (e *refError) Unwrap() error { return ErrBadRef }
 
 // From identifies a pending call, for [Runtime.Reply].
 type From struct {

@@ -48,3 +48,19 @@ func FuzzParsePID(f *testing.F) {
 		}
 	})
 }
+
+func TestParseRef(t *testing.T) {
+	rt := newRuntime(t)
+	a, _ := rt.Spawn(t.Context(), &fn{}, actor.SpawnOptions{})
+	b, _ := rt.Spawn(t.Context(), &fn{}, actor.SpawnOptions{})
+	ref := rt.Monitor(a, b)
+	back, err := actor.ParseRef(ref.String())
+	if err != nil || back != ref {
+		t.Fatalf("ParseRef(%q) = %v, %v; want %v", ref.String(), back, err, ref)
+	}
+	for _, s := range []string{"", "#Ref<0.0.0.0>", "#Ref<0.0.0.01>", "#Ref<0.0.0.1", "Ref<0.0.0.1>", "#Ref<0.0.1.1>", "#Ref<0.0.0.-1>", "#Ref<0.0.0.18446744073709551616>", "<0.1.0>"} {
+		if _, err := actor.ParseRef(s); !errors.Is(err, actor.ErrBadRef) {
+			t.Errorf("ParseRef(%q) error = %v; want ErrBadRef", s, err)
+		}
+	}
+}

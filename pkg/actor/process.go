@@ -186,8 +186,9 @@ func (p *Process) Unlink(pid PID) { p.rt.Unlink(p.pid, pid) }
 // Monitor starts monitoring pid; see [Runtime.Monitor].
 func (p *Process) Monitor(pid PID) Ref { return p.rt.Monitor(p.pid, pid) }
 
-// Demonitor stops a monitor this process holds; see [Runtime.Demonitor].
-func (p *Process) Demonitor(ref Ref) { p.rt.Demonitor(p.pid, ref) }
+// Demonitor stops a monitor this process holds and reports whether it
+// held it; see [Runtime.Demonitor].
+func (p *Process) Demonitor(ref Ref) bool { return p.rt.Demonitor(p.pid, ref) }
 
 // SpawnLink starts a process linked to this one, which becomes its parent,
 // like GenServer.start_link from inside a process.

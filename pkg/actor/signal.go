@@ -295,12 +295,13 @@ func (rt *Runtime) Monitor(watcher, target PID) Ref {
 }
 
 // Demonitor removes a monitor that watcher holds, like
-// Process.demonitor/1. A Down message already delivered stays in the
-// mailbox.
-func (rt *Runtime) Demonitor(watcher PID, ref Ref) {
+// Process.demonitor/1, and reports whether watcher held it (as
+// erlang:demonitor(Ref, [info]) does). A Down message already delivered
+// stays in the mailbox.
+func (rt *Runtime) Demonitor(watcher PID, ref Ref) bool {
 	pw := rt.table.get(watcher.id)
 	if pw == nil {
-		return
+		return false
 	}
 	pw.mu.Lock()
 	var target PID
@@ -311,7 +312,7 @@ func (rt *Runtime) Demonitor(watcher PID, ref Ref) {
 	}
 	pw.mu.Unlock()
 	if !ok {
-		return
+		return false
 	}
 	if pt := rt.table.get(target.id); pt != nil {
 		pt.mu.Lock()
@@ -320,6 +321,7 @@ func (rt *Runtime) Demonitor(watcher PID, ref Ref) {
 		}
 		pt.mu.Unlock()
 	}
+	return true
 }
 
 func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, clock uint64) {

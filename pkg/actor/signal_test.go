@@ -163,7 +163,12 @@ func TestMonitors(t *testing.T) {
 	ref := rt.Monitor(w, target)
 	ref2 := rt.Monitor(w, target)
 	gone := rt.Monitor(w, target)
-	rt.Demonitor(w, gone)
+	if !rt.Demonitor(w, gone) {
+		t.Error("Demonitor of a held monitor = false; want true")
+	}
+	if rt.Demonitor(w, gone) || rt.Demonitor(target, ref) {
+		t.Error("Demonitor of a monitor not held = true; want false")
+	}
 	if in, _ := rt.Info(target); len(in.MonitoredBy) != 1 || in.MonitoredBy[0] != w {
 		t.Errorf("MonitoredBy = %v; want [%v] (listed once, whatever the number of monitors)", in.MonitoredBy, w)
 	}
