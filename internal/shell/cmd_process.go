@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -364,14 +366,21 @@ type row struct {
 	restarts int
 }
 
+// lsSorts are ls's --sort keys: mailbox and restarts put the largest
+// first, as observer's process list does.
+var lsSorts = []string{"pid", "name", "kind", "mailbox", "restarts"}
+
 func newCmdLs(s *Session) *cobra.Command {
-	var supName, kindName string
+	var supName, kindName, nameGlob, sortKey string
 	var limit int
 	var all bool
 	cmd := &cobra.Command{
-		Use:     "ls [--sup SUP] [--kind KIND] [--limit N] [--all]",
-		Short:   "list processes: PID, name, kind, supervisor, restart type, status, mailbox, restarts",
-		Example: "ls\nls --sup greeters\nls --kind counter --all",
+		Use:   "ls [--sup SUP] [--kind KIND] [--name GLOB] [--sort KEY] [--limit N] [--all]",
+		Short: "list processes: PID, name, kind, supervisor, restart type, status, mailbox, restarts",
+		Long: "Lists processes in PID order, at most --limit of them. --name keeps those whose name matches\n" +
+			"GLOB (* ? [a-z], as in a shell); --sort orders by pid, name, kind, mailbox or restarts\n" +
+			"(mailbox and restarts: largest first), so ls --sort mailbox --limit 5 finds the busiest.",
+		Example: "ls\nls --sup greeters\nls --kind counter --all\nls --name 'user*'\nls --sort mailbox --limit 5",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rt := s.runtime()
@@ -389,12 +398,29 @@ func newCmdLs(s *Session) *cobra.Command {
 					return err
 				}
 			}
+			nameGlob = unquote(nameGlob)
+			if _, err := path.Match(nameGlob, ""); err != nil {
+				return fmt.Errorf("--name %q is not a pattern: use * ? and [a-z], as in a shell", clip(nameGlob))
+			}
+			sortKey = unquote(sortKey)
+			if sortKey == "" {
+				sortKey = "pid"
+			}
+			if !slices.Contains(lsSorts, sortKey) {
+				return fmt.Errorf("--sort %q: want %s", clip(sortKey), strings.Join(lsSorts, ", "))
+			}
 			if limit <= 0 || all {
 				limit = int(^uint(0) >> 1)
 			}
+			// In PID order rows can be cut at the limit as they come; any
+			// other order looks at every match first.
+			keep := limit
+			if sortKey != "pid" {
+				keep = int(^uint(0) >> 1)
+			}
 			var rows []row
 			total := 0
-			filtered := !onlySup.IsZero() || kindName != ""
+			filtered := !onlySup.IsZero() || kindName != "" || nameGlob != ""
 			if !filtered {
 				total = rt.NumProcesses() // no need to look at every process
 			}
@@ -409,10 +435,10 @@ func newCmdLs(s *Session) *cobra.Command {
 						return true
 					}
 				}
-				if filtered {
-					total++
-				}
-				if len(rows) >= limit {
+				if len(rows) >= keep && nameGlob == "" {
+					if filtered {
+						total++
+					}
 					return filtered // keep counting only when filtering
 				}
 				in, err := rt.Info(pid)
@@ -420,16 +446,33 @@ func newCmdLs(s *Session) *cobra.Command {
 					return true
 				}
 				r := row{info: in, name: nameOf(in)}
-				if !in.Parent.IsZero() && supervisor.IsSupervisor(rt, in.Parent) {
-					r.sup = s.supName(in.Parent)
-					if c, err := supervisor.Child(cmd.Context(), rt, in.Parent, pid); err == nil {
-						r.restart = c.Restart.String()
-						r.restarts = c.Restarts
+				if nameGlob != "" {
+					if ok, _ := path.Match(nameGlob, r.name); !ok {
+						return true
 					}
 				}
-				rows = append(rows, r)
+				if filtered {
+					total++
+				}
+				if len(rows) < keep {
+					rows = append(rows, r)
+				}
 				return true
 			})
+			if sortKey == "restarts" {
+				for i := range rows {
+					s.fillSup(cmd.Context(), &rows[i])
+				}
+			}
+			sortRows(rows, sortKey)
+			if len(rows) > limit {
+				rows = rows[:limit]
+			}
+			if sortKey != "restarts" {
+				for i := range rows {
+					s.fillSup(cmd.Context(), &rows[i])
+				}
+			}
 			s.printLs(rows, total)
 			return nil
 		},
@@ -437,9 +480,43 @@ func newCmdLs(s *Session) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&supName, "sup", "", "only the children of SUP")
 	f.StringVar(&kindName, "kind", "", "only processes of KIND")
+	f.StringVar(&nameGlob, "name", "", "only processes whose name matches GLOB")
+	f.StringVar(&sortKey, "sort", "", "order by pid, name, kind, mailbox or restarts (default pid)")
 	intFlag(f, &limit, "limit", 50, "show at most N processes")
 	f.BoolVar(&all, "all", false, "show every process")
 	return cmd
+}
+
+// fillSup adds a row's supervisor, restart type and restart count.
+func (s *Session) fillSup(ctx context.Context, r *row) {
+	rt := s.runtime()
+	in := r.info
+	if in.Parent.IsZero() || !supervisor.IsSupervisor(rt, in.Parent) {
+		return
+	}
+	r.sup = s.supName(in.Parent)
+	if c, err := supervisor.Child(ctx, rt, in.Parent, in.PID); err == nil {
+		r.restart = c.Restart.String()
+		r.restarts = c.Restarts
+	}
+}
+
+// sortRows orders ls's rows by key; ties stay in PID order.
+func sortRows(rows []row, key string) {
+	var cmp func(a, b row) int
+	switch key {
+	case "name":
+		cmp = func(a, b row) int { return strings.Compare(a.name, b.name) }
+	case "kind":
+		cmp = func(a, b row) int { return strings.Compare(a.info.Behaviour, b.info.Behaviour) }
+	case "mailbox":
+		cmp = func(a, b row) int { return b.info.MessageQueueLen - a.info.MessageQueueLen }
+	case "restarts":
+		cmp = func(a, b row) int { return b.restarts - a.restarts }
+	default:
+		return
+	}
+	slices.SortStableFunc(rows, cmp)
 }
 
 func (s *Session) printLs(rows []row, total int) {
