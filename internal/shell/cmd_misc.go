@@ -92,6 +92,40 @@ func newCmdTrace(s *Session) *cobra.Command {
 	}
 }
 
+func newCmdTime(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:   "time CMD",
+		Short: "run CMD and say how long it took, until the runtime settled",
+		Long: "Runs CMD and prints the wall-clock time it took, counted until the runtime settled (every\n" +
+			"process it started or signalled has finished its work), as psql's \\timing does.",
+		Example:            "time spawn counter --name user{i} --count 10000\ntime call c1 get",
+		DisableFlagParsing: true,
+		Args:               rangeArgs(1, 1<<20, "a CMD to run"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			start := time.Now()
+			err := s.runCommand(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			s.settle(cmd.Context())
+			d := time.Since(start)
+			s.out.flush(false) // CMD's events, then its time
+			s.result("time", "time: "+roundDuration(d).String(), map[string]any{"command": args[0], "seconds": d.Seconds()})
+			return nil
+		},
+	}
+}
+
+// roundDuration keeps a duration's four leading digits, enough to read.
+func roundDuration(d time.Duration) time.Duration {
+	for unit := time.Duration(1); unit < time.Hour; unit *= 10 {
+		if d < 10000*unit {
+			return d.Round(unit)
+		}
+	}
+	return d.Round(time.Second)
+}
+
 func newCmdSleep(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "sleep DURATION",

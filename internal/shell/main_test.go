@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actorsh/actorsh/internal/iostreams"
 )
@@ -56,5 +57,19 @@ func TestLongLine(t *testing.T) {
 	code, out, errOut := runMain(t, "run", path)
 	if code != ExitFailed || out != "short\n" || !strings.HasPrefix(errOut, path+":2: a line longer than 1048576 bytes") {
 		t.Fatalf("a 2 MiB line: code %d, stdout %q, stderr %q", code, out, clip(errOut))
+	}
+}
+
+func TestRoundDuration(t *testing.T) {
+	for _, tt := range []struct{ in, want time.Duration }{
+		{1234, 1234},
+		{123456, 123500},
+		{20312345, 20310000},
+		{1234567891, 1235000000},
+		{90 * time.Minute, 90 * time.Minute},
+	} {
+		if got := roundDuration(tt.in); got != tt.want {
+			t.Errorf("roundDuration(%v) = %v; want %v", tt.in, got, tt.want)
+		}
 	}
 }
