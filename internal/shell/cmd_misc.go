@@ -126,6 +126,69 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(time.Second)
 }
 
+func newCmdWatch(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:   "watch DURATION [--count N] CMD",
+		Short: "run CMD every DURATION until Ctrl-C (or N times), like psql's \\watch",
+		Long: "Runs CMD, then again every DURATION, printing what happens in between, until Ctrl-C or\n" +
+			"until it has run N times. It stops at the first run of CMD that fails.",
+		Example:            "watch 1s ls --sort mailbox --limit 5\nwatch 500ms --count 3 call c1 get",
+		DisableFlagParsing: true,
+		Args:               rangeArgs(2, 1<<20, "a DURATION and a CMD"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			d, err := parseDuration(unquote(args[0]))
+			if err != nil {
+				return err
+			}
+			if d < time.Millisecond {
+				return fmt.Errorf("watch every %v is too often: want 1ms or more", d)
+			}
+			rest, count := args[1:], 0
+			if rest[0] == "--count" {
+				if len(rest) < 3 {
+					return errors.New("want --count N and then a CMD")
+				}
+				if count, err = strconv.Atoi(unquote(rest[1])); err != nil || count < 1 {
+					return fmt.Errorf("--count %q: want a whole number of runs, 1 or more", clip(rest[1]))
+				}
+				rest = rest[2:]
+			}
+			for n := 1; ; n++ {
+				if err := s.runCommand(ctx, rest); err != nil {
+					return err
+				}
+				s.settle(ctx)
+				s.out.flush(false)
+				if n == count {
+					return nil
+				}
+				if err := s.sleepFlushing(ctx, d); err != nil {
+					return err
+				}
+			}
+		},
+	}
+}
+
+// sleepFlushing waits for d, printing events as they come.
+func (s *Session) sleepFlushing(ctx context.Context, d time.Duration) error {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			return nil
+		case <-tick.C:
+			s.out.flush(false)
+		}
+	}
+}
+
 func newCmdSleep(s *Session) *cobra.Command {
 	return &cobra.Command{
 		Use:     "sleep DURATION",
@@ -137,20 +200,7 @@ func newCmdSleep(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			deadline := time.NewTimer(d)
-			defer deadline.Stop()
-			tick := time.NewTicker(20 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				select {
-				case <-cmd.Context().Done():
-					return cmd.Context().Err()
-				case <-deadline.C:
-					return nil
-				case <-tick.C:
-					s.out.flush(false)
-				}
-			}
+			return s.sleepFlushing(cmd.Context(), d)
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actorsh/actorsh/internal/iostreams"
 	"github.com/spf13/cobra"
@@ -27,6 +28,12 @@ func prelude(example string) string {
 		return "sup start workers"
 	}
 	return examplePrelude
+}
+
+// exampleForever are the examples that run until Ctrl-C: they get a
+// deadline instead, and must still be running at it.
+var exampleForever = map[string]bool{
+	"watch 1s ls --sort mailbox --limit 5": true,
 }
 
 // exampleErrors are the examples that show an error on purpose, with
@@ -77,6 +84,14 @@ func TestHelpExamples(t *testing.T) {
 				if err := s.Exec(ctx, line); err != nil {
 					t.Fatalf("prelude for %q: %v", ex, err)
 				}
+			}
+			if exampleForever[ex] {
+				short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+				defer cancel()
+				if err := s.Exec(short, ex); !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("help example %q should run until interrupted; it ended with %v", ex, err)
+				}
+				return
 			}
 			err = s.Exec(ctx, ex)
 			if want, ok := exampleErrors[ex]; ok {
