@@ -20,7 +20,7 @@ func commandTable() []func(s *Session) *cobra.Command {
 		newCmdKill, newCmdStop, newCmdSend, newCmdCast, newCmdCall,
 		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdDemonitor, newCmdTrap,
 		newCmdSup, newCmdReg,
-		newCmdEvents, newCmdTrace, newCmdTime, newCmdWatch, newCmdSleep, newCmdEcho, newCmdSource,
+		newCmdEvents, newCmdFlush, newCmdTrace, newCmdTime, newCmdWatch, newCmdSleep, newCmdEcho, newCmdSource,
 		newCmdKinds, newCmdAtoms, newCmdBench, newCmdHelp, newCmdExit,
 	}
 }

@@ -41,3 +41,19 @@ func TestHistoryRing(t *testing.T) {
 		t.Fatalf("recent(0) has %d, first %q; want %d from 7", len(all), all[0].text, historySize)
 	}
 }
+
+// TestShellMailboxBounded: the shell process keeps at most
+// maxShellMailbox messages for flush, and counts the rest.
+func TestShellMailboxBounded(t *testing.T) {
+	a := &shellActor{}
+	for i := range maxShellMailbox + 5 {
+		a.keep(FormatTerm(int64(i)))
+	}
+	kept, dropped := a.take()
+	if len(kept) != maxShellMailbox || dropped != 5 || kept[0] != "0" {
+		t.Fatalf("kept %d (first %q), dropped %d; want %d from 0, and 5", len(kept), kept[0], dropped, maxShellMailbox)
+	}
+	if kept, dropped := a.take(); len(kept) != 0 || dropped != 0 {
+		t.Fatalf("after take: %d kept, %d dropped; want none", len(kept), dropped)
+	}
+}

@@ -38,18 +38,21 @@ type Session struct {
 	kinds     []*kind
 	atomLimit int
 
-	mu      sync.Mutex // guards the fields below, which a VM crash replaces
-	rt      *actor.Runtime
-	names   *registry.Registry
-	regs    map[string]*registry.Registry
-	root    actor.PID
-	atoms   *atomTable
-	shell   actor.PID // the shell process, made for --link
-	unsub   func()
-	narrate bool
-	seq     int // child id sequence
-	depth   int // nesting of source
-	stopped bool
+	mu    sync.Mutex // guards the fields below, which a VM crash replaces
+	rt    *actor.Runtime
+	names *registry.Registry
+	regs  map[string]*registry.Registry
+	root  actor.PID
+	atoms *atomTable
+	shell actor.PID // the shell process, made for --link
+	// shellActor is the shell process's actor, which keeps its messages
+	// for flush.
+	shellActor *shellActor
+	unsub      func()
+	narrate    bool
+	seq        int // child id sequence
+	depth      int // nesting of source
+	stopped    bool
 }
 
 // Options configures a Session.
@@ -473,6 +476,11 @@ func (s *Session) resolve(target string) (actor.PID, error) {
 	}
 	if pid, ok := s.lookupName(target); ok {
 		return pid, nil
+	}
+	if target == "shell" {
+		// The shell's own process starts when first named, as self() in
+		// IEx is always there to send to or monitor from.
+		return s.shellProcess()
 	}
 	return actor.PID{}, s.unknownName(target)
 }
