@@ -226,15 +226,20 @@ func newCmdEcho(s *Session) *cobra.Command {
 func newCmdSource(s *Session) *cobra.Command {
 	var keepGoing bool
 	cmd := &cobra.Command{
-		Use:   "source FILE [--keep-going]",
+		Use:   "source FILE [ARG...] [--keep-going]",
 		Short: "run the commands in FILE, stopping at the first that fails",
 		Long: "Runs the commands in FILE. A relative FILE named in a command file is found beside that file\n" +
 			"first, then in the current directory. It stops at the first command that fails, unless\n" +
-			"--keep-going is given here or the file that sources it runs with --keep-going.",
+			"--keep-going is given here or the file that sources it runs with --keep-going. ARGs are\n" +
+			"FILE's $1, $2, ... ($@ all of them, $# their number); with none, FILE sees the sourcing file's.",
 		Example: "source scripts/seed-1-greeter.ash\nsource --keep-going scripts/strategies.ash",
-		Args:    exactArgs(1, "a FILE"),
+		Args:    rangeArgs(1, 1<<20, "a FILE and its ARGs"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := s.sourcePath(unquote(args[0]))
+			scriptArgs := s.at.args
+			if len(args) > 1 {
+				scriptArgs = args[1:]
+			}
 			s.mu.Lock()
 			depth := s.depth
 			s.mu.Unlock()
@@ -256,7 +261,7 @@ func newCmdSource(s *Session) *cobra.Command {
 				s.mu.Unlock()
 				s.out.hold()
 			}()
-			return s.runSource(cmd.Context(), location{file: path, isFile: true}, NewScanner(f), keepGoing || s.keepGoing)
+			return s.runSource(cmd.Context(), location{file: path, isFile: true, args: scriptArgs}, NewScanner(f), keepGoing || s.keepGoing)
 		},
 	}
 	cmd.Flags().BoolVar(&keepGoing, "keep-going", false, "go on after a failing command in FILE")

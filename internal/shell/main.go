@@ -43,12 +43,10 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		Long: "actorsh drives an in-process actor runtime with the semantics of Erlang/OTP.\n\n" +
 			"With no arguments it starts a REPL on a terminal, or reads commands from stdin otherwise.\n" +
 			"Type help at the prompt for the commands.",
-		Example: "actorsh\nactorsh -c 'spawn greeter alice; ls'\nactorsh run scripts/seed.ash\nactorsh scripts/seed.ash\necho 'spawn greeter bob' | actorsh",
+		Example: "actorsh\nactorsh -c 'spawn greeter alice; ls'\nactorsh run scripts/seed-1-greeter.ash\nactorsh scripts/seed-1-greeter.ash\n" +
+			"actorsh lesson.ash alice bob   # $1, $2, $@ and $# in the file\necho 'spawn greeter bob' | actorsh",
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usageError{fmt.Errorf("one command file at most, not %d arguments", len(args))}
-			}
-			if len(args) == 1 {
+			if len(args) >= 1 {
 				if _, err := os.Stat(args[0]); err != nil {
 					return usageError{fmt.Errorf("%q is neither a command nor a file", args[0])}
 				}
@@ -58,8 +56,8 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 { // actorsh FILE is actorsh run FILE
-				code = runFile(ios, o, args[0])
+			if len(args) >= 1 { // actorsh FILE ARG... is actorsh run FILE ARG...
+				code = runFile(ios, o, args[0], args[1:])
 				return nil
 			}
 			if cmd.Flags().Changed("command") {
@@ -89,12 +87,20 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	intFlag(pf, &o.rootMaxS, "root-max-seconds", DefaultRootMaxSeconds, "the window of the root's budget, in seconds")
 
 	runCmd := &cobra.Command{
-		Use:     "run FILE",
-		Short:   "run a command file (also: a file starting with #!/usr/bin/env -S actorsh run)",
-		Example: "actorsh run scripts/seed.ash\nactorsh run --keep-going demo.ash",
-		Args:    cobra.ExactArgs(1),
+		Use:   "run FILE [ARG...]",
+		Short: "run a command file (also: a file starting with #!/usr/bin/env -S actorsh run)",
+		Long: "Runs the commands in FILE. In it, $1 to $9 (${10} on) are the ARGs, $@ as a word is all of\n" +
+			"them and $# their number; a line ending in \\ goes on on the next line. Flags go before FILE:\n" +
+			"whatever follows it is the script's.",
+		Example: "actorsh run scripts/seed-1-greeter.ash\nactorsh run --keep-going demo.ash\nactorsh run lesson.ash alice bob",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{errors.New("run wants a command FILE, then the script's ARGs if any")}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			code = runFile(ios, o, args[0])
+			code = runFile(ios, o, args[0], args[1:])
 			return nil
 		},
 	}
@@ -131,6 +137,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	}
 	addBenchFlags(benchCmd, &bo)
 	benchCmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (read it with go tool pprof)")
+	runCmd.Flags().SetInterspersed(false) // after FILE, every word is the script's
 	root.AddCommand(runCmd, benchCmd)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.SetArgs(args)
@@ -187,14 +194,14 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 }
 
 // runFile runs a command file.
-func runFile(ios *iostreams.IOStreams, o mainOptions, path string) int {
+func runFile(ios *iostreams.IOStreams, o mainOptions, path string, args []string) int {
 	f, err := os.Open(path)
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
 		return ExitFailed
 	}
 	defer f.Close()
-	return run(ios, o, location{file: path, isFile: true}, NewScanner(f))
+	return run(ios, o, location{file: path, isFile: true, args: args}, NewScanner(f))
 }
 
 // run runs a non-interactive source to the end, or to the first failure.

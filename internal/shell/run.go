@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -49,10 +50,12 @@ func (s *Session) runSource(ctx context.Context, at location, src LineSource, ke
 	outer, outerKeepGoing := s.at, s.keepGoing
 	s.keepGoing = keepGoing
 	defer func() { s.at, s.keepGoing = outer, outerKeepGoing }()
-	for n := 1; ; n++ {
+	for next := 1; ; {
+		n := next
 		at.line = n
 		s.at = at
 		line, err := src.Next()
+		next++
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -63,10 +66,30 @@ func (s *Session) runSource(ctx context.Context, at location, src LineSource, ke
 		if n == 1 && strings.HasPrefix(line, "#!") {
 			continue
 		}
+		// A line ending in a backslash goes on on the next line; errors
+		// name the line it began on.
+		for strings.HasSuffix(line, "\\") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			more, err := src.Next()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					fmt.Fprintf(s.io.ErrOut, "%s:%d: %v\n", file, next, err)
+					return errFailed
+				}
+				more = ""
+			}
+			next++
+			line = strings.TrimSuffix(line, "\\") + " " + more
+			if errors.Is(err, io.EOF) {
+				break
+			}
+		}
 		cmds, err := SplitLine(line)
+		if err == nil {
+			cmds, err = expandArgs(cmds, at.args)
+		}
 		if err != nil {
 			cmds = nil
-			fmt.Fprintf(s.io.ErrOut, "%s:%d: %s: %v\n", file, n, strings.TrimSpace(line), err)
+			fmt.Fprintf(s.io.ErrOut, "%s:%d: %s: %v\n", file, n, clip(strings.TrimSpace(line)), err)
 			failed = true
 			if !keepGoing {
 				return errFailed
@@ -100,5 +123,66 @@ func (s *Session) runSource(ctx context.Context, at location, src LineSource, ke
 type location struct {
 	file   string
 	line   int
-	isFile bool // file is a path, not -c or stdin
+	isFile bool     // file is a path, not -c or stdin
+	args   []string // the script's arguments, for $1, $@ and $#
+}
+
+// expandArgs replaces the script's arguments in words: $1 to $9 (and
+// ${10} on) by one argument, a word that is $@ by all of them, one word
+// each, and $# by their number. Other $ are left as they are.
+func expandArgs(cmds [][]string, args []string) ([][]string, error) {
+	for i, words := range cmds {
+		var out []string
+		for _, w := range words {
+			if w == "$@" {
+				out = append(out, args...)
+				continue
+			}
+			if !strings.Contains(w, "$") {
+				out = append(out, w)
+				continue
+			}
+			var b strings.Builder
+			for j := 0; j < len(w); j++ {
+				if w[j] != '$' || j+1 == len(w) {
+					b.WriteByte(w[j])
+					continue
+				}
+				rest := w[j+1:]
+				var num string
+				switch {
+				case rest[0] == '#':
+					b.WriteString(strconv.Itoa(len(args)))
+					j++
+					continue
+				case rest[0] >= '1' && rest[0] <= '9':
+					num = rest[:1]
+				case rest[0] == '{':
+					end := strings.IndexByte(rest, '}')
+					if end < 0 || strings.Trim(rest[1:end], "0123456789") != "" || end == 1 {
+						b.WriteByte('$')
+						continue
+					}
+					num = rest[1:end]
+					j += 2 // the braces
+				default:
+					b.WriteByte('$')
+					continue
+				}
+				k, _ := strconv.Atoi(num)
+				if k < 1 || k > len(args) {
+					given := fmt.Sprintf("%d arguments", len(args))
+					if len(args) == 1 {
+						given = "1 argument"
+					}
+					return nil, fmt.Errorf("$%s: the script was given %s (actorsh run FILE ARG...)", num, given)
+				}
+				b.WriteString(args[k-1])
+				j += len(num)
+			}
+			out = append(out, b.String())
+		}
+		cmds[i] = out
+	}
+	return cmds, nil
 }

@@ -76,3 +76,28 @@ func FuzzSplitLine(f *testing.F) {
 		}
 	})
 }
+
+func TestExpandArgs(t *testing.T) {
+	args := []string{"a", "b c", "3", "4", "5", "6", "7", "8", "9", "ten"}
+	for _, tt := range []struct{ in, want string }{
+		{"echo $1 $2", "echo|a|b c"},
+		{"echo $@", "echo|a|b c|3|4|5|6|7|8|9|ten"},
+		{"echo x$@", "echo|x$@"},
+		{"echo $# ${10} $10", "echo|10|ten|a0"},
+		{"echo $ $x '$gen_cast' ${} ${x} $", "echo|$|$x|'$gen_cast'|${}|${x}|$"},
+		{"echo {$1, $2}", "echo|{a, b c}"},
+	} {
+		cmds, err := SplitLine(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := expandArgs(cmds, args)
+		if err != nil || strings.Join(got[0], "|") != tt.want {
+			t.Errorf("expandArgs(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	cmds, _ := SplitLine("echo ${11}")
+	if _, err := expandArgs(cmds, args); err == nil || !strings.Contains(err.Error(), "$11: the script was given 10 arguments") {
+		t.Errorf("expandArgs(${11}) error = %v", err)
+	}
+}
