@@ -135,7 +135,11 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	var out [][]rune
 	for _, w := range cands {
 		if strings.HasPrefix(w, cur) {
-			out = append(out, []rune(w[len(cur):]+" "))
+			end := " "
+			if strings.HasSuffix(w, string(filepath.Separator)) {
+				end = "" // a directory: go on typing the path
+			}
+			out = append(out, []rune(w[len(cur):]+end))
 		}
 	}
 	return out, len([]rune(cur))
@@ -145,8 +149,31 @@ const completionLimit = 200
 
 func (c *completer) candidates(words []string, cur string) []string {
 	s := c.s
+	if len(words) > 0 && words[0] == "!" {
+		words = words[1:] // ! CMD completes as CMD
+	}
 	if len(words) == 0 {
 		return s.commandNames()
+	}
+	// time CMD and watch DURATION [--count N] CMD complete as CMD.
+	switch words[0] {
+	case "time":
+		return c.candidates(words[1:], cur)
+	case "watch":
+		if len(words) == 1 {
+			return nil // a DURATION
+		}
+		rest := words[2:]
+		if len(rest) > 0 && rest[0] == "--count" {
+			if len(rest) == 1 {
+				return nil // N
+			}
+			rest = rest[2:]
+		}
+		if len(rest) == 0 && strings.HasPrefix(cur, "-") {
+			return []string{"--count"}
+		}
+		return c.candidates(rest, cur)
 	}
 	root := s.newTree()
 	cmd, rest, err := root.Find(words)
@@ -189,6 +216,20 @@ func (c *completer) candidates(words []string, cur string) []string {
 		return nil
 	case "help":
 		return s.commandNames()
+	case "kinds":
+		if positional == 0 {
+			return c.flagValues("kind", cur)
+		}
+		return nil
+	case "source":
+		if positional == 0 {
+			return fileNames(cur)
+		}
+		return nil
+	case "tree":
+		return c.supervisorNames(cur)
+	case "ls", "sleep", "atoms", "exit", "echo", "bench", "flush":
+		return nil // no names to complete
 	case "trap", "trace":
 		if (cmd.Name() == "trap" && positional == 1) || (cmd.Name() == "trace" && positional == 0) {
 			return []string{"on", "off"}
@@ -217,6 +258,8 @@ func (c *completer) flagValues(flag, cur string) []string {
 		return []string{"brutal_kill", "infinity", "5s"}
 	case "keys":
 		return []string{"unique", "duplicate"}
+	case "sort":
+		return lsSorts
 	case "kind":
 		var kinds []string
 		for _, k := range c.s.kinds {
@@ -225,6 +268,35 @@ func (c *completer) flagValues(flag, cur string) []string {
 		return kinds
 	}
 	return nil
+}
+
+// fileNames completes a path for source: files and directories (with a
+// trailing /) that start with prefix.
+func fileNames(prefix string) []string {
+	matches, _ := filepath.Glob(globEscape(prefix) + "*")
+	var out []string
+	for _, m := range matches {
+		if len(out) == completionLimit {
+			break
+		}
+		if fi, err := os.Stat(m); err == nil && fi.IsDir() {
+			m += string(filepath.Separator)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// globEscape quotes the glob characters in a typed prefix.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func (c *completer) registryNames() []string {

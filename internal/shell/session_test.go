@@ -110,4 +110,24 @@ func TestCompletionFromPrefix(t *testing.T) {
 	if got := complete("call w"); len(got) != completionLimit {
 		t.Errorf("call w<Tab> with 1000 matching names: %d candidates; want the limit, %d", len(got), completionLimit)
 	}
+	// Completion only where it fits: kinds after kinds, files after
+	// source, nothing after ls or sleep, and CMD after time, watch and !.
+	for line, want := range map[string]string{
+		"kinds c":                      "counter crasher",
+		"kinds counter ":               "",
+		"ls ":                          "",
+		"sleep ":                       "",
+		"ls --sort m":                  "mailbox",
+		"time call w100":               "w100 w1000",
+		"watch 1s call w100":           "w100 w1000",
+		"watch 1s --count 3 call w100": "w100 w1000",
+		"! kill w100":                  "w100 w1000",
+		"! spaw":                       "spawn",
+		"tree w":                       "",
+		"source session_t":             "session_test.go",
+	} {
+		if got := strings.Join(complete(line), " "); got != want {
+			t.Errorf("%s<Tab> = %q; want %q", line, got, want)
+		}
+	}
 }
