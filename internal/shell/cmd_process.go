@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/registry"
 	"github.com/actorsh/actorsh/pkg/supervisor"
 	"github.com/spf13/cobra"
 )
@@ -66,9 +67,9 @@ func parseShutdown(v string) (time.Duration, error) {
 }
 
 type spawnOptions struct {
-	name, sup, restart, shutdown string
-	link, atom                   bool
-	count                        int
+	name, sup, restart, shutdown, via string
+	link, atom                        bool
+	count                             int
 }
 
 func newCmdSpawn(s *Session) *cobra.Command {
@@ -94,6 +95,7 @@ func newCmdSpawn(s *Session) *cobra.Command {
 	f.BoolVar(&o.link, "link", false, "also link it to the shell process")
 	intFlag(f, &o.count, "count", 1, "start N processes; {i} in the name and arguments is the index")
 	f.BoolVar(&o.atom, "atom-name", false, "name it through the simulated atom table (String.to_atom)")
+	f.StringVar(&o.via, "via", "", "name it in registry REG (unique keys) instead of names, like {:via, Registry, {REG, NAME}}")
 	return cmd
 }
 
@@ -145,6 +147,21 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 	if o.atom && name == "" {
 		return fmt.Errorf("--atom-name needs a name: give --name")
 	}
+	var via *registry.Registry // nil: the names registry (or atoms)
+	if o.via != "" {
+		if o.atom {
+			return errors.New("--via and --atom-name each choose where the name lives: give one")
+		}
+		if name == "" {
+			return fmt.Errorf("--via needs a name: give --name")
+		}
+		if via, err = s.registry(o.via); err != nil {
+			return err
+		}
+		if via.Kind() != registry.Unique {
+			return fmt.Errorf("registry %s has duplicate keys, which name no one process; --via needs one made with reg new REG (unique keys)", via.Name())
+		}
+	}
 	many := o.count > 1
 	started := 0
 	first, last := actor.PID{}, actor.PID{}
@@ -181,7 +198,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 				n = k.defaultName(a)
 			}
 		}
-		pid, err := s.startChild(startCtx, sup, k, a, n, restart, shutdown, o.link, o.atom)
+		pid, err := s.startChild(startCtx, sup, k, a, n, restart, shutdown, o.link, o.atom, via)
 		if err != nil && ctx.Err() != nil {
 			return interrupted()
 		}
@@ -249,7 +266,7 @@ func argCount(k *kind) string {
 }
 
 // startChild starts one process of kind k under sup.
-func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args []string, name string, restart supervisor.Restart, shutdown time.Duration, link, atom bool) (actor.PID, error) {
+func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args []string, name string, restart supervisor.Restart, shutdown time.Duration, link, atom bool, via *registry.Registry) (actor.PID, error) {
 	s.mu.Lock()
 	rt, names, atoms := s.rt, s.names, s.atoms
 	s.seq++
@@ -267,6 +284,8 @@ func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args [
 	if name != "" {
 		if atom {
 			opts.Name = actor.Via(atoms, name)
+		} else if via != nil {
+			opts.Name = via.Via(name)
 		} else {
 			opts.Name = names.Via(name)
 		}
@@ -409,13 +428,29 @@ func newCmdFlush(s *Session) *cobra.Command {
 
 func newCmdWhereis(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "whereis NAME",
-		Short:   "the PID registered under NAME, or undefined",
-		Example: "whereis c1",
-		Args:    exactArgs(1, "a NAME"),
+		Use:   "whereis [REG] NAME",
+		Short: "the PID registered under NAME (in REG, default names), or undefined",
+		Long: "Looks NAME up in the names registry, or in REG (one made with reg new, where spawn --via\n" +
+			"names processes), like Process.whereis/1 or Registry.lookup/2. REG/NAME works as a TARGET too.",
+		Example: "whereis c1\nwhereis sessions user42",
+		Args:    rangeArgs(1, 2, "a NAME, or a REG and a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := unquote(args[0])
-			pid, ok := s.lookupName(name)
+			name := unquote(args[len(args)-1])
+			var pid actor.PID
+			var ok bool
+			if len(args) == 2 {
+				reg, err := s.registry(args[0])
+				if err != nil {
+					return err
+				}
+				if entries := reg.Lookup(name); len(entries) == 1 {
+					pid, ok = entries[0].PID, true
+				} else if len(entries) > 1 {
+					return fmt.Errorf("%d processes are registered as %q in %s (it has duplicate keys); reg lookup lists them", len(entries), clip(name), reg.Name())
+				}
+			} else {
+				pid, ok = s.lookupName(name)
+			}
 			if !ok {
 				s.result("whereis", "undefined", map[string]any{"name": name, "pid": nil})
 				return nil

@@ -477,12 +477,38 @@ func (s *Session) resolve(target string) (actor.PID, error) {
 	if pid, ok := s.lookupName(target); ok {
 		return pid, nil
 	}
+	if pid, ok, err := s.lookupVia(target); ok || err != nil {
+		return pid, err
+	}
 	if target == "shell" {
 		// The shell's own process starts when first named, as self() in
 		// IEx is always there to send to or monitor from.
 		return s.shellProcess()
 	}
 	return actor.PID{}, s.unknownName(target)
+}
+
+// lookupVia finds REG/NAME, a name in another registry (spawn --via):
+// ok reports that target is of that form.
+func (s *Session) lookupVia(target string) (actor.PID, bool, error) {
+	regName, key, found := strings.Cut(target, "/")
+	if !found || regName == "" || key == "" {
+		return actor.PID{}, false, nil
+	}
+	s.mu.Lock()
+	reg, ok := s.regs[regName]
+	s.mu.Unlock()
+	if !ok {
+		return actor.PID{}, false, nil
+	}
+	entries := reg.Lookup(key)
+	switch {
+	case len(entries) == 1:
+		return entries[0].PID, true, nil
+	case len(entries) == 0:
+		return actor.PID{}, true, fmt.Errorf("no process is registered as %q in %s; reg lookup %s KEY finds one", clip(key), regName, regName)
+	}
+	return actor.PID{}, true, fmt.Errorf("%d processes are registered as %q in %s (it has duplicate keys); name one by PID", len(entries), clip(key), regName)
 }
 
 // unknownName explains a name that is not registered, with a guess.
@@ -548,6 +574,11 @@ func nameOf(in actor.Info) string {
 	for _, r := range in.Registered {
 		if _, ok := r.Owner.(*atomTable); ok {
 			return r.Key
+		}
+	}
+	for _, r := range in.Registered {
+		if reg, ok := r.Owner.(*registry.Registry); ok && reg.Kind() == registry.Unique {
+			return reg.Name() + "/" + r.Key // a name given with spawn --via
 		}
 	}
 	return ""
