@@ -21,7 +21,7 @@ func newCmdReg(s *Session) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error { return nil },
 	}
 	cmd.AddCommand(newCmdRegNew(s), newCmdRegLs(s), newCmdRegLookup(s), newCmdRegRegister(s), newCmdRegUnregister(s),
-		newCmdRegCount(s), newCmdRegMatch(s), newCmdRegDispatch(s), newCmdRegKeys(s))
+		newCmdRegCount(s), newCmdRegMatch(s), newCmdRegDispatch(s), newCmdRegKeys(s), newCmdRegValues(s), newCmdRegMeta(s))
 	return cmd
 }
 
@@ -56,8 +56,9 @@ func (s *Session) registryAndTarget(reg, target string) (*registry.Registry, act
 func newCmdRegNew(s *Session) *cobra.Command {
 	var keys string
 	var partitions int
+	var meta []string
 	cmd := &cobra.Command{
-		Use:     "new NAME [--keys unique|duplicate] [--partitions N]",
+		Use:     "new NAME [--keys unique|duplicate] [--partitions N] [--meta KEY=VALUE]...",
 		Short:   "make a registry, like Registry.start_link(keys: ..., name: ...)",
 		Example: "reg new topics --keys duplicate\nreg new sessions --partitions 8",
 		Args:    exactArgs(1, "a NAME"),
@@ -80,12 +81,27 @@ func newCmdRegNew(s *Session) *cobra.Command {
 			if partitions < 1 || partitions > 1024 {
 				return fmt.Errorf("--partitions must be between 1 and 1024")
 			}
+			metaKeys, metaValues := []string{}, []any{}
+			for _, m := range meta {
+				k, v, ok := strings.Cut(m, "=")
+				if !ok || k == "" {
+					return fmt.Errorf("--meta %q: want KEY=VALUE, e.g. --meta owner=search", clip(m))
+				}
+				t, err := ParseTerm(v)
+				if err != nil {
+					return fmt.Errorf("--meta %s: %w", clip(k), err)
+				}
+				metaKeys, metaValues = append(metaKeys, k), append(metaValues, t)
+			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			if _, ok := s.regs[name]; ok {
 				return fmt.Errorf("registry %q exists already", name)
 			}
 			r := registry.New(s.rt, registry.Options{Name: name, Keys: k, Partitions: partitions})
+			for i, mk := range metaKeys {
+				r.PutMeta(mk, metaValues[i])
+			}
 			s.regs[name] = r
 			s.out.result(record{text: fmt.Sprintf("registry %s (%s, %d partitions)", name, k, r.Partitions()),
 				obj: map[string]any{"type": "result", "cmd": "reg new", "name": name, "keys": k.String(), "partitions": r.Partitions()}})
@@ -94,6 +110,7 @@ func newCmdRegNew(s *Session) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&keys, "keys", "unique", "unique or duplicate")
 	intFlag(cmd.Flags(), &partitions, "partitions", 8, "number of partitions")
+	cmd.Flags().StringArrayVar(&meta, "meta", nil, "set metadata KEY to the term VALUE (repeatable), like Registry's meta: option")
 	return cmd
 }
 
@@ -200,18 +217,94 @@ func newCmdRegRegister(s *Session) *cobra.Command {
 }
 
 func newCmdRegUnregister(s *Session) *cobra.Command {
-	return &cobra.Command{
-		Use:     "unregister REG KEY TARGET",
-		Short:   "remove TARGET's entries under KEY, like Registry.unregister/2",
-		Example: "reg unregister topics news e1",
+	var pattern string
+	cmd := &cobra.Command{
+		Use:     "unregister REG KEY TARGET [--match PATTERN]",
+		Short:   "remove TARGET's entries under KEY, like Registry.unregister/2 (or unregister_match/3)",
+		Example: "reg unregister topics news e1\nreg unregister topics news e1 --match {admin, _}",
 		Args:    exactArgs(3, "a REG, a KEY and a TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, pid, err := s.registryAndTarget(args[0], args[2])
 			if err != nil {
 				return err
 			}
-			r.Unregister(pid, unquote(args[1]))
-			s.result("reg unregister", "", map[string]any{"registry": r.Name(), "key": unquote(args[1]), "pid": pid.String()})
+			key := unquote(args[1])
+			before := len(r.Values(key, pid))
+			if cmd.Flags().Changed("match") {
+				pat, err := ParsePattern(pattern)
+				if err != nil {
+					return err
+				}
+				if err := r.UnregisterMatch(pid, key, func(v any) bool { return matchTerm(pat, v) }); err != nil {
+					return err
+				}
+			} else {
+				r.Unregister(pid, key)
+			}
+			removed := before - len(r.Values(key, pid))
+			text := fmt.Sprintf("removed %d entr%s of %v under %s", removed, map[bool]string{true: "y", false: "ies"}[removed == 1], pid, key)
+			if removed == 0 {
+				text = fmt.Sprintf("%v had no such entries under %s: nothing changed", pid, key)
+			}
+			s.result("reg unregister", text, map[string]any{"registry": r.Name(), "key": key, "pid": pid.String(), "removed": removed})
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&pattern, "match", "", "remove only the entries whose value matches PATTERN (_ matches anything)")
+	return cmd
+}
+
+func newCmdRegValues(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "values REG KEY TARGET",
+		Short:   "the values TARGET registered under KEY, like Registry.values/3",
+		Example: "reg values topics news e1",
+		Args:    exactArgs(3, "a REG, a KEY and a TARGET"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, pid, err := s.registryAndTarget(args[0], args[2])
+			if err != nil {
+				return err
+			}
+			vals := r.Values(unquote(args[1]), pid)
+			terms := make([]string, len(vals))
+			for i, v := range vals {
+				terms[i] = FormatTerm(v)
+			}
+			s.result("reg values", FormatTerm(List(vals)), map[string]any{"values": terms})
+			return nil
+		},
+	}
+}
+
+func newCmdRegMeta(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:   "meta REG KEY [VALUE]",
+		Short: "read (or with VALUE, set) a registry's metadata, like Registry.meta/2 and put_meta/3",
+		Long: "Registries keep metadata beside their entries: reg new REG --meta KEY=VALUE sets it at the\n" +
+			"start, reg meta REG KEY VALUE later. Reading prints {ok, VALUE}, or error if KEY has none.",
+		Example: "reg meta topics owner\nreg meta topics owner {team, search}",
+		Args:    rangeArgs(2, 3, "a REG and a KEY, and a VALUE to set"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := s.registry(args[0])
+			if err != nil {
+				return err
+			}
+			key := unquote(args[1])
+			if len(args) == 3 {
+				v, err := ParseTerm(args[2])
+				if err != nil {
+					return err
+				}
+				r.PutMeta(key, v)
+				s.result("reg meta", "ok", map[string]any{"registry": r.Name(), "key": key, "value": FormatTerm(v)})
+				return nil
+			}
+			v, ok := r.Meta(key)
+			if !ok {
+				s.result("reg meta", "error", map[string]any{"registry": r.Name(), "key": key, "value": nil})
+				return nil
+			}
+			s.result("reg meta", FormatTerm(Tuple{Atom("ok"), v}), map[string]any{"registry": r.Name(), "key": key, "value": FormatTerm(v)})
 			return nil
 		},
 	}
