@@ -267,19 +267,26 @@ func argCount(k *kind) string {
 
 // startChild starts one process of kind k under sup.
 func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args []string, name string, restart supervisor.Restart, shutdown time.Duration, link, atom bool, via *registry.Registry) (actor.PID, error) {
+	if link {
+		if _, err := s.shellProcess(); err != nil {
+			return actor.PID{}, err
+		}
+	}
+	spec := s.childSpec(k, args, name, restart, shutdown, link, atom, via)
+	return supervisor.StartChild(ctx, s.runtime(), sup, spec)
+}
+
+// childSpec is the spec of one process of kind k, named name (in via, the
+// atom table, or names), for spawn and for sup start --child.
+func (s *Session) childSpec(k *kind, args []string, name string, restart supervisor.Restart, shutdown time.Duration, link, atom bool, via *registry.Registry) supervisor.ChildSpec {
 	s.mu.Lock()
-	rt, names, atoms := s.rt, s.names, s.atoms
+	names, atoms := s.names, s.atoms
 	s.seq++
 	id := name
 	if id == "" {
 		id = fmt.Sprintf("%s_%d", k.name, s.seq)
 	}
 	s.mu.Unlock()
-	if link {
-		if _, err := s.shellProcess(); err != nil {
-			return actor.PID{}, err
-		}
-	}
 	var opts actor.SpawnOptions
 	if name != "" {
 		if atom {
@@ -290,7 +297,7 @@ func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args [
 			opts.Name = names.Via(name)
 		}
 	}
-	spec := supervisor.ChildSpec{
+	return supervisor.ChildSpec{
 		ID: id, Restart: restart, Shutdown: shutdown,
 		Start: func(sp *supervisor.Spawner) (actor.PID, error) {
 			a, err := k.make(s, args)
@@ -308,7 +315,6 @@ func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args [
 			return sp.Spawn(a, opts)
 		},
 	}
-	return supervisor.StartChild(ctx, rt, sup, spec)
 }
 
 // shellProcess is the shell's own process, made on first use: it traps

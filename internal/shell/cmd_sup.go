@@ -25,16 +25,20 @@ func newCmdSup(s *Session) *cobra.Command {
 }
 
 func newCmdSupStart(s *Session) *cobra.Command {
-	var strategy, parent, restart string
+	var strategy, parent, restart, shutdown string
 	var maxR, maxS, maxChildren int
 	var dynamic bool
+	var children []string
 	cmd := &cobra.Command{
-		Use:   "start NAME [--strategy S] [--max-restarts N] [--max-seconds S] [--parent SUP] [--restart R] [--dynamic [--max-children N]]",
+		Use:   "start NAME [--strategy S] [--max-restarts N] [--max-seconds S] [--parent SUP] [--restart R] [--shutdown S] [--child KIND:NAME[:ARG,...]]... [--dynamic [--max-children N]]",
 		Short: "start a supervisor named NAME under root (or --parent)",
-		Long: "A static supervisor gets its children from spawn --sup NAME, in order, like Supervisor.start_child.\n" +
-			"With --dynamic it is a DynamicSupervisor (one_for_one, optionally --max-children).",
-		Example: "sup start workers --strategy rest_for_one --max-restarts 2\nsup start pool --dynamic --max-children 100",
-		Args:    exactArgs(1, "a NAME"),
+		Long: "A static supervisor starts its --child children in order, as Supervisor.start_link does with its\n" +
+			"child list, and starts them again whenever it is itself restarted; spawn --sup NAME adds more,\n" +
+			"like Supervisor.start_child. With --dynamic it is a DynamicSupervisor (one_for_one, optionally\n" +
+			"--max-children). --shutdown is how long its parent waits for it to stop (default infinity).",
+		Example: "sup start workers --strategy rest_for_one --max-restarts 2\nsup start pool --dynamic --max-children 100\n" +
+			"sup start pair --strategy one_for_all --child counter:c1 --child ticker:t1:500ms",
+		Args: exactArgs(1, "a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := unquote(args[0])
 			if name == "" || len(name) > maxNameLen {
@@ -65,6 +69,19 @@ func newCmdSupStart(s *Session) *cobra.Command {
 					return err
 				}
 			}
+			down := supervisor.Infinity
+			if shutdown != "" {
+				if down, err = parseShutdown(unquote(shutdown)); err != nil {
+					return err
+				}
+			}
+			if dynamic && len(children) > 0 {
+				return fmt.Errorf("a DynamicSupervisor starts with no children: add them with spawn --sup %s", name)
+			}
+			specs, err := s.initialChildren(children)
+			if err != nil {
+				return err
+			}
 			s.mu.Lock()
 			rt, names, sup := s.rt, s.names, s.root
 			s.mu.Unlock()
@@ -76,14 +93,14 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			if maxR == 0 {
 				maxR = supervisor.NoRestarts
 			}
-			spec := supervisor.Spec(name, supervisor.Options{Name: names.Via(name), Strategy: st, MaxRestarts: maxR, MaxSeconds: maxS})
+			spec := supervisor.Spec(name, supervisor.Options{Name: names.Via(name), Strategy: st, MaxRestarts: maxR, MaxSeconds: maxS}, specs...)
 			if dynamic {
 				spec = supervisor.DynamicSpec(name, supervisor.DynamicOptions{Name: names.Via(name), MaxRestarts: maxR, MaxSeconds: maxS, MaxChildren: maxChildren})
 			}
-			spec.Restart = r
+			spec.Restart, spec.Shutdown = r, down
 			pid, err := supervisor.StartChild(cmd.Context(), rt, sup, spec)
 			if err != nil {
-				return err
+				return supError(err, s.supName(sup), name)
 			}
 			kind := "supervisor, " + st.String()
 			if dynamic {
@@ -105,8 +122,48 @@ func newCmdSupStart(s *Session) *cobra.Command {
 	f.StringVar(&parent, "parent", "", "start it under SUP instead of root")
 	f.StringVar(&restart, "restart", "", "its own restart type under its parent (default permanent)")
 	f.BoolVar(&dynamic, "dynamic", false, "make a DynamicSupervisor")
+	f.StringVar(&shutdown, "shutdown", "", "brutal_kill, a duration, or infinity (default infinity, as OTP's supervisors)")
+	f.StringArrayVar(&children, "child", nil, "a child to start with it, KIND:NAME or KIND:NAME:ARG,ARG (repeatable, in order)")
 	intFlag(f, &maxChildren, "max-children", 0, "DynamicSupervisor: most children (0: no limit)")
 	return cmd
+}
+
+// initialChildren reads sup start's --child KIND:NAME[:ARG,...] values
+// into child specs, each with its kind's restart type.
+func (s *Session) initialChildren(children []string) ([]supervisor.ChildSpec, error) {
+	var specs []supervisor.ChildSpec
+	seen := map[string]bool{}
+	for _, c := range children {
+		c = unquote(c)
+		parts := strings.SplitN(c, ":", 3)
+		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+			return nil, fmt.Errorf("--child %q: want KIND:NAME or KIND:NAME:ARG,ARG, e.g. --child counter:c1", clip(c))
+		}
+		k, err := s.kind(parts[0])
+		if err != nil {
+			return nil, err
+		}
+		name := parts[1]
+		if err := checkName("--child name", name); err != nil {
+			return nil, err
+		}
+		if len(name) > maxNameLen {
+			return nil, fmt.Errorf("--child name is %d bytes long; the limit is %d", len(name), maxNameLen)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("--child %s appears twice; each child needs its own NAME", clip(name))
+		}
+		seen[name] = true
+		var args []string
+		if len(parts) == 3 && parts[2] != "" {
+			args = strings.Split(parts[2], ",")
+		}
+		if len(args) < k.min || len(args) > k.max {
+			return nil, fmt.Errorf("--child %s: %s takes %s", clip(c), k.name, argCount(k))
+		}
+		specs = append(specs, s.childSpec(k, args, name, k.restart, 0, false, false, nil))
+	}
+	return specs, nil
 }
 
 func newCmdSupChildren(s *Session) *cobra.Command {
