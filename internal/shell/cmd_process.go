@@ -114,7 +114,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 	restart := k.restart
 	if o.restart != "" {
 		if restart, err = supervisor.ParseRestart(unquote(o.restart)); err != nil {
-			return err
+			return badChoice("restart", unquote(o.restart), restartChoices)
 		}
 	}
 	shutdown, err := parseShutdown(unquote(o.shutdown))
@@ -517,7 +517,7 @@ func newCmdLs(s *Session) *cobra.Command {
 				sortKey = "pid"
 			}
 			if !slices.Contains(lsSorts, sortKey) {
-				return fmt.Errorf("--sort %q: want %s", clip(sortKey), strings.Join(lsSorts, ", "))
+				return badChoice("sort", sortKey, lsSorts)
 			}
 			if limit <= 0 || all {
 				limit = int(^uint(0) >> 1)

@@ -76,7 +76,7 @@ func newCmdRegNew(s *Session) *cobra.Command {
 			case "duplicate":
 				k = registry.Duplicate
 			default:
-				return fmt.Errorf("--keys %q: want unique or duplicate", clip(keys))
+				return badChoice("keys", unquote(keys), []string{"unique", "duplicate"})
 			}
 			if partitions < 1 || partitions > 1024 {
 				return fmt.Errorf("--partitions must be between 1 and 1024")

@@ -49,7 +49,7 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			}
 			st, err := supervisor.ParseStrategy(unquote(strategy))
 			if err != nil {
-				return err
+				return badChoice("strategy", unquote(strategy), strategyChoices)
 			}
 			if dynamic && st != supervisor.OneForOne {
 				return fmt.Errorf("a DynamicSupervisor is always one_for_one")
@@ -66,7 +66,7 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			r := supervisor.Permanent
 			if restart != "" {
 				if r, err = supervisor.ParseRestart(unquote(restart)); err != nil {
-					return err
+					return badChoice("restart", unquote(restart), restartChoices)
 				}
 			}
 			down := supervisor.Infinity

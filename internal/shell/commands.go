@@ -225,3 +225,18 @@ func subcommandArgs(c *cobra.Command, args []string) error {
 	}
 	return fmt.Errorf("unknown %s subcommand %q; want %s", c.Name(), clip(word), want)
 }
+
+// badChoice is the error for a flag VALUE that is not one of choices,
+// with the nearest one when it looks like a typo.
+func badChoice(flag, value string, choices []string) error {
+	want := strings.Join(choices[:len(choices)-1], ", ") + " or " + choices[len(choices)-1]
+	if near := closest(value, choices); near != "" {
+		return fmt.Errorf("--%s %q: did you mean %s? want %s", flag, clip(value), near, want)
+	}
+	return fmt.Errorf("--%s %q: want %s", flag, clip(value), want)
+}
+
+var (
+	restartChoices  = []string{"permanent", "transient", "temporary"}
+	strategyChoices = []string{"one_for_one", "one_for_all", "rest_for_one"}
+)
