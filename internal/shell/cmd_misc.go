@@ -410,7 +410,8 @@ func newCmdHelp(s *Session) *cobra.Command {
 				tw.Flush()
 				text := strings.TrimRight(b.String(), "\n") + "\n\nhelp CMD explains one. TARGET is a name or a PID (<0.5.0> or 0.5.0).\n" +
 					"Messages are terms: atoms, 42, 3.14, \"strings\", {tuples}, [lists]. See also: kinds, help json.\n" +
-					"CMD; CMD runs both, # starts a comment, and ! CMD expects CMD to fail (a script goes on)."
+					"CMD; CMD runs both, # starts a comment, and ! CMD expects CMD to fail (a script goes on).\n" +
+					"$_ is the last result (a PID from spawn or whereis, a reply from call, a ref from monitor)."
 				s.result("help", text, map[string]any{"text": text})
 				return nil
 			}

@@ -216,6 +216,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 		}
 		last = pid
 		if o.count <= 10 {
+			s.setLast(pid.String())
 			s.result("spawn", s.display(pid, n), map[string]any{"pid": pid.String(), "name": n, "kind": k.name})
 		}
 		if many && o.count <= 1000 {
@@ -461,6 +462,7 @@ func newCmdWhereis(s *Session) *cobra.Command {
 				s.result("whereis", "undefined", map[string]any{"name": name, "pid": nil})
 				return nil
 			}
+			s.setLast(pid.String())
 			s.result("whereis", s.pal.PID(pid.String()), map[string]any{"name": name, "pid": pid.String()})
 			return nil
 		},
@@ -1151,6 +1153,8 @@ func newCmdCall(s *Session) *cobra.Command {
 					if err != nil {
 						return err
 					}
+					s.setLast(FormatTerm(reply))
+					s.setLast(FormatTerm(reply))
 					s.result("call", FormatTerm(reply), map[string]any{"pid": pid.String(), "reply": FormatTerm(reply)})
 					return nil
 				}
@@ -1166,6 +1170,7 @@ func newCmdCall(s *Session) *cobra.Command {
 				}
 				return err
 			}
+			s.setLast(FormatTerm(reply))
 			s.result("call", FormatTerm(reply), map[string]any{"pid": pid.String(), "reply": FormatTerm(reply)})
 			return nil
 		},
@@ -1274,6 +1279,7 @@ func newCmdMonitor(s *Session) *cobra.Command {
 				return err
 			}
 			ref := s.runtime().Monitor(a, b)
+			s.setLast(ref.String())
 			s.result("monitor", ref.String(), map[string]any{"watcher": a.String(), "target": b.String(), "ref": ref.String()})
 			return nil
 		},

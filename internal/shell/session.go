@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ type Session struct {
 	out  *output
 	json bool
 	at   location // the file and line running now (RunSource's goroutine only)
+	// last is the value of the last command that gave one (a PID, a
+	// reply, a ref), for $_ (RunSource's goroutine only).
+	last string
 	// keepGoing is the running source's --keep-going, which source inherits
 	// (RunSource's goroutine only).
 	keepGoing bool
@@ -317,10 +321,14 @@ func (e *CommandError) Unwrap() error { return e.Err }
 var errExit = errors.New("exit")
 
 func (s *Session) execWords(ctx context.Context, words []string) error {
+	words, err := s.expandLast(words)
+	if err != nil {
+		return s.failed(words, err)
+	}
 	if words[0] == "!" {
 		return s.execExpectingFailure(ctx, words)
 	}
-	err := s.execOne(ctx, words)
+	err = s.execOne(ctx, words)
 	if err != nil && !errors.Is(err, errExit) {
 		return s.failed(words, err)
 	}
@@ -354,6 +362,31 @@ func (s *Session) failed(words []string, err error) error {
 		s.out.result(record{obj: obj})
 	}
 	return &CommandError{Cmd: strings.Join(words, " "), Err: err}
+}
+
+// setLast records a command's value for $_.
+func (s *Session) setLast(v string) { s.last = v }
+
+// expandLast replaces $_ in words by the last command's value, as IEx's
+// v() gives the last result.
+func (s *Session) expandLast(words []string) ([]string, error) {
+	var out []string
+	for i, w := range words {
+		if !strings.Contains(w, "$_") {
+			continue
+		}
+		if s.last == "" {
+			return words, errors.New("$_ is the last result, and there is none yet: spawn, whereis, call, monitor and sup start give one")
+		}
+		if out == nil {
+			out = slices.Clone(words)
+		}
+		out[i] = strings.ReplaceAll(w, "$_", s.last)
+	}
+	if out == nil {
+		return words, nil
+	}
+	return out, nil
 }
 
 // errSucceeded is a command under ! that did not fail.
