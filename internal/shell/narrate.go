@@ -14,6 +14,7 @@ import (
 func (s *Session) onEvent(e actor.Event) {
 	s.mu.Lock()
 	narrate := s.narrate
+	s.trackRetryLocked(e)
 	s.mu.Unlock()
 	text := ""
 	if narrate {
@@ -31,6 +32,39 @@ func (s *Session) onEvent(e actor.Event) {
 		return
 	}
 	s.out.event(r)
+}
+
+// retryKey names a child a supervisor is restarting.
+type retryKey struct {
+	sup actor.PID
+	id  string
+}
+
+// trackRetryLocked keeps the restarts a supervisor will try again, so
+// settle waits for them as it waits for the rest of a command's effects.
+func (s *Session) trackRetryLocked(e actor.Event) {
+	switch e.Kind {
+	case actor.EventRestartFailed:
+		if s.retrying == nil {
+			s.retrying = map[retryKey]bool{}
+		}
+		s.retrying[retryKey{e.Supervisor, e.Name}] = true
+	case actor.EventRestarted, actor.EventNotRestarted:
+		delete(s.retrying, retryKey{e.Supervisor, e.Name})
+	case actor.EventExited, actor.EventGaveUp:
+		for k := range s.retrying { // a supervisor that is gone retries nothing
+			if k.sup == e.PID || k.sup == e.Supervisor && e.Kind == actor.EventGaveUp {
+				delete(s.retrying, k)
+			}
+		}
+	}
+}
+
+// retryPending reports whether a supervisor has a restart to try again.
+func (s *Session) retryPending() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.retrying) > 0
 }
 
 // eventObject is the stable JSON form of an event (see `help json`).

@@ -28,6 +28,8 @@ type Session struct {
 	out  *output
 	json bool
 	at   location // the file and line running now (RunSource's goroutine only)
+	// retrying holds the restarts supervisors will try again (under mu).
+	retrying map[retryKey]bool
 	// last is the value of the last command that gave one (a PID, a
 	// reply, a ref), for $_ (RunSource's goroutine only).
 	last string
@@ -183,7 +185,17 @@ func (s *Session) settle(ctx context.Context) {
 	for {
 		busy := s.stillBusy(rt)
 		if waitActive(ctx, rt, int64(len(busy)), settleStep) {
-			return
+			if !s.retryPending() {
+				return
+			}
+			// A supervisor will try a restart again shortly (its child's
+			// name was still held): wait for that too.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Millisecond):
+			}
+			continue
 		}
 		if ctx.Err() != nil {
 			return

@@ -44,7 +44,10 @@
 // reverse order and exits with reason shutdown, and its own supervisor
 // then applies its rules to it (a transient supervisor is not restarted
 // after shutdown). A child that fails to restart is retried through a
-// message to the supervisor itself, each retry counting as a restart. The
+// message to the supervisor itself, each retry counting as a restart; a
+// child whose name was still taken is retried a millisecond later (on the
+// runtime's clock), not at once as OTP does, so that a holder on its way out
+// (the child of a supervisor that was killed) can finish first. The
 // window slides and is exact: a restart counts while it is less than
 // MaxSeconds old. OTP stamps restarts with whole seconds of monotonic time
 // and keeps those at most MaxSeconds old, so its window reaches back

@@ -12,17 +12,20 @@ import (
 
 // sup is the supervisor process.
 type sup struct {
-	rt          *actor.Runtime
-	self        actor.PID
-	dynamic     bool
-	strategy    Strategy
-	maxR        int
-	maxT        time.Duration
-	history     []time.Time
-	initial     []ChildSpec
-	children    []*child // static: in start order
-	byPID       index    // running children
-	waiting     []*child // dynamic: children whose restart failed
+	rt       *actor.Runtime
+	self     actor.PID
+	dynamic  bool
+	strategy Strategy
+	maxR     int
+	maxT     time.Duration
+	history  []time.Time
+	initial  []ChildSpec
+	children []*child // static: in start order
+	byPID    index    // running children
+	waiting  []*child // dynamic: children whose restart failed
+	// waitingWhy is, for each child in waiting, the exit it is restarted
+	// for, so that the restart that works at last is narrated as one.
+	waitingWhy  map[*child]restartCause
 	maxChildren int
 	extra       []any
 }
@@ -263,6 +266,7 @@ func (s *sup) remove(c *child) {
 	}
 	if i := slices.Index(s.waiting, c); i >= 0 {
 		s.waiting = slices.Delete(s.waiting, i, i+1)
+		delete(s.waitingWhy, c)
 	}
 }
 
@@ -482,7 +486,7 @@ func (s *sup) restartIDs(ids []string, causes map[string]restartCause, cause str
 			if s.rt.Hooks().Listening() {
 				s.emit(actor.Event{Kind: actor.EventRestartFailed, Name: id, Reason: err})
 			}
-			s.rt.Send(s.self, tryAgain{ids: ids[k:]})
+			s.retryLater(err, tryAgain{ids: ids[k:]})
 			return nil
 		}
 		c.restarting = false
@@ -507,16 +511,41 @@ func (s *sup) restartDynamic(c *child, old actor.PID, reason error) error {
 		}
 		c.restarting = true
 		s.waiting = append(s.waiting, c)
+		if s.waitingWhy == nil {
+			s.waitingWhy = map[*child]restartCause{}
+		}
+		s.waitingWhy[c] = restartCause{old: old, reason: reason, direct: true}
 		if s.rt.Hooks().Listening() {
 			s.emit(actor.Event{Kind: actor.EventRestartFailed, Name: c.spec.ID, Reason: err})
 		}
-		s.rt.Send(s.self, tryAgain{})
+		s.retryLater(err, tryAgain{})
 		return nil
 	}
 	if s.rt.Hooks().Listening() {
 		s.emit(actor.Event{Kind: actor.EventRestarted, PID: old, Other: c.pid, Name: c.spec.ID, Reason: reason})
 	}
 	return nil
+}
+
+// nameRetryDelay is how long a restart that found its child's name taken
+// waits before trying again.
+const nameRetryDelay = time.Millisecond
+
+// retryLater sends the supervisor the tryAgain for a failed restart. OTP
+// retries at once. When the start failed because the child's name is
+// still held, the holder is most often on its way out (a child of a
+// supervisor that was killed, which has not yet taken the exit signal the
+// kill sent it); the BEAM's scheduler lets it finish first, goroutines do
+// not promise to, and an immediate retry would spend the whole restart
+// intensity in one burst. So that retry waits nameRetryDelay. Each retry
+// still counts as a restart, so a name held for good still ends in the
+// supervisor giving up.
+func (s *sup) retryLater(err error, msg tryAgain) {
+	if errors.Is(err, actor.ErrAlreadyStarted) {
+		s.rt.SendAfter(s.self, msg, nameRetryDelay)
+		return
+	}
+	s.rt.Send(s.self, msg)
 }
 
 func (s *sup) tryAgain(ids []string) error {
@@ -532,8 +561,14 @@ func (s *sup) tryAgain(ids []string) error {
 		c.restarts++
 		if err := s.start(c); err != nil && !errors.Is(err, actor.ErrIgnore) {
 			s.waiting = append(s.waiting, waiting[i:]...)
-			s.rt.Send(s.self, tryAgain{})
+			s.retryLater(err, tryAgain{})
 			return nil
+		}
+		c.restarting = false
+		why := s.waitingWhy[c]
+		delete(s.waitingWhy, c)
+		if s.rt.Hooks().Listening() && !c.pid.IsZero() {
+			s.emit(actor.Event{Kind: actor.EventRestarted, PID: why.old, Other: c.pid, Name: c.spec.ID, Reason: why.reason})
 		}
 	}
 	return nil
