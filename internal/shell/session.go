@@ -182,14 +182,16 @@ func (s *Session) settle(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, settleLimit)
 	defer cancel()
 	rt := s.runtime()
+	retryWaits := 0
 	for {
 		busy := s.stillBusy(rt)
 		if waitActive(ctx, rt, int64(len(busy)), settleStep) {
-			if !s.retryPending() {
+			if !s.retryPending() || retryWaits >= maxRetryWaits {
 				return
 			}
 			// A supervisor will try a restart again shortly (its child's
-			// name was still held): wait for that too.
+			// name was still held): wait for that too, a little.
+			retryWaits++
 			select {
 			case <-ctx.Done():
 				return
@@ -203,6 +205,11 @@ func (s *Session) settle(ctx context.Context) {
 		s.findBusy(ctx, rt)
 	}
 }
+
+// maxRetryWaits bounds, in milliseconds, how long settle waits for a
+// supervisor's pending retries, so a retry that never comes cannot stall
+// every later command.
+const maxRetryWaits = 250
 
 // settleStep is how long settle waits before it looks for busy processes.
 const settleStep = 100 * time.Millisecond
