@@ -103,11 +103,9 @@ func newCmdTime(s *Session) *cobra.Command {
 		Args:               rangeArgs(1, 1<<20, "a CMD to run"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			start := time.Now()
-			err := s.runCommand(cmd.Context(), args)
-			if err != nil {
+			if err := s.runSettled(cmd.Context(), args); err != nil {
 				return err
 			}
-			s.settle(cmd.Context())
 			d := time.Since(start)
 			s.out.flush(false) // CMD's events, then its time
 			s.result("time", "time: "+roundDuration(d).String(), map[string]any{"command": args[0], "seconds": d.Seconds()})
@@ -155,10 +153,9 @@ func newCmdWatch(s *Session) *cobra.Command {
 				rest = rest[2:]
 			}
 			for n := 1; ; n++ {
-				if err := s.runCommand(ctx, rest); err != nil {
+				if err := s.runSettled(ctx, rest); err != nil {
 					return err
 				}
-				s.settle(ctx)
 				s.out.flush(false)
 				if n == count {
 					return nil
@@ -169,6 +166,16 @@ func newCmdWatch(s *Session) *cobra.Command {
 			}
 		},
 	}
+}
+
+// runSettled runs a command inside another (time, watch) and waits for
+// the runtime to settle, as a command of its own would.
+func (s *Session) runSettled(ctx context.Context, words []string) error {
+	if err := s.runCommand(ctx, words); err != nil {
+		return err
+	}
+	s.settle(ctx)
+	return nil
 }
 
 // sleepFlushing waits for d, printing events as they come.

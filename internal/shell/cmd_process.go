@@ -422,12 +422,15 @@ func newCmdFlush(s *Session) *cobra.Command {
 			if a != nil {
 				kept, dropped = a.take()
 			}
-			lines := slices.Clone(kept)
+			if kept == nil {
+				kept = []string{} // --json: [], not null
+			}
+			lines := slices.Clip(kept) // the appends below leave kept as it is
 			if dropped > 0 {
 				lines = append(lines, fmt.Sprintf("... and %d more messages not kept (the shell keeps %d)", dropped, maxShellMailbox))
 			}
 			lines = append(lines, "ok")
-			s.result("flush", strings.Join(lines, "\n"), map[string]any{"messages": append([]string{}, kept...), "dropped": dropped})
+			s.result("flush", strings.Join(lines, "\n"), map[string]any{"messages": kept, "dropped": dropped})
 			return nil
 		},
 	}
@@ -450,10 +453,8 @@ func newCmdWhereis(s *Session) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if entries := reg.Lookup(name); len(entries) == 1 {
-					pid, ok = entries[0].PID, true
-				} else if len(entries) > 1 {
-					return fmt.Errorf("%d processes are registered as %q in %s (it has duplicate keys); reg lookup lists them", len(entries), clip(name), reg.Name())
+				if pid, ok, err = lookupUnique(reg, name); err != nil {
+					return fmt.Errorf("%w; reg lookup lists them", err)
 				}
 			} else {
 				pid, ok = s.lookupName(name)
@@ -811,14 +812,7 @@ func stateText(st any) string {
 		}
 		kids := List{}
 		for _, k := range v.Children {
-			var child any = k.PID
-			switch {
-			case k.Restarting:
-				child = Atom("restarting")
-			case k.PID.IsZero():
-				child = Atom("undefined")
-			}
-			kids = append(kids, Tuple{Atom(k.ID), child, Atom(k.Type.String()), Atom(k.Restart.String())})
+			kids = append(kids, Tuple{Atom(k.ID), childTerm(k), Atom(k.Type.String()), Atom(k.Restart.String())})
 		}
 		return FormatTerm(Tuple{Atom("supervisor"), Atom(v.Strategy.String()), intensity, restarts, kids})
 	}
@@ -1154,7 +1148,6 @@ func newCmdCall(s *Session) *cobra.Command {
 						return err
 					}
 					s.setLast(FormatTerm(reply))
-					s.setLast(FormatTerm(reply))
 					s.result("call", FormatTerm(reply), map[string]any{"pid": pid.String(), "reply": FormatTerm(reply)})
 					return nil
 				}
@@ -1179,6 +1172,18 @@ func newCmdCall(s *Session) *cobra.Command {
 	return cmd
 }
 
+// childTerm is a child as OTP's supervisor names it: its PID, or
+// restarting, or undefined when it is not running.
+func childTerm(k supervisor.ChildInfo) any {
+	switch {
+	case k.Restarting:
+		return Atom("restarting")
+	case k.PID.IsZero():
+		return Atom("undefined")
+	}
+	return k.PID
+}
+
 // supervisorCall answers the calls an OTP supervisor answers, as terms:
 // which_children ([{Id, Child, Type, Modules}], Child a PID, undefined or
 // restarting) and count_children ([{specs, N}, {active, N}, {supervisors,
@@ -1194,14 +1199,9 @@ func (s *Session) supervisorCall(ctx context.Context, sup actor.PID, msg any) (a
 		}
 		out := List{}
 		for _, k := range kids {
-			var child any = k.PID
+			child := childTerm(k)
 			var mods List
-			switch {
-			case k.Restarting:
-				child = Atom("restarting")
-			case k.PID.IsZero():
-				child = Atom("undefined")
-			default:
+			if _, running := child.(actor.PID); running {
 				if b, ok := rt.Hooks().Behaviour(k.PID); ok {
 					mods = List{Atom(b)}
 				}

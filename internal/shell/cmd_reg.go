@@ -81,7 +81,11 @@ func newCmdRegNew(s *Session) *cobra.Command {
 			if partitions < 1 || partitions > 1024 {
 				return fmt.Errorf("--partitions must be between 1 and 1024")
 			}
-			metaKeys, metaValues := []string{}, []any{}
+			type entry struct {
+				key   string
+				value any
+			}
+			var metas []entry
 			for _, m := range meta {
 				k, v, ok := strings.Cut(m, "=")
 				if !ok || k == "" {
@@ -91,7 +95,7 @@ func newCmdRegNew(s *Session) *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("--meta %s: %w", clip(k), err)
 				}
-				metaKeys, metaValues = append(metaKeys, k), append(metaValues, t)
+				metas = append(metas, entry{k, t})
 			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
@@ -99,8 +103,8 @@ func newCmdRegNew(s *Session) *cobra.Command {
 				return fmt.Errorf("registry %q exists already", name)
 			}
 			r := registry.New(s.rt, registry.Options{Name: name, Keys: k, Partitions: partitions})
-			for i, mk := range metaKeys {
-				r.PutMeta(mk, metaValues[i])
+			for _, m := range metas {
+				r.PutMeta(m.key, m.value)
 			}
 			s.regs[name] = r
 			s.out.result(record{text: fmt.Sprintf("registry %s (%s, %d partitions)", name, k, r.Partitions()),

@@ -215,7 +215,7 @@ func subcommandArgs(c *cobra.Command, args []string) error {
 	for _, sub := range c.Commands() {
 		names = append(names, sub.Name())
 	}
-	want := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	want := orList(names)
 	if len(args) == 0 {
 		return fmt.Errorf("want a subcommand: %s", want)
 	}
@@ -226,10 +226,18 @@ func subcommandArgs(c *cobra.Command, args []string) error {
 	return fmt.Errorf("unknown %s subcommand %q; want %s", c.Name(), clip(word), want)
 }
 
+// orList writes items as "a, b or c".
+func orList(items []string) string {
+	if len(items) == 1 {
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
 // badChoice is the error for a flag VALUE that is not one of choices,
 // with the nearest one when it looks like a typo.
 func badChoice(flag, value string, choices []string) error {
-	want := strings.Join(choices[:len(choices)-1], ", ") + " or " + choices[len(choices)-1]
+	want := orList(choices)
 	if near := closest(value, choices); near != "" {
 		return fmt.Errorf("--%s %q: did you mean %s? want %s", flag, clip(value), near, want)
 	}

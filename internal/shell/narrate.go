@@ -53,7 +53,7 @@ func (s *Session) trackRetryLocked(e actor.Event) {
 		delete(s.retrying, retryKey{e.Supervisor, e.Name})
 	case actor.EventExited, actor.EventGaveUp:
 		for k := range s.retrying { // a supervisor that is gone retries nothing
-			if k.sup == e.PID || k.sup == e.Supervisor && e.Kind == actor.EventGaveUp {
+			if k.sup == e.PID { // for gave_up too, the supervisor itself
 				delete(s.retrying, k)
 			}
 		}

@@ -69,19 +69,17 @@ func (s *Session) runSource(ctx context.Context, at location, src LineSource, ke
 		// A line ending in a backslash goes on on the next line; errors
 		// name the line it began on.
 		for strings.HasSuffix(line, "\\") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			line = strings.TrimSuffix(line, "\\")
 			more, err := src.Next()
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					fmt.Fprintf(s.io.ErrOut, "%s:%d: %v\n", file, next, err)
-					return errFailed
-				}
-				more = ""
-			}
-			next++
-			line = strings.TrimSuffix(line, "\\") + " " + more
 			if errors.Is(err, io.EOF) {
 				break
 			}
+			if err != nil {
+				fmt.Fprintf(s.io.ErrOut, "%s:%d: %v\n", file, next, err)
+				return errFailed
+			}
+			next++
+			line += " " + more
 		}
 		cmds, err := SplitLine(line)
 		if err == nil {
@@ -134,55 +132,59 @@ func expandArgs(cmds [][]string, args []string) ([][]string, error) {
 	for i, words := range cmds {
 		var out []string
 		for _, w := range words {
-			if w == "$@" {
+			switch {
+			case w == "$@":
 				out = append(out, args...)
-				continue
-			}
-			if !strings.Contains(w, "$") {
+			case !strings.Contains(w, "$"):
 				out = append(out, w)
-				continue
+			default:
+				x, err := expandWord(w, args)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, x)
 			}
-			var b strings.Builder
-			for j := 0; j < len(w); j++ {
-				if w[j] != '$' || j+1 == len(w) {
-					b.WriteByte(w[j])
-					continue
-				}
-				rest := w[j+1:]
-				var num string
-				switch {
-				case rest[0] == '#':
-					b.WriteString(strconv.Itoa(len(args)))
-					j++
-					continue
-				case rest[0] >= '1' && rest[0] <= '9':
-					num = rest[:1]
-				case rest[0] == '{':
-					end := strings.IndexByte(rest, '}')
-					if end < 0 || strings.Trim(rest[1:end], "0123456789") != "" || end == 1 {
-						b.WriteByte('$')
-						continue
-					}
-					num = rest[1:end]
-					j += 2 // the braces
-				default:
-					b.WriteByte('$')
-					continue
-				}
-				k, _ := strconv.Atoi(num)
-				if k < 1 || k > len(args) {
-					given := fmt.Sprintf("%d arguments", len(args))
-					if len(args) == 1 {
-						given = "1 argument"
-					}
-					return nil, fmt.Errorf("$%s: the script was given %s (actorsh run FILE ARG...)", num, given)
-				}
-				b.WriteString(args[k-1])
-				j += len(num)
-			}
-			out = append(out, b.String())
 		}
 		cmds[i] = out
 	}
 	return cmds, nil
+}
+
+// expandWord replaces $N, ${N} and $# in one word.
+func expandWord(w string, args []string) (string, error) {
+	var b strings.Builder
+	for j := 0; j < len(w); j++ {
+		if w[j] != '$' || j+1 == len(w) {
+			b.WriteByte(w[j])
+			continue
+		}
+		rest := w[j+1:]
+		var num string
+		switch {
+		case rest[0] == '#':
+			b.WriteString(strconv.Itoa(len(args)))
+			j++
+			continue
+		case rest[0] >= '1' && rest[0] <= '9':
+			num = rest[:1]
+		case rest[0] == '{':
+			end := strings.IndexByte(rest, '}')
+			if end < 0 || strings.Trim(rest[1:end], "0123456789") != "" || end == 1 {
+				b.WriteByte('$')
+				continue
+			}
+			num = rest[1:end]
+			j += 2 // the braces
+		default:
+			b.WriteByte('$')
+			continue
+		}
+		k, _ := strconv.Atoi(num)
+		if k < 1 || k > len(args) {
+			return "", fmt.Errorf("$%s: the script was given %d argument%s (actorsh run FILE ARG...)", num, len(args), plural(len(args)))
+		}
+		b.WriteString(args[k-1])
+		j += len(num)
+	}
+	return b.String(), nil
 }

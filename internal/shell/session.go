@@ -374,13 +374,19 @@ func (s *Session) execOne(ctx context.Context, words []string) error {
 // failed reports a failed command in --json and wraps its error.
 func (s *Session) failed(words []string, err error) error {
 	if s.json {
-		obj := map[string]any{"type": "error", "cmd": strings.Join(words, " "), "command": words[0], "error": err.Error()}
-		if s.at.file != "" {
-			obj["file"], obj["line"] = s.at.file, s.at.line
-		}
-		s.out.result(record{obj: obj})
+		s.out.result(record{obj: s.errorObject("error", words, err)})
 	}
 	return &CommandError{Cmd: strings.Join(words, " "), Err: err}
+}
+
+// errorObject is the --json record of a command's error: the command as
+// typed, its name, the error, and where it came from.
+func (s *Session) errorObject(typ string, words []string, err error) map[string]any {
+	obj := map[string]any{"type": typ, "cmd": strings.Join(words, " "), "command": words[0], "error": err.Error()}
+	if s.at.file != "" {
+		obj["file"], obj["line"] = s.at.file, s.at.line
+	}
+	return obj
 }
 
 // setLast records a command's value for $_.
@@ -427,12 +433,8 @@ func (s *Session) execExpectingFailure(ctx context.Context, words []string) erro
 	case errors.Is(err, errExit), ctx.Err() != nil:
 		return err
 	}
-	typed := strings.Join(cmd, " ")
-	obj := map[string]any{"type": "expected_failure", "cmd": typed, "command": cmd[0], "error": err.Error()}
-	if s.at.file != "" {
-		obj["file"], obj["line"] = s.at.file, s.at.line
-	}
-	s.out.result(record{text: s.pal.Warn(shown(typed) + ": " + err.Error() + " (failed, as expected)"), obj: obj})
+	text := shown(strings.Join(cmd, " ")) + ": " + err.Error() + " (failed, as expected)"
+	s.out.result(record{text: s.pal.Warn(text), obj: s.errorObject("expected_failure", cmd, err)})
 	return nil
 }
 
@@ -553,14 +555,27 @@ func (s *Session) lookupVia(target string) (actor.PID, bool, error) {
 	if !ok {
 		return actor.PID{}, false, nil
 	}
-	entries := reg.Lookup(key)
+	pid, found, err := lookupUnique(reg, key)
 	switch {
-	case len(entries) == 1:
-		return entries[0].PID, true, nil
-	case len(entries) == 0:
-		return actor.PID{}, true, fmt.Errorf("no process is registered as %q in %s; reg lookup %s KEY finds one", clip(key), regName, regName)
+	case err != nil:
+		err = fmt.Errorf("%w; name one by PID", err)
+	case !found:
+		err = fmt.Errorf("no process is registered as %q in %s; reg lookup %s KEY finds one", clip(key), regName, regName)
 	}
-	return actor.PID{}, true, fmt.Errorf("%d processes are registered as %q in %s (it has duplicate keys); name one by PID", len(entries), clip(key), regName)
+	return pid, true, err
+}
+
+// lookupUnique finds the one process under key in reg; a key with several
+// (a registry with duplicate keys) is an error.
+func lookupUnique(reg *registry.Registry, key string) (actor.PID, bool, error) {
+	entries := reg.Lookup(key)
+	switch len(entries) {
+	case 0:
+		return actor.PID{}, false, nil
+	case 1:
+		return entries[0].PID, true, nil
+	}
+	return actor.PID{}, false, fmt.Errorf("%d processes are registered as %q in %s (it has duplicate keys)", len(entries), clip(key), reg.Name())
 }
 
 // unknownName explains a name that is not registered, with a guess.

@@ -133,30 +133,27 @@ func (p *termParser) term(depth int) (any, error) {
 
 // pid reads <0.N.0>, as the shell prints a PID.
 func (p *termParser) pid() (any, error) {
-	end := strings.IndexByte(p.s[p.i:], '>')
-	if end < 0 {
-		return nil, p.err("a PID is written <0.N.0>")
-	}
-	pid, err := actor.ParsePID(p.s[p.i : p.i+end+1])
-	if err != nil {
-		return nil, p.err("a PID is written <0.N.0>")
-	}
-	p.i += end + 1
-	return pid, nil
+	return p.bracketed("a PID is written <0.N.0>", func(t string) (any, error) { return actor.ParsePID(t) })
 }
 
 // ref reads #Ref<0.0.0.N>, as monitor prints a reference.
 func (p *termParser) ref() (any, error) {
+	return p.bracketed("a reference is written #Ref<0.0.0.N>", func(t string) (any, error) { return actor.ParseRef(t) })
+}
+
+// bracketed reads a term that runs to the next '>' with parse, or fails
+// saying how it is written.
+func (p *termParser) bracketed(how string, parse func(string) (any, error)) (any, error) {
 	end := strings.IndexByte(p.s[p.i:], '>')
 	if end < 0 {
-		return nil, p.err("a reference is written #Ref<0.0.0.N>")
+		return nil, p.err(how)
 	}
-	ref, err := actor.ParseRef(p.s[p.i : p.i+end+1])
+	t, err := parse(p.s[p.i : p.i+end+1])
 	if err != nil {
-		return nil, p.err("a reference is written #Ref<0.0.0.N>")
+		return nil, p.err(how)
 	}
 	p.i += end + 1
-	return ref, nil
+	return t, nil
 }
 
 func isAtomChar(c byte) bool {

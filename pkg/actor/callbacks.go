@@ -125,11 +125,11 @@ func ParseRef(s string) (Ref, error) {
 	if ok {
 		num, ok = strings.CutSuffix(num, ">")
 	}
-	if !ok || num == "" || len(num) > 20 || (len(num) > 1 && num[0] == '0') || strings.Trim(num, "0123456789") != "" {
-		return Ref{}, &refError{text: s}
+	var n uint64
+	if ok {
+		n, ok = parseCount(num)
 	}
-	n, err := strconv.ParseUint(num, 10, 64)
-	if err != nil || n == 0 {
+	if !ok || n == 0 {
 		return Ref{}, &refError{text: s}
 	}
 	return Ref{n: n}, nil

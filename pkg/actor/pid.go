@@ -70,22 +70,29 @@ func ParsePID(s string) (PID, error) {
 		return PID{}, badPID(s)
 	}
 	num, ok := strings.CutSuffix(rest, ".0")
-	if !ok || num == "" || len(num) > 20 {
+	if !ok {
 		return PID{}, badPID(s)
 	}
-	for i := 0; i < len(num); i++ {
-		if num[i] < '0' || num[i] > '9' {
-			return PID{}, badPID(s)
-		}
-	}
-	if len(num) > 1 && num[0] == '0' {
-		return PID{}, badPID(s) // one spelling per PID: no leading zeros
-	}
-	n, err := strconv.ParseUint(num, 10, 64)
-	if err != nil {
+	n, ok := parseCount(num)
+	if !ok {
 		return PID{}, badPID(s)
 	}
 	return PID{id: n}, nil
+}
+
+// parseCount reads the decimal number inside a PID or a Ref, in its one
+// spelling: digits only, no leading zeros, within 64 bits.
+func parseCount(num string) (uint64, bool) {
+	if num == "" || len(num) > 20 || (len(num) > 1 && num[0] == '0') {
+		return 0, false
+	}
+	for i := 0; i < len(num); i++ {
+		if num[i] < '0' || num[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseUint(num, 10, 64)
+	return n, err == nil
 }
 
 func badPID(s string) error {
