@@ -868,8 +868,12 @@ func (s *Session) tree(ctx context.Context, b *strings.Builder, sup actor.PID, f
 	if d.Dynamic {
 		behaviour = "dynamic_supervisor"
 	}
-	fmt.Fprintf(b, "%s%s %s (%s, %s, %d/%d restarts in %ds, %d children)\n", first, s.pal.Name(s.supName(sup)), s.pal.PID(sup.String()),
-		behaviour, strategy, d.Restarts, d.MaxRestarts, d.MaxSeconds, d.Counts.Specs)
+	kids := "children"
+	if d.Counts.Specs == 1 {
+		kids = "child"
+	}
+	fmt.Fprintf(b, "%s%s %s (%s, %s, %d/%d restarts in %ds, %d %s)\n", first, s.pal.Name(s.supName(sup)), s.pal.PID(sup.String()),
+		behaviour, strategy, d.Restarts, d.MaxRestarts, d.MaxSeconds, d.Counts.Specs, kids)
 	node := map[string]any{"pid": sup.String(), "name": s.supName(sup), "kind": behaviour, "strategy": strategy,
 		"restarts": d.Restarts, "max_restarts": d.MaxRestarts, "max_seconds": d.MaxSeconds, "specs": d.Counts.Specs}
 	children := []any{}

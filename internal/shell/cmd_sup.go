@@ -111,7 +111,7 @@ func newCmdSupStart(s *Session) *cobra.Command {
 				shown = 0
 			}
 			s.setLast(pid.String())
-			s.result("sup start", fmt.Sprintf("%s (%s, %d restarts in %ds)", s.display(pid, name), kind, shown, maxS),
+			s.result("sup start", fmt.Sprintf("%s (%s, %d restart%s in %ds)", s.display(pid, name), kind, shown, plural(shown), maxS),
 				map[string]any{"pid": pid.String(), "name": name, "dynamic": dynamic, "strategy": st.String(), "max_restarts": shown, "max_seconds": maxS})
 			return nil
 		},

@@ -15,10 +15,11 @@ func (s *Session) onEvent(e actor.Event) {
 	s.mu.Lock()
 	narrate := s.narrate
 	s.trackRetryLocked(e)
+	stopper := s.trackStopperLocked(e)
 	s.mu.Unlock()
 	text := ""
 	if narrate {
-		text = s.describe(e)
+		text = s.describe(e, stopper)
 	}
 	r := record{text: text, subject: e.PID, clock: e.Clock}
 	if s.json {
@@ -58,6 +59,29 @@ func (s *Session) trackRetryLocked(e actor.Event) {
 			}
 		}
 	}
+}
+
+// maxStoppers bounds stoppedBy: signals that are trapped leave entries
+// that no exit removes.
+const maxStoppers = 10_000
+
+// trackStopperLocked remembers which supervisor signalled a process, and
+// for an exit returns (and forgets) the supervisor that stopped it.
+func (s *Session) trackStopperLocked(e actor.Event) (stopper actor.PID) {
+	switch e.Kind {
+	case actor.EventSignal:
+		if e.Other.IsZero() || !supervisor.IsSupervisor(s.rt, e.Other) {
+			return actor.PID{}
+		}
+		if s.stoppedBy == nil || len(s.stoppedBy) >= maxStoppers {
+			s.stoppedBy = map[actor.PID]actor.PID{}
+		}
+		s.stoppedBy[e.PID] = e.Other
+	case actor.EventExited:
+		stopper = s.stoppedBy[e.PID]
+		delete(s.stoppedBy, e.PID)
+	}
+	return stopper
 }
 
 // retryPending reports whether a supervisor has a restart to try again.
@@ -118,44 +142,37 @@ func (s *Session) supName(pid actor.PID) string {
 	return pid.String()
 }
 
-func (s *Session) describe(e actor.Event) string {
+// describe is an event's line of narration, or "" for events told only
+// in --json. Every exit has its line, printed before the lines of what it
+// causes (DOWNs, EXITs, a supervisor's decision), which come after it in
+// causal order; stopper is the supervisor that stopped the process, if one
+// did.
+func (s *Session) describe(e actor.Event, stopper actor.PID) string {
 	p := s.pal
 	reason := func() string { return p.Warn(actor.FormatReason(e.Reason)) }
 	switch e.Kind {
 	case actor.EventExited:
-		if !e.Other.IsZero() && supervisor.IsSupervisor(s.runtime(), e.Other) {
-			return "" // its supervisor's decision tells the story
+		if !stopper.IsZero() {
+			return fmt.Sprintf("%s exited: %s (stopped by sup %s)", s.display(e.PID, e.Name), reason(), p.Name(s.supName(stopper)))
 		}
 		return fmt.Sprintf("%s exited: %s", s.display(e.PID, e.Name), reason())
 	case actor.EventRestarted:
-		if e.Detail != "" {
-			return fmt.Sprintf("%s -> restarted as %s (%s)", s.display(e.PID, e.Name), p.PID(e.Other.String()), e.Detail)
+		why := e.Detail // a sibling restarted by the strategy
+		if why == "" {
+			why = budget(e)
 		}
-		return fmt.Sprintf("%s %s -> restarted as %s (%s)", s.display(e.PID, e.Name), reason(), p.PID(e.Other.String()), budget(e))
+		return fmt.Sprintf("sup %s restarted %s as %s (%s)", p.Name(s.supName(e.Supervisor)), p.Name(e.Name), p.PID(e.Other.String()), why)
 	case actor.EventNotRestarted:
-		restart := e.Detail
-		if i := indexByte(restart, ':'); i >= 0 {
-			restart = restart[:i]
-		}
-		return fmt.Sprintf("%s exited: %s (%s: not restarted)", s.display(e.PID, e.Name), reason(), restart)
+		return fmt.Sprintf("sup %s did not restart %s (%s)", p.Name(s.supName(e.Supervisor)), p.Name(e.Name), e.Detail)
 	case actor.EventRestartFailed:
-		return fmt.Sprintf("sup %s could not restart %s: %s (will retry)", p.Name(s.supName(e.Supervisor)), e.Name, reason())
+		return fmt.Sprintf("sup %s could not restart %s: %s (will retry)", p.Name(s.supName(e.Supervisor)), p.Name(e.Name), reason())
 	case actor.EventGaveUp:
-		return p.Error(fmt.Sprintf("sup %s exceeded %d restarts in %s: %s, exiting: shutdown",
-			s.supName(e.PID), e.MaxRestarts, seconds(e.Window), e.Detail))
+		return p.Error(fmt.Sprintf("sup %s exceeded %d restart%s in %s: %s, exiting: shutdown",
+			s.supName(e.PID), e.MaxRestarts, plural(e.MaxRestarts), seconds(e.Window), e.Detail))
 	case actor.EventDown:
 		return fmt.Sprintf("%s got DOWN for %s: %s", p.PID(e.PID.String()), p.PID(e.Other.String()), reason())
 	case actor.EventReceived:
 		return p.Dim(fmt.Sprintf("trace %s <- %s %s", e.PID, e.Detail, FormatTerm(e.Message)))
 	}
 	return ""
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }

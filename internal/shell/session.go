@@ -30,6 +30,9 @@ type Session struct {
 	at   location // the file and line running now (RunSource's goroutine only)
 	// retrying holds the restarts supervisors will try again (under mu).
 	retrying map[retryKey]bool
+	// stoppedBy holds, for processes a supervisor has sent an exit signal
+	// and that have not exited yet, that supervisor (under mu).
+	stoppedBy map[actor.PID]actor.PID
 	// last is the value of the last command that gave one (a PID, a
 	// reply, a ref), for $_ (RunSource's goroutine only).
 	last string

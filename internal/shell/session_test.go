@@ -35,7 +35,7 @@ func TestSessionExecAndClose(t *testing.T) {
 	if strings.Contains(out.String(), "not reached") {
 		t.Error("the command after a failure ran")
 	}
-	if !strings.Contains(out.String(), "👋 alice") || !strings.Contains(out.String(), "e boom -> restarted as") {
+	if !strings.Contains(out.String(), "👋 alice") || !strings.Contains(out.String(), "sup w restarted e as") {
 		t.Errorf("output:\n%s", out.String())
 	}
 	// Close stops every process and goroutine: goleak checks at exit.

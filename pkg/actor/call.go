@@ -294,7 +294,7 @@ func (rt *Runtime) Stop(ctx context.Context, pid PID, reason error) error {
 	if p == nil {
 		return &CallError{PID: pid, Err: ErrNoProc}
 	}
-	ch, ok := rt.watch(pid)
+	ch, ok := rt.watch(pid, nil)
 	if !ok {
 		return &CallError{PID: pid, Err: ErrNoProc}
 	}

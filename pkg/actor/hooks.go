@@ -80,6 +80,9 @@ func (h Hooks) CallInfinity(ctx context.Context, pid PID, req any) (any, error) 
 // The target's exit runs registry cleanup and event subscribers on the
 // calling goroutine, so the caller must not hold a lock they take (such as
 // a registry partition's, inside a registry's Scan or Select callback).
+//
+// When the target has exited, from's logical clock has advanced past the
+// exit's (see Learn), so from must be the caller's own process, or zero.
 func (h Hooks) ExitNow(from, to PID, reason error) (ok, exited bool) {
 	return h.rt.exitNow(from, to, reason)
 }
@@ -97,6 +100,21 @@ func (h Hooks) TraceAll(on bool) { h.rt.setTraceAll(on) }
 // Clock returns pid's logical clock (see [Process.Clock]), or 0 if pid is
 // not alive or is the zero PID (the outside world).
 func (h Hooks) Clock(pid PID) uint64 { return h.rt.clock(pid) }
+
+// WatchExit is [Runtime.Watch] for a process that waits for another to
+// exit, as a supervisor stopping a child does: once exited has fired,
+// clock returns the exit's logical clock, to pass to Learn, so that what
+// the waiter does next comes after the exit in causal order. clock returns
+// 0 if pid was not alive.
+func (h Hooks) WatchExit(pid PID) (exited <-chan error, clock func() uint64) {
+	return h.rt.watchExit(pid)
+}
+
+// Learn advances pid's logical clock past clock, as taking a message sent
+// at clock would. Only pid's own goroutine, or goroutines it waits for,
+// may call it (a process learning of an exit it waited for, see
+// WatchExit).
+func (h Hooks) Learn(pid PID, clock uint64) { h.rt.learn(pid, clock) }
 
 // Behaviour returns what pid is (see [Behaviour]) without taking a full
 // [Info] snapshot, or false if pid is not alive.

@@ -75,7 +75,7 @@ type procExt struct {
 	monitors    map[Ref]PID // held by this process: ref -> target
 	monitoredBy map[Ref]PID // on this process: ref -> watcher
 	attach      []attachment
-	waiters     []chan error
+	waiters     []waiter
 	pending     map[*call]struct{} // calls answered later with Reply
 	fatal       error
 	fatalClock  uint64
@@ -759,7 +759,7 @@ func (p *Process) die(reason error, terminate bool, orphan *call) {
 	}
 	p.flags |= fExiting
 	p.mu.Unlock()
-	p.exit(reason, p.Clock(), orphan)
+	p.exit(reason, p.Clock(), orphan, maxInlineExits)
 	p.rt.idle()
 }
 
@@ -779,7 +779,14 @@ func (p *Process) reapLocked(clock uint64) uint64 {
 // (fExiting is set): registry cleanup, then the news to links, monitors,
 // waiters and callers, in that order, with clock as the exit's logical
 // time. orphan is a call being handled whose caller has not been answered.
-func (p *Process) exit(reason error, clock uint64, orphan *call) {
+//
+// Children linked through their parent link hear first, and those the
+// signal ends at once (idle, or busy in a callback, and not trapping) exit
+// here, inline levels deep at most, before the parent link is told: a
+// supervisor that restarts a killed child supervisor finds the old
+// grandchildren gone and their names free, as it would on the BEAM, where
+// they are gone long before the restart in practice.
+func (p *Process) exit(reason error, clock uint64, orphan *call, inline int) {
 	rt := p.rt
 
 	// 1. Take the registrations: none can be added now.
@@ -821,19 +828,26 @@ func (p *Process) exit(reason error, clock uint64, orphan *call) {
 		rt.emit(Event{Kind: EventExited, PID: p.pid, Other: p.parent, Name: first.key, Reason: reason, Clock: clock})
 	}
 
-	// 4. Tell links, monitors, waiters and callers.
+	// 4. Tell children, the parent, links, monitors, waiters and callers.
+	// The parent's signal carries the children's exits in its clock: it is
+	// sent after them.
+	parentClock := clock
+	if x != nil && x.childLinks > 0 {
+		rt.eachChild(p, x.children, func(c *Process) {
+			if _, exited, at := rt.exitSignal(p.pid, c.pid, reason, viaLink, inline, clock); exited {
+				parentClock = max(parentClock, at)
+			}
+		})
+	}
 	if parentLinked {
-		rt.exitSignal(p.pid, p.parent, reason, viaChild, false, clock)
+		rt.exitSignal(p.pid, p.parent, reason, viaChild, 0, parentClock)
 	}
 	exitErr := &ExitError{PID: p.pid, Reason: reason}
 	if orphan != nil {
 		orphan.complete(nil, exitErr)
 	}
 	if x != nil {
-		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, viaLink, false, clock) })
-		if x.childLinks > 0 {
-			rt.eachChild(p, x.children, func(c *Process) { rt.exitSignal(p.pid, c.pid, reason, viaLink, false, clock) })
-		}
+		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, viaLink, 0, clock) })
 		for ref, target := range x.monitors {
 			if t := rt.table.get(target.id); t != nil {
 				t.mu.Lock()
@@ -846,8 +860,11 @@ func (p *Process) exit(reason error, clock uint64, orphan *call) {
 		for ref, w := range x.monitoredBy {
 			rt.deliverDown(w, ref, p.pid, reason, clock)
 		}
-		for _, ch := range x.waiters {
-			ch <- reason
+		for _, w := range x.waiters {
+			if w.clock != nil {
+				*w.clock = clock
+			}
+			w.ch <- reason
 		}
 		for c := range x.pending {
 			c.complete(nil, exitErr)

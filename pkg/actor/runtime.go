@@ -214,7 +214,7 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		// name free for the caller to start another).
 		err := p.exitErrLocked()
 		p.mu.Unlock()
-		if ch, ok := rt.watch(p.pid); ok {
+		if ch, ok := rt.watch(p.pid, nil); ok {
 			<-ch
 		}
 		rt.zombieDone(p)
@@ -412,8 +412,8 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 		return true
 	})
 	for i := len(roots) - 1; i >= 0 && wctx.Err() == nil; i-- {
-		if ch, ok := rt.watch(roots[i]); ok {
-			rt.exitSignal(PID{}, roots[i], ErrShutdown, viaNone, false, 0)
+		if ch, ok := rt.watch(roots[i], nil); ok {
+			rt.exitSignal(PID{}, roots[i], ErrShutdown, viaNone, 0, 0)
 			select {
 			case <-ch:
 			case <-wctx.Done():
@@ -421,7 +421,7 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 		}
 	}
 	rt.table.each(func(p *Process) bool {
-		rt.exitSignal(PID{}, p.pid, ErrKill, viaNone, false, 0)
+		rt.exitSignal(PID{}, p.pid, ErrKill, viaNone, 0, 0)
 		return true
 	})
 	err := rt.Quiesce(wctx)

@@ -42,7 +42,38 @@ func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool
 		// the target may exit (and report it) before this goroutine runs again.
 		rt.emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Clock: clock})
 	}
-	return rt.exitSignal(from, to, reason, viaNone, now, clock)
+	inline := 0
+	if now {
+		inline = maxInlineExits
+	}
+	ok, exited, at := rt.exitSignal(from, to, reason, viaNone, inline, clock)
+	if exited {
+		// The signaller has seen the exit happen: it knows of it as of a
+		// message, so what it does next comes after the exit in causal order
+		// (a supervisor's next stop, its restarts).
+		rt.learn(from, at)
+	}
+	return ok, exited
+}
+
+// learn advances pid's clock past clock, as taking a message sent at clock
+// would. Only pid's own goroutine, or goroutines it waits for, may call it.
+func (rt *Runtime) learn(pid PID, clock uint64) {
+	if pid.IsZero() {
+		return
+	}
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return
+	}
+	// Not tick: the goroutines of a DynamicSupervisor's parallel shutdown
+	// learn of their children's exits at once, and none may lose another's.
+	for {
+		c := p.clock.Load()
+		if c > clock || p.clock.CompareAndSwap(c, clock+1) {
+			return
+		}
+	}
 }
 
 // exitSignal delivers an exit signal. A signal that travels along a link
@@ -51,23 +82,25 @@ func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool
 // (after Unlink, no signal arrives through it). viaChild is the link from a
 // child to its parent, which the parent does not record (see linkParent).
 //
-// With now, a signal that makes an idle target exit runs its exit on the
-// calling goroutine (see ExitNow), and exited reports that it has.
-func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, now bool, clock uint64) (ok, exited bool) {
+// With inline above 0, a signal that makes the target exit runs its exit
+// on the calling goroutine (see ExitNow), and exited reports that it has,
+// with the exit's clock; the target's linked children may exit inline in
+// turn, nested at most inline deep.
+func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, inline int, clock uint64) (ok, exited bool, at uint64) {
 	p := rt.table.get(to.id)
 	if p == nil {
-		return false, false
+		return false, false, 0
 	}
 	p.mu.Lock()
 	if p.flags&(fExiting|fDead) != 0 {
 		p.mu.Unlock()
-		return false, false
+		return false, false, 0
 	}
 	switch via {
 	case viaLink:
 		if !p.unlinkLocked(from) {
 			p.mu.Unlock()
-			return true, false
+			return true, false, 0
 		}
 	case viaChild:
 		if p.ext != nil && p.ext.childLinks > 0 {
@@ -85,7 +118,7 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, now bool
 	case errors.Is(reason, ErrNormal) && from != to:
 		// A non-trapping process ignores a normal exit from another process.
 		p.mu.Unlock()
-		return true, false
+		return true, false, 0
 	default:
 		fatal = reason
 	}
@@ -95,16 +128,16 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, now bool
 		if sched {
 			rt.schedule(p)
 		}
-		return true, false
+		return true, false, 0
 	}
 	if p.flags&fRunning == 0 {
-		if !now {
+		if inline == 0 {
 			sched := p.setFatalLocked(fatal, clock)
 			p.mu.Unlock()
 			if sched {
 				rt.schedule(p)
 			}
-			return true, false
+			return true, false, 0
 		}
 		// Idle, so now it is ours: it exits here, running no callback.
 		// Signals and messages that arrive meanwhile find it exiting. Only
@@ -115,31 +148,39 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, now bool
 		}
 		p.flags |= fRunning | fExiting
 		p.tick(clock)
+		at = p.Clock()
 		p.mu.Unlock()
 		rt.active.Add(1)
-		p.exit(fatal, p.Clock(), nil)
+		p.exit(fatal, at, nil, inline-1)
 		rt.idle()
-		return true, true
+		return true, true, at
 	}
 	// A goroutine owns the process, inside a callback or about to run one:
 	// the process exits now all the same (see reapLocked), here for
 	// ExitNow, on a goroutine of the runtime's for Exit, so that the
 	// caller never runs another process's exit unasked.
 	p.setFatalLocked(fatal, clock)
-	at := p.reapLocked(clock)
+	at = p.reapLocked(clock)
 	p.mu.Unlock()
 	rt.active.Add(1)
-	if now {
-		p.exit(fatal, at, nil)
+	if inline > 0 {
+		p.exit(fatal, at, nil, inline-1)
 		rt.idle()
-		return true, true
+		return true, true, at
 	}
+	exitAt := at
 	go func() {
-		p.exit(fatal, at, nil)
+		p.exit(fatal, exitAt, nil, maxInlineExits)
 		rt.idle()
 	}()
-	return true, false
+	return true, false, 0
 }
+
+// maxInlineExits bounds how deep a process's exit runs the exits of its
+// children, and theirs, on its own goroutine (see Process.exit): deeper
+// ones are signalled and exit on their own goroutines, as any signal's
+// target does.
+const maxInlineExits = 64
 
 // linkKind says how an exit signal travels.
 type linkKind uint8
@@ -343,7 +384,9 @@ func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, cloc
 		rt.schedule(pw)
 	}
 	if rt.listening() {
-		rt.emit(Event{Kind: EventDown, PID: watcher, Other: pid, Reason: reason, Clock: clock})
+		// One past the exit's clock: the DOWN is its effect, and narration
+		// puts a cause first.
+		rt.emit(Event{Kind: EventDown, PID: watcher, Other: pid, Reason: reason, Clock: clock + 1})
 	}
 }
 
@@ -352,7 +395,7 @@ func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, cloc
 // It is the Go-side counterpart of a monitor, for code that is not itself a
 // process (tests, the shell, a supervisor stopping its children).
 func (rt *Runtime) Wait(ctx context.Context, pid PID) (reason error, err error) {
-	ch, ok := rt.watch(pid)
+	ch, ok := rt.watch(pid, nil)
 	if !ok {
 		return nil, &CallError{PID: pid, Err: ErrNoProc}
 	}
@@ -376,7 +419,7 @@ func (rt *Runtime) Wait(ctx context.Context, pid PID) (reason error, err error) 
 // that watched a long-lived server, say), or the watch stays until pid
 // exits. Calling cancel twice, or after the exit, does nothing.
 func (rt *Runtime) Watch(pid PID) (exited <-chan error, cancel func()) {
-	ch, ok := rt.watch(pid)
+	ch, ok := rt.watch(pid, nil)
 	if !ok {
 		dead := make(chan error, 1)
 		dead <- ErrNoProc
@@ -385,8 +428,16 @@ func (rt *Runtime) Watch(pid PID) (exited <-chan error, cancel func()) {
 	return ch, func() { rt.unwatch(pid, ch) }
 }
 
-// watch registers a channel that receives pid's exit reason.
-func (rt *Runtime) watch(pid PID) (chan error, bool) {
+// waiter is one Watch: the channel that gets the exit reason and, if
+// set, where the exit's logical clock is written before it does.
+type waiter struct {
+	ch    chan error
+	clock *uint64
+}
+
+// watch registers a channel that receives pid's exit reason, and writes
+// the exit's clock to clock first if it is not nil.
+func (rt *Runtime) watch(pid PID, clock *uint64) (chan error, bool) {
 	p := rt.table.get(pid.id)
 	if p == nil {
 		return nil, false
@@ -398,8 +449,22 @@ func (rt *Runtime) watch(pid PID) (chan error, bool) {
 	}
 	ch := make(chan error, 1)
 	x := p.x()
-	x.waiters = append(x.waiters, ch)
+	x.waiters = append(x.waiters, waiter{ch, clock})
 	return ch, true
+}
+
+// watchExit is Watch without a cancel, for a process that waits for
+// another's exit: once exited has fired, clock returns the exit's logical
+// clock (0 if pid was not alive).
+func (rt *Runtime) watchExit(pid PID) (exited <-chan error, clock func() uint64) {
+	at := new(uint64)
+	ch, ok := rt.watch(pid, at)
+	if !ok {
+		dead := make(chan error, 1)
+		dead <- ErrNoProc
+		return dead, func() uint64 { return 0 }
+	}
+	return ch, func() uint64 { return *at }
 }
 
 func (rt *Runtime) unwatch(pid PID, ch chan error) {
@@ -413,7 +478,7 @@ func (rt *Runtime) unwatch(pid PID, ch chan error) {
 		return
 	}
 	for i, w := range p.ext.waiters {
-		if w == ch {
+		if w.ch == ch {
 			p.ext.waiters = slices.Delete(p.ext.waiters, i, i+1)
 			break
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -460,5 +461,110 @@ func TestParentLinksRace(t *testing.T) {
 			rt.Exit(actor.PID{}, k, actor.ErrKill)
 		}
 		quiesce(t, rt)
+	}
+}
+
+// A killed process's children that the signal ends at once exit before
+// its parent hears of the exit, so a supervisor restarting a killed
+// supervisor finds the old grandchildren gone, names and all. And the
+// parent's EXIT comes after the children's exits in causal order.
+func TestChildrenExitBeforeParentHears(t *testing.T) {
+	rt := newRuntime(t)
+	var events []actor.Event
+	var mu sync.Mutex
+	cancel := rt.Hooks().SubscribeInline(func(e actor.Event) {
+		if e.Kind == actor.EventExited {
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+		}
+	})
+	defer cancel()
+	type seen struct {
+		alive  []bool
+		exited []actor.Event // the children's exits reported by then
+		clock  uint64
+	}
+	heard := make(chan any, 1)
+	var grandchildren []actor.PID
+	grand := spawn(t, rt, &fn{
+		init: func(p *actor.Process) error { p.TrapExit(true); return nil },
+		info: func(p *actor.Process, msg any) error {
+			if _, ok := msg.(actor.Exit); ok {
+				var s seen
+				for _, g := range grandchildren {
+					s.alive = append(s.alive, rt.Alive(g))
+				}
+				mu.Lock()
+				for _, e := range events {
+					if slices.Contains(grandchildren, e.PID) {
+						s.exited = append(s.exited, e)
+					}
+				}
+				mu.Unlock()
+				s.clock = p.Clock()
+				heard <- s
+			}
+			return nil
+		},
+	})
+	middle, err := rt.Spawn(context.Background(), &fn{}, actor.SpawnOptions{Parent: grand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 100 {
+		pid, err := rt.Spawn(context.Background(), &fn{}, actor.SpawnOptions{Parent: middle})
+		if err != nil {
+			t.Fatal(err)
+		}
+		grandchildren = append(grandchildren, pid)
+	}
+	rt.Exit(actor.PID{}, middle, actor.ErrKill)
+	s := recv(t, heard).(seen)
+	if slices.Contains(s.alive, true) {
+		t.Fatalf("the parent heard of the exit while children were alive: %v", s.alive)
+	}
+	if len(s.exited) != len(grandchildren) {
+		t.Fatalf("the parent heard of the exit after %d of %d children's exits were reported", len(s.exited), len(grandchildren))
+	}
+	for _, e := range s.exited {
+		if e.Clock >= s.clock {
+			t.Errorf("child %v exited at clock %d, not before its parent's parent took the EXIT at %d", e.PID, e.Clock, s.clock)
+		}
+	}
+}
+
+// A DOWN comes after the exit that causes it in causal order, and a
+// process that stops another with ExitNow knows of the exit when it
+// returns.
+func TestExitClocks(t *testing.T) {
+	rt := newRuntime(t)
+	var mu sync.Mutex
+	clocks := map[actor.EventKind]uint64{}
+	cancel := rt.Hooks().SubscribeInline(func(e actor.Event) {
+		mu.Lock()
+		clocks[e.Kind] = e.Clock
+		mu.Unlock()
+	})
+	defer cancel()
+	target := spawn(t, rt, &fn{})
+	watcher := spawn(t, rt, &fn{})
+	rt.Monitor(watcher, target)
+	after := make(chan any, 1)
+	stopper := spawn(t, rt, &fn{cast: func(p *actor.Process, _ any) error {
+		rt.Hooks().ExitNow(p.Self(), target, actor.ErrShutdown)
+		after <- p.Clock()
+		return nil
+	}})
+	rt.Cast(stopper, "go")
+	got := recv(t, after).(uint64)
+	quiesce(t, rt)
+	mu.Lock()
+	defer mu.Unlock()
+	if exit := clocks[actor.EventExited]; got <= exit {
+		t.Errorf("after ExitNow the stopper's clock is %d, not past the exit's %d", got, exit)
+	}
+	if down, exit := clocks[actor.EventDown], clocks[actor.EventExited]; down <= exit {
+		t.Errorf("DOWN at clock %d, not after the exit at %d", down, exit)
 	}
 }

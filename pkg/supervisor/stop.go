@@ -25,17 +25,17 @@ func (s *sup) stopAll() {
 		return
 	}
 	type stopping struct {
-		pid  actor.PID
-		done <-chan error
-		d    time.Duration
+		pid actor.PID
+		w   exitWatch
+		d   time.Duration
 	}
 	children := s.byPID.takeNewestFirst()
 	signal := func(children []*child) (all []stopping) {
 		for _, c := range children {
 			pid := c.pid
 			c.pid = actor.PID{}
-			if st, ok := s.signalStop(pid, c.spec.shutdown()); ok {
-				all = append(all, stopping{pid, st, c.spec.shutdown()})
+			if w, ok := s.signalStop(pid, c.spec.shutdown()); ok {
+				all = append(all, stopping{pid, w, c.spec.shutdown()})
 			}
 		}
 		return all
@@ -54,7 +54,7 @@ func (s *sup) stopAll() {
 	all := slices.Concat(waits...)
 	began := s.rt.Now()
 	for _, st := range all {
-		s.awaitStop(st.pid, st.done, st.d, began)
+		s.awaitStop(st.pid, st.w, st.d, began)
 	}
 }
 
@@ -66,35 +66,47 @@ func (s *sup) stopChild(c *child) {
 	}
 	s.byPID.del(pid)
 	c.pid = actor.PID{}
-	if done, ok := s.signalStop(pid, c.spec.shutdown()); ok {
-		s.awaitStop(pid, done, c.spec.shutdown(), s.rt.Now())
+	if w, ok := s.signalStop(pid, c.spec.shutdown()); ok {
+		s.awaitStop(pid, w, c.spec.shutdown(), s.rt.Now())
 	}
 }
 
 // signalStop unlinks the child (so that its exit does not come back to us
 // as a message) and sends it shutdown, or kill for BrutalKill. A child that
 // was idle and does not trap exits has exited when it returns (false);
-// otherwise it returns a channel to wait on for the child's exit.
-func (s *sup) signalStop(pid actor.PID, d time.Duration) (<-chan error, bool) {
+// otherwise it returns a watch to wait on for the child's exit.
+//
+// Either way the supervisor's clock has passed the child's exit when the
+// stop is done, so the next stop, and the restarts after, come after it
+// in causal order: narration shows the reverse-order stops as they were.
+func (s *sup) signalStop(pid actor.PID, d time.Duration) (exitWatch, bool) {
 	s.rt.Unlink(s.self, pid)
 	reason := actor.ErrShutdown
 	if d == BrutalKill {
 		reason = actor.ErrKill
 	}
 	if _, exited := s.rt.Hooks().ExitNow(s.self, pid, reason); exited {
-		return nil, false
+		return exitWatch{}, false
 	}
 	// Running, trapping, or already exiting: wait until it is gone, and
 	// with it its names (a restart may want them back at once).
-	done, _ := s.rt.Watch(pid)
-	return done, true
+	done, clock := s.rt.Hooks().WatchExit(pid)
+	return exitWatch{done, clock}, true
+}
+
+// exitWatch is a stopping child's exit to wait for.
+type exitWatch struct {
+	done  <-chan error
+	clock func() uint64
 }
 
 // awaitStop waits for a child told to stop at began, killing it once its
 // shutdown time has passed. The kill ends it at once, even inside a
 // Terminate that never returns, so no wait here is unbounded but
 // Infinity's.
-func (s *sup) awaitStop(pid actor.PID, done <-chan error, d time.Duration, began time.Time) {
+func (s *sup) awaitStop(pid actor.PID, w exitWatch, d time.Duration, began time.Time) {
+	done := w.done
+	defer func() { s.rt.Hooks().Learn(s.self, w.clock()) }()
 	if d == BrutalKill || d == Infinity {
 		<-done
 		return

@@ -1,6 +1,7 @@
 package supervisor_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -563,3 +564,79 @@ func TestChildAndPages(t *testing.T) {
 		t.Errorf("Child(not a child) = %v; want not_found", err)
 	}
 }
+
+// The events of a restart, ordered by their logical clocks as the shell
+// narrates them, tell the strategy as it happened: the crash, the
+// siblings' stops in reverse start order, then the starts in order. With
+// trapping workers the supervisor waits for each stop; with plain ones
+// each stop is over when the signal returns.
+func TestStrategyEventsInCausalOrder(t *testing.T) {
+	tests := []struct {
+		strategy supervisor.Strategy
+		want     []string
+	}{
+		{supervisor.OneForOne, []string{"exited b", "restarted b"}},
+		{supervisor.OneForAll, []string{"exited b", "exited c", "exited a", "restarted a", "restarted b", "restarted c"}},
+		{supervisor.RestForOne, []string{"exited b", "exited c", "restarted b", "restarted c"}},
+	}
+	for _, trap := range []bool{true, false} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/trap=%v", tt.strategy, trap), func(t *testing.T) {
+				rt := newRuntime(t)
+				j := &journal{}
+				specs := []supervisor.ChildSpec{spec(rt, j, "a", supervisor.Permanent), spec(rt, j, "b", supervisor.Permanent), spec(rt, j, "c", supervisor.Permanent)}
+				if !trap {
+					for i := range specs {
+						specs[i].New = func([]any) (actor.Actor, error) { return plainWorker{}, nil }
+					}
+				}
+				sup, err := supervisor.Start(context.Background(), rt, supervisor.Options{Strategy: tt.strategy}, specs...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				names := map[actor.PID]string{}
+				for _, id := range []string{"a", "b", "c"} {
+					names[childPID(t, rt, sup, id)] = id
+				}
+				var mu sync.Mutex
+				var events []actor.Event
+				cancel := rt.Hooks().SubscribeInline(func(e actor.Event) {
+					if e.Kind == actor.EventExited || e.Kind == actor.EventRestarted {
+						mu.Lock()
+						events = append(events, e)
+						mu.Unlock()
+					}
+				})
+				rt.Cast(childPID(t, rt, sup, "b"), actor.Reason("boom"))
+				settle(t, rt)
+				cancel()
+				mu.Lock()
+				defer mu.Unlock()
+				slices.SortStableFunc(events, func(x, y actor.Event) int {
+					if x.Clock != y.Clock {
+						return cmp.Compare(x.Clock, y.Clock)
+					}
+					return cmp.Compare(x.PID.ID(), y.PID.ID())
+				})
+				var got []string
+				for _, e := range events {
+					name := names[e.PID]
+					if e.Kind == actor.EventRestarted {
+						name = e.Name
+					}
+					got = append(got, e.Kind.String()+" "+name)
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("events in clock order: %v; want %v", got, tt.want)
+				}
+			})
+		}
+	}
+}
+
+// plainWorker does not trap exits: a cast of an error ends it.
+type plainWorker struct{}
+
+func (plainWorker) Init(*actor.Process) error { return nil }
+
+func (plainWorker) HandleCast(_ *actor.Process, msg any) error { return msg.(error) }
