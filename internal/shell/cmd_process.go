@@ -108,9 +108,6 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 	for i, a := range args[1:] {
 		kargs[i] = unquote(a)
 	}
-	if len(kargs) < k.min || len(kargs) > k.max {
-		return fmt.Errorf("%s takes %s; usage: spawn %s %s", k.name, argCount(k), k.name, k.args)
-	}
 	restart := k.restart
 	if o.restart != "" {
 		if restart, err = supervisor.ParseRestart(unquote(o.restart)); err != nil {
@@ -132,9 +129,24 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 			return err
 		}
 	}
+	var all []string // what the kind gets: a DynamicSupervisor's extra arguments first
+	if d, err := supervisor.Describe(ctx, s.runtime(), sup); err == nil {
+		for _, e := range d.ExtraArguments {
+			all = append(all, fmt.Sprint(e))
+		}
+	}
+	extra := len(all)
+	all = append(all, kargs...)
+	if n := len(all); n < k.min || n > k.max {
+		if extra > 0 {
+			return fmt.Errorf("%s takes %s, and %s gives it %d (its --extra-arguments) before these %d; usage: spawn %s %s",
+				k.name, argCount(k), o.sup, extra, len(kargs), k.name, k.args)
+		}
+		return fmt.Errorf("%s takes %s; usage: spawn %s %s", k.name, argCount(k), k.name, k.args)
+	}
 	name := unquote(o.name)
-	if name == "" && k.defaultName != nil && len(kargs) >= k.min {
-		name = k.defaultName(kargs)
+	if name == "" && k.defaultName != nil {
+		name = k.defaultName(all)
 	}
 	if len(name) > maxNameLen {
 		return fmt.Errorf("name is %d bytes long; the limit is %d", len(name), maxNameLen)
@@ -301,6 +313,14 @@ func (s *Session) childSpec(k *kind, args []string, name string, restart supervi
 	return supervisor.ChildSpec{
 		ID: id, Restart: restart, Shutdown: shutdown,
 		Start: func(sp *supervisor.Spawner) (actor.PID, error) {
+			args := args
+			if extra := sp.Extra(); len(extra) > 0 { // a DynamicSupervisor's --extra-arguments
+				all := make([]string, 0, len(extra)+len(args))
+				for _, e := range extra {
+					all = append(all, fmt.Sprint(e))
+				}
+				args = append(all, args...)
+			}
 			a, err := k.make(s, args)
 			if err != nil {
 				return actor.PID{}, err

@@ -21,7 +21,7 @@ func newCmdReg(s *Session) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error { return nil },
 	}
 	cmd.AddCommand(newCmdRegNew(s), newCmdRegLs(s), newCmdRegLookup(s), newCmdRegRegister(s), newCmdRegUnregister(s),
-		newCmdRegCount(s), newCmdRegMatch(s), newCmdRegDispatch(s), newCmdRegKeys(s), newCmdRegValues(s), newCmdRegMeta(s))
+		newCmdRegCount(s), newCmdRegMatch(s), newCmdRegDispatch(s), newCmdRegKeys(s), newCmdRegValues(s), newCmdRegMeta(s), newCmdRegSelect(s))
 	return cmd
 }
 
@@ -402,6 +402,90 @@ func newCmdRegKeys(s *Session) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func newCmdRegSelect(s *Session) *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "select REG [PATTERN] [--limit N]",
+		Short: "entries in all keys whose {KEY, PID, VALUE} matches PATTERN, like Registry.select/2",
+		Long: "PATTERN is matched against {KEY, PID, VALUE} for every entry, as the head of a match spec\n" +
+			"is in Registry.select(reg, [{{:\"$1\", :\"$2\", :\"$3\"}, [], [...]}]); _ matches anything, and\n" +
+			"the key may be written as an atom or a string. The entries print sorted by key, then PID;\n" +
+			"--limit shows the first N of them.",
+		Example: "reg select names\nreg select topics {news, _, _}\nreg select topics {_, <0.5.0>, _}\nreg select topics {_, _, {admin, _}} --limit 10",
+		Args:    rangeArgs(1, 2, "a REG and an optional PATTERN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := s.registry(args[0])
+			if err != nil {
+				return err
+			}
+			if limit < 0 {
+				return fmt.Errorf("--limit must be 0 (all) or more, not %d", limit)
+			}
+			var pat Tuple // nil: everything
+			if len(args) == 2 {
+				p, err := ParsePattern(args[1])
+				if err != nil {
+					return err
+				}
+				switch p := p.(type) {
+				case wildcard:
+				case Tuple:
+					if len(p) != 3 {
+						return fmt.Errorf("PATTERN matches {KEY, PID, VALUE}, a tuple of 3, not %d: e.g. {news, _, _}", len(p))
+					}
+					pat = p
+				default:
+					return fmt.Errorf("PATTERN matches {KEY, PID, VALUE}, not %s: e.g. {news, _, _}", clip(args[1]))
+				}
+			}
+			es := r.Select(func(key string, pid actor.PID, value any) bool {
+				return pat == nil || matchKey(pat[0], key) && matchTerm(pat[1], pid) && matchTerm(pat[2], value)
+			})
+			sort.Slice(es, func(i, j int) bool {
+				if es[i].Key != es[j].Key {
+					return es[i].Key < es[j].Key
+				}
+				return es[i].PID.ID() < es[j].PID.ID()
+			})
+			total := len(es)
+			if limit > 0 && total > limit {
+				es = es[:limit]
+			}
+			if s.json {
+				for _, e := range es {
+					s.result("reg select", "", map[string]any{"key": e.Key, "pid": e.PID.String(), "value": FormatTerm(e.Value)})
+				}
+				s.result("reg select", "", map[string]any{"count": total, "shown": len(es)})
+				return nil
+			}
+			if total == 0 {
+				s.out.result(record{text: "no entries"})
+				return nil
+			}
+			lines := make([]string, 0, len(es)+1)
+			for _, e := range es {
+				lines = append(lines, fmt.Sprintf("%s %s %s", FormatTerm(e.Key), s.pal.PID(e.PID.String()), FormatTerm(e.Value)))
+			}
+			if len(es) < total {
+				lines = append(lines, fmt.Sprintf("... %d more (of %d; raise --limit)", total-len(es), total))
+			}
+			s.out.result(record{text: strings.Join(lines, "\n")})
+			return nil
+		},
+	}
+	intFlag(cmd.Flags(), &limit, "limit", 0, "show at most N entries (0: all)")
+	return cmd
+}
+
+// matchKey matches a registry key: a pattern may write it as a string or
+// an atom.
+func matchKey(pat any, key string) bool {
+	if a, ok := pat.(Atom); ok {
+		return string(a) == key
+	}
+	return matchTerm(pat, key)
 }
 
 // wildcard is _ in a pattern.

@@ -28,16 +28,18 @@ func newCmdSupStart(s *Session) *cobra.Command {
 	var strategy, parent, restart, shutdown string
 	var maxR, maxS, maxChildren int
 	var dynamic bool
-	var children []string
+	var children, extra []string
 	cmd := &cobra.Command{
-		Use:   "start NAME [--strategy S] [--max-restarts N] [--max-seconds S] [--parent SUP] [--restart R] [--shutdown S] [--child KIND:NAME[:ARG,...]]... [--dynamic [--max-children N]]",
+		Use:   "start NAME [--strategy S] [--max-restarts N] [--max-seconds S] [--parent SUP] [--restart R] [--shutdown S] [--child KIND:NAME[:ARG,...]]... [--dynamic [--max-children N] [--extra-arguments ARG]...]",
 		Short: "start a supervisor named NAME under root (or --parent)",
 		Long: "A static supervisor starts its --child children in order, as Supervisor.start_link does with its\n" +
 			"child list, and starts them again whenever it is itself restarted; spawn --sup NAME adds more,\n" +
 			"like Supervisor.start_child. With --dynamic it is a DynamicSupervisor (one_for_one, optionally\n" +
-			"--max-children). --shutdown is how long its parent waits for it to stop (default infinity).",
+			"--max-children, and --extra-arguments put before the arguments of every child spawned under it,\n" +
+			"like :extra_arguments). --shutdown is how long its parent waits for it to stop (default infinity).",
 		Example: "sup start workers --strategy rest_for_one --max-restarts 2\nsup start pool --dynamic --max-children 100\n" +
-			"sup start pair --strategy one_for_all --child counter:c1 --child ticker:t1:500ms",
+			"sup start pair --strategy one_for_all --child counter:c1 --child ticker:t1:500ms\n" +
+			"sup start tickers --dynamic --extra-arguments 500ms; spawn ticker --sup tickers --name t1",
 		Args: exactArgs(1, "a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := unquote(args[0])
@@ -56,6 +58,9 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			}
 			if maxChildren != 0 && !dynamic {
 				return fmt.Errorf("--max-children is for --dynamic supervisors")
+			}
+			if len(extra) > 0 && !dynamic {
+				return fmt.Errorf("--extra-arguments is for --dynamic supervisors: a static one's children have their own (--child KIND:NAME:ARG)")
 			}
 			if maxR < 0 || maxS < 1 || maxChildren < 0 {
 				return fmt.Errorf("--max-restarts must be 0 or more, --max-seconds 1 or more, --max-children 0 (no limit) or more")
@@ -95,7 +100,12 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			}
 			spec := supervisor.Spec(name, supervisor.Options{Name: names.Via(name), Strategy: st, MaxRestarts: maxR, MaxSeconds: maxS}, specs...)
 			if dynamic {
-				spec = supervisor.DynamicSpec(name, supervisor.DynamicOptions{Name: names.Via(name), MaxRestarts: maxR, MaxSeconds: maxS, MaxChildren: maxChildren})
+				extraArgs := make([]any, len(extra))
+				for i, a := range extra {
+					extraArgs[i] = a
+				}
+				spec = supervisor.DynamicSpec(name, supervisor.DynamicOptions{Name: names.Via(name), MaxRestarts: maxR, MaxSeconds: maxS,
+					MaxChildren: maxChildren, ExtraArguments: extraArgs})
 			}
 			spec.Restart, spec.Shutdown = r, down
 			pid, err := supervisor.StartChild(cmd.Context(), rt, sup, spec)
@@ -111,8 +121,12 @@ func newCmdSupStart(s *Session) *cobra.Command {
 				shown = 0
 			}
 			s.setLast(pid.String())
-			s.result("sup start", fmt.Sprintf("%s (%s, %d restart%s in %ds)", s.display(pid, name), kind, shown, plural(shown), maxS),
-				map[string]any{"pid": pid.String(), "name": name, "dynamic": dynamic, "strategy": st.String(), "max_restarts": shown, "max_seconds": maxS})
+			obj := map[string]any{"pid": pid.String(), "name": name, "dynamic": dynamic, "strategy": st.String(), "max_restarts": shown, "max_seconds": maxS}
+			if len(extra) > 0 {
+				kind += ", extra arguments " + strings.Join(extra, " ")
+				obj["extra_arguments"] = extra
+			}
+			s.result("sup start", fmt.Sprintf("%s (%s, %d restart%s in %ds)", s.display(pid, name), kind, shown, plural(shown), maxS), obj)
 			return nil
 		},
 	}
@@ -126,6 +140,7 @@ func newCmdSupStart(s *Session) *cobra.Command {
 	f.StringVar(&shutdown, "shutdown", "", "brutal_kill, a duration, or infinity (default infinity, as OTP's supervisors)")
 	f.StringArrayVar(&children, "child", nil, "a child to start with it, KIND:NAME or KIND:NAME:ARG,ARG (repeatable, in order)")
 	intFlag(f, &maxChildren, "max-children", 0, "DynamicSupervisor: most children (0: no limit)")
+	f.StringArrayVar(&extra, "extra-arguments", nil, "DynamicSupervisor: an argument put before every child's own (repeatable, in order)")
 	return cmd
 }
 

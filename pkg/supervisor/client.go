@@ -306,6 +306,8 @@ type Description struct {
 	MaxRestarts int
 	MaxSeconds  int
 	MaxChildren int // DynamicSupervisor only; zero is unlimited
+	// ExtraArguments are a DynamicSupervisor's (a copy of the slice).
+	ExtraArguments []any
 	// Restarts counts the restarts within the last MaxSeconds: the part of
 	// the budget used.
 	Restarts int

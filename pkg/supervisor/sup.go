@@ -166,7 +166,8 @@ func (s *sup) HandleCast(*actor.Process, any) error { return nil }
 func (s *sup) describe() Description {
 	return Description{
 		Dynamic: s.dynamic, Strategy: s.strategy, MaxRestarts: s.maxR, MaxSeconds: int(s.maxT / time.Second),
-		MaxChildren: s.maxChildren, Restarts: inWindow(s.history, s.rt.Now(), s.maxT), Counts: s.count(),
+		MaxChildren: s.maxChildren, ExtraArguments: slices.Clone(s.extra), Restarts: inWindow(s.history, s.rt.Now(), s.maxT),
+		Counts: s.count(),
 	}
 }
 
