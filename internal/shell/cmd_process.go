@@ -1151,10 +1151,14 @@ func newCmdCast(s *Session) *cobra.Command {
 
 func newCmdCall(s *Session) *cobra.Command {
 	var timeout time.Duration
+	var async bool
 	cmd := &cobra.Command{
-		Use:     "call TARGET MSG [--timeout D]",
-		Short:   "call a process and print the reply, like GenServer.call/3",
-		Example: "call c1 get\ncall c1 {add, 5}\ncall s1 hello --timeout 100ms",
+		Use:   "call TARGET MSG [--timeout D] [--async]",
+		Short: "call a process and print the reply, like GenServer.call/3",
+		Long: "With --async the call is sent and the shell goes on at once, like GenServer.send_request/2:\n" +
+			"it prints the request's ref, the reply is narrated when it comes, and await REF prints it\n" +
+			"(like receive_response/2). So you can act on a process while another is busy.",
+		Example: "call c1 get\ncall c1 {add, 5}\ncall s1 hello --timeout 100ms\ncall s1 {sleep, 5000} --async; kill s1",
 		Args:    messageArgs("call"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, msg, err := s.targetAndMessage(args)
@@ -1164,27 +1168,13 @@ func newCmdCall(s *Session) *cobra.Command {
 			if timeout <= 0 {
 				return fmt.Errorf("--timeout must be positive")
 			}
+			if async {
+				return s.callAsync(pid, msg, args[0], timeout)
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			if supervisor.IsSupervisor(s.runtime(), pid) {
-				if reply, ok, err := s.supervisorCall(ctx, pid, msg); ok {
-					if err != nil {
-						return err
-					}
-					s.setLast(FormatTerm(reply))
-					s.result("call", FormatTerm(reply), map[string]any{"pid": pid.String(), "reply": FormatTerm(reply)})
-					return nil
-				}
-			}
-			reply, err := s.runtime().Call(ctx, pid, msg)
+			reply, err := s.callProcess(ctx, pid, msg, args[0], timeout)
 			if err != nil {
-				if errors.Is(err, supervisor.ErrUnknownRequest) {
-					return fmt.Errorf("%w: %s is a supervisor: it answers which_children and count_children (see also sup children, sup count)",
-						supervisor.ErrUnknownRequest, args[0])
-				}
-				if errors.Is(err, actor.ErrTimeout) {
-					return fmt.Errorf("timeout: no reply from %v within %v", pid, timeout)
-				}
 				return err
 			}
 			s.setLast(FormatTerm(reply))
@@ -1193,7 +1183,35 @@ func newCmdCall(s *Session) *cobra.Command {
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
+	cmd.Flags().BoolVar(&async, "async", false, "send the call and go on; await REF prints the reply")
 	return cmd
+}
+
+// callProcess calls pid, answering for a supervisor the calls an OTP
+// supervisor answers; target is what the user typed, for errors.
+func (s *Session) callProcess(ctx context.Context, pid actor.PID, msg any, target string, timeout time.Duration) (any, error) {
+	if supervisor.IsSupervisor(s.runtime(), pid) {
+		if reply, ok, err := s.supervisorCall(ctx, pid, msg); ok {
+			return reply, err
+		}
+	}
+	reply, err := s.runtime().Call(ctx, pid, msg)
+	if err != nil {
+		if errors.Is(err, supervisor.ErrUnknownRequest) {
+			return nil, fmt.Errorf("%w: %s is a supervisor: it answers which_children and count_children (see also sup children, sup count)",
+				supervisor.ErrUnknownRequest, clip(target))
+		}
+		if errors.Is(err, actor.ErrTimeout) {
+			return nil, fmt.Errorf("timeout: no reply from %v within %v", pid, timeout)
+		}
+		var exit *actor.ExitError
+		if errors.As(err, &exit) {
+			// The callee died before it replied, as GenServer.call exits with.
+			return nil, fmt.Errorf("%v exited before it replied: %s", exit.PID, actor.FormatReason(exit.Reason))
+		}
+		return nil, err
+	}
+	return reply, nil
 }
 
 // childTerm is a child as OTP's supervisor names it: its PID, or

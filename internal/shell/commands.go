@@ -18,7 +18,7 @@ import (
 func commandTable() []func(s *Session) *cobra.Command {
 	return []func(s *Session) *cobra.Command{newCmdSpawn, newCmdWhereis, newCmdLs, newCmdInfo, newCmdState, newCmdTree,
 		newCmdKill, newCmdStop, newCmdSend, newCmdCast, newCmdCall,
-		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdDemonitor, newCmdTrap,
+		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdDemonitor, newCmdTrap, newCmdSuspend, newCmdResume, newCmdAwait,
 		newCmdSup, newCmdReg,
 		newCmdEvents, newCmdFlush, newCmdTrace, newCmdTime, newCmdWatch, newCmdSleep, newCmdEcho, newCmdSource,
 		newCmdKinds, newCmdAtoms, newCmdBench, newCmdHelp, newCmdExit,

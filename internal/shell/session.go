@@ -62,6 +62,15 @@ type Session struct {
 	seq        int // child id sequence
 	depth      int // nesting of source
 	stopped    bool
+	// requests are the calls made with call --async that await has not
+	// taken yet.
+	requests map[actor.Ref]*request
+
+	// bg owns the goroutines of call --async: Close cancels bgCtx and
+	// waits for them.
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 }
 
 // Options configures a Session.
@@ -101,7 +110,9 @@ func NewSession(ios *iostreams.IOStreams, opts Options) (*Session, error) {
 		kinds:     builtinKinds(),
 		atomLimit: opts.AtomLimit,
 		narrate:   true,
+		requests:  map[actor.Ref]*request{},
 	}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	if s.atomLimit <= 0 {
 		s.atomLimit = DefaultAtomLimit
 	}
@@ -145,6 +156,8 @@ func (s *Session) Close() error {
 	rt, unsub := s.rt, s.unsub
 	s.stopped = true
 	s.mu.Unlock()
+	s.bgCancel()
+	s.bg.Wait()
 	unsub()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -308,6 +308,56 @@ func (rt *Runtime) Stop(ctx context.Context, pid PID, reason error) error {
 	}
 }
 
+// Suspend suspends pid, like :sys.suspend/1: once it has handled the
+// messages already in its mailbox, it handles only State and Stop requests
+// (and exit signals end it as ever) until Resume; messages, calls, casts
+// and trapped exits wait in its mailbox, so a call to a suspended process
+// times out. Suspend waits for pid to take the request, as State does (if
+// ctx ends first, pid may still suspend itself later); suspending a
+// suspended process does nothing more.
+func (rt *Runtime) Suspend(ctx context.Context, pid PID) error {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return &CallError{PID: pid, Err: ErrNoProc}
+	}
+	c := &call{ch: make(chan callResult, 1)}
+	_, err := rt.await(ctx, p, c, kSuspend, nil, 0, DefaultCallTimeout)
+	return err
+}
+
+// Resume resumes a process that Suspend suspended, like :sys.resume/1: it
+// handles what waited in its mailbox, in order. It reports false if pid is
+// not alive or not suspended.
+func (rt *Runtime) Resume(pid PID) bool {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	if !alive(p) || p.flags&fSuspended == 0 {
+		p.mu.Unlock()
+		return false
+	}
+	p.flags &^= fSuspended
+	sched := p.q.n > 0 && p.wakeLocked()
+	p.mu.Unlock()
+	if sched {
+		rt.schedule(p)
+	}
+	return true
+}
+
+// Suspended reports whether pid is alive and suspended (see Suspend).
+func (rt *Runtime) Suspended(pid PID) bool {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return alive(p) && p.flags&fSuspended != 0
+}
+
 // State returns pid's state, like :sys.get_state/1: what the actor's
 // State method returns if it has one ([StateGetter]), otherwise a shallow
 // copy of the actor value. It is read by the process itself between

@@ -231,7 +231,7 @@ func (rt *Runtime) Trace(pid PID, on bool) bool {
 // setTraceAll is [Hooks.TraceAll].
 func (rt *Runtime) setTraceAll(on bool) { rt.traceAll.Store(on) }
 
-var kindNames = [...]string{kInfo: "info", kCast: "cast", kCall: "call", kExit: "exit", kDown: "down", kTimeout: "timeout", kStop: "stop", kState: "state"}
+var kindNames = [...]string{kInfo: "info", kCast: "cast", kCall: "call", kExit: "exit", kDown: "down", kTimeout: "timeout", kStop: "stop", kState: "state", kSuspend: "suspend"}
 
 func (rt *Runtime) traceReceive(p *Process, it item) {
 	if !rt.listening() {

@@ -81,9 +81,10 @@ func (h Hooks) CallInfinity(ctx context.Context, pid PID, req any) (any, error) 
 // calling goroutine, so the caller must not hold a lock they take (such as
 // a registry partition's, inside a registry's Scan or Select callback).
 //
-// When the target has exited, from's logical clock has advanced past the
-// exit's (see Learn), so from must be the caller's own process, or zero.
-func (h Hooks) ExitNow(from, to PID, reason error) (ok, exited bool) {
+// When the target has exited, at is the exit's logical clock: a process
+// that goes on after stopping another passes it to Learn, so that what it
+// does next comes after the exit in causal order.
+func (h Hooks) ExitNow(from, to PID, reason error) (ok, exited bool, at uint64) {
 	return h.rt.exitNow(from, to, reason)
 }
 

@@ -11,18 +11,21 @@ type Status uint8
 
 // The statuses of a process.
 const (
-	StatusWaiting Status = iota // idle, waiting for a message
-	StatusRunning               // a callback is running or about to run
-	StatusExiting               // exiting: cleanup in progress
+	StatusWaiting   Status = iota // idle, waiting for a message
+	StatusRunning                 // a callback is running or about to run
+	StatusExiting                 // exiting: cleanup in progress
+	StatusSuspended               // suspended by Suspend, and not running
 )
 
-// String returns waiting, running or exiting.
+// String returns waiting, running, exiting or suspended.
 func (s Status) String() string {
 	switch s {
 	case StatusRunning:
 		return "running"
 	case StatusExiting:
 		return "exiting"
+	case StatusSuspended:
+		return "suspended"
 	}
 	return "waiting"
 }
@@ -120,6 +123,8 @@ func (p *Process) info() (in Info, children []PID, err error) {
 		in.Status = StatusExiting
 	case p.flags&fRunning != 0:
 		in.Status = StatusRunning
+	case p.flags&fSuspended != 0:
+		in.Status = StatusSuspended
 	}
 	if p.flags&fParentLink != 0 {
 		in.Links = append(in.Links, p.parent)

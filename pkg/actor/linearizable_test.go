@@ -143,7 +143,7 @@ func recordCalls(t *testing.T, seed uint64) []porcupine.Operation {
 			if r.IntN(2) == 0 {
 				ok = rt.Exit(actor.PID{}, pids[i], actor.ErrKill)
 			} else {
-				ok, _ = rt.Hooks().ExitNow(actor.PID{}, pids[i], actor.ErrKill)
+				ok, _, _ = rt.Hooks().ExitNow(actor.PID{}, pids[i], actor.ErrKill)
 			}
 			if ok {
 				// Exit returns before the exit is done (it may happen on

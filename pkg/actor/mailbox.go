@@ -14,7 +14,12 @@ const (
 	kTimeout                 // callback timeout: msg is the uint64 generation it was armed with
 	kStop                    // Stop: msg is the reason
 	kState                   // State: msg is *call
+	kSuspend                 // Suspend: msg is *call
 )
+
+// system reports whether a suspended process still handles the item, as a
+// process suspended with :sys.suspend/1 still answers system messages.
+func (k itemKind) system() bool { return k == kState || k == kStop || k == kSuspend }
 
 type item struct {
 	kind  itemKind

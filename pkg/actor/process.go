@@ -55,6 +55,7 @@ const (
 	fTraced                          // trace events for this process
 	fFatal                           // ext.fatal holds an exit that ends the process
 	fQuiet                           // exits without an event (a start that was undone)
+	fSuspended                       // Suspend: only system items are handled (see itemKind.system)
 )
 
 // procExt holds what most processes never need.
@@ -338,6 +339,24 @@ func (p *Process) runFor(budget int, lent *call) {
 			p.rt.idle()
 			return
 		}
+		if p.flags&fSuspended != 0 {
+			if sys := p.takeSystemLocked(); len(sys) > 0 {
+				traced := p.flags&fTraced != 0 || p.rt.traceAll.Load()
+				p.mu.Unlock()
+				for _, it := range sys {
+					if p.handle(p.actor, it, traced, nil) {
+						return
+					}
+				}
+				continue
+			}
+			// The rest waits for Resume, which gives the process a goroutine
+			// again; so does anything sent meanwhile.
+			p.flags &^= fRunning
+			p.mu.Unlock()
+			p.rt.idle()
+			return
+		}
 		if budget > 0 && (n >= budget || lent != nil && lent.state.Load() != 0) {
 			p.mu.Unlock()
 			p.rt.goRun(p) // still running and counted in active
@@ -442,7 +461,7 @@ func (p *Process) requeue(b *queue) {
 // failItem answers a call or state request that the process will never
 // handle.
 func failItem(it item, err error) {
-	if it.kind == kCall || it.kind == kState {
+	if it.kind == kCall || it.kind == kState || it.kind == kSuspend {
 		it.msg.(*call).complete(nil, err)
 	}
 }
@@ -455,6 +474,23 @@ func (p *Process) exitErrLocked() *ExitError {
 		reason = p.ext.fatal
 	}
 	return &ExitError{PID: p.pid, Reason: reason}
+}
+
+// takeSystemLocked takes the items a suspended process handles out of the
+// mailbox, leaving the others in order.
+func (p *Process) takeSystemLocked() []item {
+	var sys []item
+	n := p.q.n
+	for range n {
+		it := p.q.pop()
+		if it.kind.system() {
+			sys = append(sys, it)
+		} else {
+			p.q.push(it)
+		}
+	}
+	p.handled += uint64(len(sys))
+	return sys
 }
 
 // goIdleLocked gives up the process's goroutine: the mailbox is empty.
@@ -595,6 +631,12 @@ func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool
 		c := it.msg.(*call)
 		v, serr := p.stateOf(a)
 		c.complete(v, serr)
+	case kSuspend:
+		p.mu.Lock()
+		p.flags |= fSuspended
+		p.mu.Unlock()
+		p.batch.Or(sigUrgent) // the rest of a batch goes back to wait
+		it.msg.(*call).complete(nil, nil)
 	}
 	if err != nil {
 		return err, true, true

@@ -22,17 +22,17 @@ import (
 // works for nobody from then on (see [Process.Done]). Exit reports false
 // if the target does not exist.
 func (rt *Runtime) Exit(from, to PID, reason error) bool {
-	ok, _ := rt.signal(from, to, reason, false)
+	ok, _, _ := rt.signal(from, to, reason, false)
 	return ok
 }
 
 // exitNow is [Hooks.ExitNow].
-func (rt *Runtime) exitNow(from, to PID, reason error) (ok, exited bool) {
+func (rt *Runtime) exitNow(from, to PID, reason error) (ok, exited bool, at uint64) {
 	return rt.signal(from, to, reason, true)
 }
 
 // signal is Exit and ExitNow: a direct exit signal, announced by an event.
-func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool) {
+func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool, at uint64) {
 	if reason == nil {
 		reason = ErrNormal
 	}
@@ -46,14 +46,7 @@ func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool
 	if now {
 		inline = maxInlineExits
 	}
-	ok, exited, at := rt.exitSignal(from, to, reason, viaNone, inline, clock)
-	if exited {
-		// The signaller has seen the exit happen: it knows of it as of a
-		// message, so what it does next comes after the exit in causal order
-		// (a supervisor's next stop, its restarts).
-		rt.learn(from, at)
-	}
-	return ok, exited
+	return rt.exitSignal(from, to, reason, viaNone, inline, clock)
 }
 
 // learn advances pid's clock past clock, as taking a message sent at clock
@@ -296,6 +289,10 @@ func (rt *Runtime) Unlink(a, b PID) {
 		pb.mu.Unlock()
 	}
 }
+
+// MakeRef returns a new reference, unique in the runtime, like
+// make_ref/0. Monitors take theirs from the same sequence.
+func (rt *Runtime) MakeRef() Ref { return Ref{n: rt.refs.Add(1)} }
 
 // Monitor makes watcher monitor target, like Process.monitor/1: when target
 // exits, watcher receives a [Down] message with the returned Ref and the

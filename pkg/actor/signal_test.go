@@ -284,7 +284,7 @@ func TestExitNow(t *testing.T) {
 	downs := make(chan any, 1)
 	w := spawn(t, rt, inbox(downs))
 	rt.Monitor(w, idle)
-	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, idle, boom); !ok || !exited {
+	if ok, exited, _ := rt.Hooks().ExitNow(actor.PID{}, idle, boom); !ok || !exited {
 		t.Fatalf("ExitNow(idle) = %v, %v; want true, true", ok, exited)
 	}
 	if rt.Alive(idle) {
@@ -298,23 +298,23 @@ func TestExitNow(t *testing.T) {
 	// parent) as a message, on its own goroutine.
 	msgs := make(chan any, 1)
 	trap := spawn(t, rt, trapper(msgs))
-	if ok, exited := rt.Hooks().ExitNow(w, trap, boom); !ok || exited {
+	if ok, exited, _ := rt.Hooks().ExitNow(w, trap, boom); !ok || exited {
 		t.Fatalf("ExitNow(trapping) = %v, %v; want true, false", ok, exited)
 	}
 	if m := recv(t, msgs).(actor.Exit); !errors.Is(m.Reason, boom) {
 		t.Fatalf("trapped %+v; want boom", m)
 	}
 	// kill is not trapped: it ends the trapping process at once.
-	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, trap, actor.ErrKill); !ok || !exited || rt.Alive(trap) {
+	if ok, exited, _ := rt.Hooks().ExitNow(actor.PID{}, trap, actor.ErrKill); !ok || !exited || rt.Alive(trap) {
 		t.Fatalf("ExitNow(trapping, kill) = %v, %v; want true, true and the process gone", ok, exited)
 	}
 
 	// normal is ignored by a process that does not trap exits; a dead
 	// process is not there to signal.
-	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, w, actor.ErrNormal); !ok || exited || !rt.Alive(w) {
+	if ok, exited, _ := rt.Hooks().ExitNow(actor.PID{}, w, actor.ErrNormal); !ok || exited || !rt.Alive(w) {
 		t.Fatalf("ExitNow(normal) = %v, %v; want true, false and the process alive", ok, exited)
 	}
-	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, idle, boom); ok || exited {
+	if ok, exited, _ := rt.Hooks().ExitNow(actor.PID{}, idle, boom); ok || exited {
 		t.Fatalf("ExitNow(dead) = %v, %v; want false, false", ok, exited)
 	}
 
@@ -324,7 +324,7 @@ func TestExitNow(t *testing.T) {
 	rt.Cast(holder, 1)
 	done := <-dones
 	quiesce(t, rt)
-	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, holder, boom); !ok || !exited {
+	if ok, exited, _ := rt.Hooks().ExitNow(actor.PID{}, holder, boom); !ok || !exited {
 		t.Fatalf("ExitNow(holder) = %v, %v; want true, true", ok, exited)
 	}
 	select {
@@ -341,7 +341,7 @@ func TestExitNow(t *testing.T) {
 	rt.Cast(busy, 1)
 	<-in
 	down := watch(t, rt, busy)
-	if ok, exited := rt.Hooks().ExitNow(actor.PID{}, busy, boom); !ok || !exited || rt.Alive(busy) {
+	if ok, exited, _ := rt.Hooks().ExitNow(actor.PID{}, busy, boom); !ok || !exited || rt.Alive(busy) {
 		t.Fatalf("ExitNow(busy) = %v, %v, alive %v; want true, true, false", ok, exited, rt.Alive(busy))
 	}
 	if r := reasonOf(t, down); !errors.Is(r, boom) {
@@ -535,8 +535,7 @@ func TestChildrenExitBeforeParentHears(t *testing.T) {
 }
 
 // A DOWN comes after the exit that causes it in causal order, and a
-// process that stops another with ExitNow knows of the exit when it
-// returns.
+// process that stops another with ExitNow learns the exit's clock.
 func TestExitClocks(t *testing.T) {
 	rt := newRuntime(t)
 	var mu sync.Mutex
@@ -551,8 +550,10 @@ func TestExitClocks(t *testing.T) {
 	watcher := spawn(t, rt, &fn{})
 	rt.Monitor(watcher, target)
 	after := make(chan any, 1)
+	var at uint64
 	stopper := spawn(t, rt, &fn{cast: func(p *actor.Process, _ any) error {
-		rt.Hooks().ExitNow(p.Self(), target, actor.ErrShutdown)
+		_, _, at = rt.Hooks().ExitNow(p.Self(), target, actor.ErrShutdown)
+		rt.Hooks().Learn(p.Self(), at)
 		after <- p.Clock()
 		return nil
 	}})
@@ -561,8 +562,8 @@ func TestExitClocks(t *testing.T) {
 	quiesce(t, rt)
 	mu.Lock()
 	defer mu.Unlock()
-	if exit := clocks[actor.EventExited]; got <= exit {
-		t.Errorf("after ExitNow the stopper's clock is %d, not past the exit's %d", got, exit)
+	if exit := clocks[actor.EventExited]; at != exit || got <= exit {
+		t.Errorf("ExitNow gave the exit's clock as %d and the stopper's clock is then %d; the exit was at %d", at, got, exit)
 	}
 	if down, exit := clocks[actor.EventDown], clocks[actor.EventExited]; down <= exit {
 		t.Errorf("DOWN at clock %d, not after the exit at %d", down, exit)

@@ -281,7 +281,7 @@ func recordHistory(t *testing.T, seed uint64) (linState, []porcupine.Operation) 
 					pid, ok := reg.WhereIs(fmt.Sprint("k", in.key))
 					out.ok, out.pid = ok, pid.ID()
 				case opKill:
-					out.ok, _ = rt.Hooks().ExitNow(actor.PID{}, actor.PIDOf(in.pid), actor.ErrKill)
+					out.ok, _, _ = rt.Hooks().ExitNow(actor.PID{}, actor.PIDOf(in.pid), actor.ErrKill)
 				case opSpawnVia:
 					pid, err := rt.Spawn(ctx, idleActor{}, actor.SpawnOptions{Name: reg.Via(fmt.Sprint("k", in.key))})
 					var as *actor.AlreadyStartedError

@@ -30,15 +30,19 @@ func (s *sup) stopAll() {
 		d   time.Duration
 	}
 	children := s.byPID.takeNewestFirst()
-	signal := func(children []*child) (all []stopping) {
+	// Each goroutine keeps the latest exit clock it saw, and the supervisor
+	// learns them once (not once per child, on a shared clock).
+	signal := func(children []*child) (all []stopping, latest uint64) {
 		for _, c := range children {
 			pid := c.pid
 			c.pid = actor.PID{}
 			if w, ok := s.signalStop(pid, c.spec.shutdown()); ok {
 				all = append(all, stopping{pid, w, c.spec.shutdown()})
+			} else {
+				latest = max(latest, w.at)
 			}
 		}
-		return all
+		return all, latest
 	}
 	// Most children exit on the goroutine that signals them (see
 	// signalStop); with many, the signalling is shared among GOMAXPROCS
@@ -46,11 +50,13 @@ func (s *sup) stopAll() {
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(children)/parallelStop))
 	parts := slices.Collect(slices.Chunk(children, max(1, (len(children)+workers-1)/workers)))
 	waits := make([][]stopping, len(parts))
+	latest := make([]uint64, len(parts))
 	var wg sync.WaitGroup
 	for i, part := range parts {
-		wg.Go(func() { waits[i] = signal(part) })
+		wg.Go(func() { waits[i], latest[i] = signal(part) })
 	}
 	wg.Wait()
+	s.rt.Hooks().Learn(s.self, slices.Max(append(latest, 0)))
 	all := slices.Concat(waits...)
 	began := s.rt.Now()
 	for _, st := range all {
@@ -68,36 +74,41 @@ func (s *sup) stopChild(c *child) {
 	c.pid = actor.PID{}
 	if w, ok := s.signalStop(pid, c.spec.shutdown()); ok {
 		s.awaitStop(pid, w, c.spec.shutdown(), s.rt.Now())
+	} else {
+		s.rt.Hooks().Learn(s.self, w.at)
 	}
 }
 
 // signalStop unlinks the child (so that its exit does not come back to us
 // as a message) and sends it shutdown, or kill for BrutalKill. A child that
-// was idle and does not trap exits has exited when it returns (false);
-// otherwise it returns a watch to wait on for the child's exit.
+// was idle and does not trap exits has exited when it returns (false, and
+// the watch holds the exit's clock); otherwise it returns a watch to wait
+// on for the child's exit.
 //
-// Either way the supervisor's clock has passed the child's exit when the
-// stop is done, so the next stop, and the restarts after, come after it
-// in causal order: narration shows the reverse-order stops as they were.
+// Either way the supervisor learns the child's exit clock when the stop is
+// done (stopChild, stopAll, awaitStop), so the next stop, and the restarts
+// after, come after it in causal order: narration shows the reverse-order
+// stops as they were.
 func (s *sup) signalStop(pid actor.PID, d time.Duration) (exitWatch, bool) {
 	s.rt.Unlink(s.self, pid)
 	reason := actor.ErrShutdown
 	if d == BrutalKill {
 		reason = actor.ErrKill
 	}
-	if _, exited := s.rt.Hooks().ExitNow(s.self, pid, reason); exited {
-		return exitWatch{}, false
+	if _, exited, at := s.rt.Hooks().ExitNow(s.self, pid, reason); exited {
+		return exitWatch{at: at}, false
 	}
 	// Running, trapping, or already exiting: wait until it is gone, and
 	// with it its names (a restart may want them back at once).
 	done, clock := s.rt.Hooks().WatchExit(pid)
-	return exitWatch{done, clock}, true
+	return exitWatch{done: done, clock: clock}, true
 }
 
-// exitWatch is a stopping child's exit to wait for.
+// exitWatch is a stopping child's exit: to wait for, or over at clock at.
 type exitWatch struct {
 	done  <-chan error
 	clock func() uint64
+	at    uint64
 }
 
 // awaitStop waits for a child told to stop at began, killing it once its
