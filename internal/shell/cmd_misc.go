@@ -25,7 +25,7 @@ func newCmdEvents(s *Session) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n := 20
 			if len(args) == 1 {
-				switch a := unquote(args[0]); a {
+				switch a := args[0]; a {
 				case "on", "off":
 					s.mu.Lock()
 					s.narrate = a == "on"
@@ -56,7 +56,7 @@ func newCmdTrace(s *Session) *cobra.Command {
 		Args:    rangeArgs(1, 2, "on or off, and an optional TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var on bool
-			switch unquote(args[0]) {
+			switch args[0] {
 			case "on":
 				on = true
 			case "off":
@@ -78,7 +78,7 @@ func newCmdTrace(s *Session) *cobra.Command {
 				return err
 			}
 			rt.Trace(pid, on)
-			name := unquote(args[1])
+			name := args[1]
 			if name == pid.String() {
 				name = ""
 			}
@@ -93,7 +93,7 @@ func newCmdTrace(s *Session) *cobra.Command {
 }
 
 func newCmdTime(s *Session) *cobra.Command {
-	return &cobra.Command{
+	return keepRaw(&cobra.Command{
 		Use:   "time CMD",
 		Short: "run CMD and say how long it took, until the runtime settled",
 		Long: "Runs CMD and prints the wall-clock time it took, counted until the runtime settled (every\n" +
@@ -111,7 +111,7 @@ func newCmdTime(s *Session) *cobra.Command {
 			s.result("time", "time: "+roundDuration(d).String(), map[string]any{"command": args[0], "seconds": d.Seconds()})
 			return nil
 		},
-	}
+	}, 0)
 }
 
 // roundDuration keeps a duration's four leading digits, enough to read.
@@ -125,7 +125,7 @@ func roundDuration(d time.Duration) time.Duration {
 }
 
 func newCmdWatch(s *Session) *cobra.Command {
-	return &cobra.Command{
+	return keepRaw(&cobra.Command{
 		Use:   "watch DURATION [--count N] CMD",
 		Short: "run CMD every DURATION until Ctrl-C (or N times), like psql's \\watch",
 		Long: "Runs CMD, then again every DURATION, printing what happens in between, until Ctrl-C or\n" +
@@ -135,7 +135,7 @@ func newCmdWatch(s *Session) *cobra.Command {
 		Args:               rangeArgs(2, 1<<20, "a DURATION and a CMD"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			d, err := parseDuration(unquote(args[0]))
+			d, err := parseDuration(args[0])
 			if err != nil {
 				return err
 			}
@@ -165,7 +165,7 @@ func newCmdWatch(s *Session) *cobra.Command {
 				}
 			}
 		},
-	}
+	}, 1)
 }
 
 // runSettled runs a command inside another (time, watch) and waits for
@@ -203,7 +203,7 @@ func newCmdSleep(s *Session) *cobra.Command {
 		Example: "sleep 1s\nsleep 250ms",
 		Args:    exactArgs(1, "a DURATION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := parseDuration(unquote(args[0]))
+			d, err := parseDuration(args[0])
 			if err != nil {
 				return err
 			}
@@ -219,11 +219,7 @@ func newCmdEcho(s *Session) *cobra.Command {
 		Example:            "echo -- step 2: kill the child",
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			words := make([]string, len(args))
-			for i, a := range args {
-				words[i] = unquote(a)
-			}
-			text := strings.Join(words, " ")
+			text := strings.Join(args, " ")
 			s.result("echo", text, map[string]any{"text": text})
 			return nil
 		},
@@ -242,7 +238,7 @@ func newCmdSource(s *Session) *cobra.Command {
 		Example: "source scripts/seed-1-greeter.ash\nsource --keep-going scripts/strategies.ash",
 		Args:    rangeArgs(1, 1<<20, "a FILE and its ARGs"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := s.sourcePath(unquote(args[0]))
+			path := s.sourcePath(args[0])
 			scriptArgs := s.at.args
 			if len(args) > 1 {
 				scriptArgs = args[1:]
@@ -272,6 +268,7 @@ func newCmdSource(s *Session) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&keepGoing, "keep-going", false, "go on after a failing command in FILE")
+	keepRaw(cmd, 1)
 	return cmd
 }
 
@@ -338,7 +335,7 @@ func newCmdKinds(s *Session) *cobra.Command {
 		Args:    rangeArgs(0, 1, "at most one KIND"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				k, err := s.kind(unquote(args[0]))
+				k, err := s.kind(args[0])
 				if err != nil {
 					return err
 				}
@@ -422,14 +419,11 @@ func newCmdHelp(s *Session) *cobra.Command {
 				s.result("help", text, map[string]any{"text": text})
 				return nil
 			}
-			if unquote(args[0]) == "json" {
+			if args[0] == "json" {
 				s.result("help", jsonHelp, map[string]any{"text": jsonHelp})
 				return nil
 			}
-			words := make([]string, len(args))
-			for i, a := range args {
-				words[i] = unquote(a)
-			}
+			words := args
 			c, rest, err := root.Find(words)
 			if err != nil || c == root || len(rest) > 0 {
 				msg := fmt.Sprintf("no command %q", strings.Join(words, " "))
@@ -486,7 +480,7 @@ func newCmdExit(s *Session) *cobra.Command {
 			if len(args) == 0 {
 				return errExit
 			}
-			n, err := strconv.Atoi(unquote(args[0]))
+			n, err := strconv.Atoi(args[0])
 			if err != nil || n < 0 || n > 255 {
 				return fmt.Errorf("an exit status is a number from 0 to 255, not %s", clip(args[0]))
 			}

@@ -45,7 +45,7 @@ func (s *Session) supervisorPID(target string) (actor.PID, error) {
 		return pid, err
 	}
 	if !supervisor.IsSupervisor(s.runtime(), pid) {
-		return pid, fmt.Errorf("%s is not a supervisor; sup start makes one", unquote(target))
+		return pid, fmt.Errorf("%s is not a supervisor; sup start makes one", target)
 	}
 	return pid, nil
 }
@@ -100,21 +100,21 @@ func newCmdSpawn(s *Session) *cobra.Command {
 }
 
 func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) error {
-	k, err := s.kind(unquote(args[0]))
+	k, err := s.kind(args[0])
 	if err != nil {
 		return err
 	}
 	kargs := make([]string, len(args)-1)
 	for i, a := range args[1:] {
-		kargs[i] = unquote(a)
+		kargs[i] = a
 	}
 	restart := k.restart
 	if o.restart != "" {
-		if restart, err = supervisor.ParseRestart(unquote(o.restart)); err != nil {
-			return badChoice("restart", unquote(o.restart), restartChoices)
+		if restart, err = supervisor.ParseRestart(o.restart); err != nil {
+			return badChoice("restart", o.restart, restartChoices)
 		}
 	}
-	shutdown, err := parseShutdown(unquote(o.shutdown))
+	shutdown, err := parseShutdown(o.shutdown)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 		}
 		return fmt.Errorf("%s takes %s; usage: spawn %s %s", k.name, argCount(k), k.name, k.args)
 	}
-	name := unquote(o.name)
+	name := o.name
 	if name == "" && k.defaultName != nil {
 		name = k.defaultName(all)
 	}
@@ -465,7 +465,7 @@ func newCmdWhereis(s *Session) *cobra.Command {
 		Example: "whereis c1\nwhereis sessions user42",
 		Args:    rangeArgs(1, 2, "a NAME, or a REG and a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := unquote(args[len(args)-1])
+			name := args[len(args)-1]
 			var pid actor.PID
 			var ok bool
 			if len(args) == 2 {
@@ -525,17 +525,14 @@ func newCmdLs(s *Session) *cobra.Command {
 				}
 				onlySup = pid
 			}
-			kindName = unquote(kindName)
 			if kindName != "" && kindName != "supervisor" && kindName != "dynamic_supervisor" && kindName != "shell" {
 				if _, err := s.kind(kindName); err != nil {
 					return err
 				}
 			}
-			nameGlob = unquote(nameGlob)
 			if _, err := path.Match(nameGlob, ""); err != nil {
 				return fmt.Errorf("--name %q is not a pattern: use * ? and [a-z], as in a shell", clip(nameGlob))
 			}
-			sortKey = unquote(sortKey)
 			if sortKey == "" {
 				sortKey = "pid"
 			}
@@ -981,7 +978,7 @@ func (s *Session) treeSummary(b *strings.Builder, rt *actor.Runtime, sup actor.P
 }
 
 func newCmdKill(s *Session) *cobra.Command {
-	return &cobra.Command{
+	return keepRaw(&cobra.Command{
 		Use:   "kill TARGET [REASON]",
 		Short: "send an exit signal, like Process.exit/2 (default reason: kill)",
 		Long: "kill cannot be trapped and leaves the reason killed. Other reasons end a process that does not\n" +
@@ -1017,7 +1014,7 @@ func newCmdKill(s *Session) *cobra.Command {
 			s.result("kill", text, obj)
 			return nil
 		},
-	}
+	}, 1)
 }
 
 func newCmdStop(s *Session) *cobra.Command {
@@ -1057,6 +1054,7 @@ func newCmdStop(s *Session) *cobra.Command {
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for it to stop")
+	keepRaw(cmd, 1)
 	return cmd
 }
 
@@ -1122,7 +1120,7 @@ func (s *Session) targetAndMessage(args []string) (actor.PID, any, error) {
 // newCmdDeliver makes send and cast, which differ only in where the
 // message goes.
 func newCmdDeliver(s *Session, name, short, example string, deliver func(rt *actor.Runtime, pid actor.PID, msg any) bool) *cobra.Command {
-	return &cobra.Command{
+	return keepRaw(&cobra.Command{
 		Use:     name + " TARGET MSG",
 		Short:   short,
 		Example: example,
@@ -1136,7 +1134,7 @@ func newCmdDeliver(s *Session, name, short, example string, deliver func(rt *act
 			s.result(name, "", map[string]any{"pid": pid.String(), "message": FormatTerm(msg)})
 			return nil
 		},
-	}
+	}, 1)
 }
 
 func newCmdSend(s *Session) *cobra.Command {
@@ -1184,6 +1182,7 @@ func newCmdCall(s *Session) *cobra.Command {
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
 	cmd.Flags().BoolVar(&async, "async", false, "send the call and go on; await REF prints the reply")
+	keepRaw(cmd, 1)
 	return cmd
 }
 
@@ -1341,7 +1340,7 @@ func newCmdDemonitor(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ref, err := actor.ParseRef(unquote(args[1]))
+			ref, err := actor.ParseRef(args[1])
 			if err != nil {
 				return fmt.Errorf("%q is not a reference: want #Ref<0.0.0.N>, as monitor printed it", clip(args[1]))
 			}
@@ -1368,7 +1367,7 @@ func newCmdTrap(s *Session) *cobra.Command {
 				return err
 			}
 			var on bool
-			switch unquote(args[1]) {
+			switch args[1] {
 			case "on", "true":
 				on = true
 			case "off", "false":

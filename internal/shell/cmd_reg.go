@@ -26,7 +26,6 @@ func newCmdReg(s *Session) *cobra.Command {
 }
 
 func (s *Session) registry(name string) (*registry.Registry, error) {
-	name = unquote(name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r, ok := s.regs[name]; ok {
@@ -63,7 +62,7 @@ func newCmdRegNew(s *Session) *cobra.Command {
 		Example: "reg new topics --keys duplicate\nreg new sessions --partitions 8",
 		Args:    exactArgs(1, "a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := unquote(args[0])
+			name := args[0]
 			if name == "" || len(name) > maxNameLen {
 				return fmt.Errorf("a registry needs a name of 1 to %d bytes", maxNameLen)
 			}
@@ -71,12 +70,12 @@ func newCmdRegNew(s *Session) *cobra.Command {
 				return err
 			}
 			var k registry.KeyMode
-			switch unquote(keys) {
+			switch keys {
 			case "unique":
 			case "duplicate":
 				k = registry.Duplicate
 			default:
-				return badChoice("keys", unquote(keys), []string{"unique", "duplicate"})
+				return badChoice("keys", keys, []string{"unique", "duplicate"})
 			}
 			if partitions < 1 || partitions > 1024 {
 				return fmt.Errorf("--partitions must be between 1 and 1024")
@@ -87,6 +86,11 @@ func newCmdRegNew(s *Session) *cobra.Command {
 			}
 			var metas []entry
 			for _, m := range meta {
+				// A term flag keeps its quotes (see termFlags); quotes around
+				// all of KEY=VALUE, as in 'owner="search team"', go here.
+				if len(m) > 1 && (m[0] == '"' || m[0] == '\'') && m[len(m)-1] == m[0] {
+					m = unquote(m)
+				}
 				k, v, ok := strings.Cut(m, "=")
 				if !ok || k == "" {
 					return fmt.Errorf("--meta %q: want KEY=VALUE, e.g. --meta owner=search", clip(m))
@@ -115,6 +119,7 @@ func newCmdRegNew(s *Session) *cobra.Command {
 	cmd.Flags().StringVar(&keys, "keys", "unique", "unique or duplicate")
 	intFlag(cmd.Flags(), &partitions, "partitions", 8, "number of partitions")
 	cmd.Flags().StringArrayVar(&meta, "meta", nil, "set metadata KEY to the term VALUE (repeatable), like Registry's meta: option")
+	termFlags(cmd, "meta")
 	return cmd
 }
 
@@ -181,14 +186,14 @@ func newCmdRegLookup(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s.printEntries("reg lookup", r.Lookup(unquote(args[1])))
+			s.printEntries("reg lookup", r.Lookup(args[1]))
 			return nil
 		},
 	}
 }
 
 func newCmdRegRegister(s *Session) *cobra.Command {
-	return &cobra.Command{
+	return keepRaw(&cobra.Command{
 		Use:     "register REG KEY TARGET [VALUE]",
 		Short:   "register TARGET under KEY with VALUE (a term; default nil), as the process would with Registry.register/3",
 		Example: "reg register topics news e1\nreg register sessions user42 c1 {since, 2020}",
@@ -204,7 +209,7 @@ func newCmdRegRegister(s *Session) *cobra.Command {
 					return err
 				}
 			}
-			key := unquote(args[1])
+			key := args[1]
 			if len(key) > maxNameLen {
 				return fmt.Errorf("key is %d bytes long; the limit is %d", len(key), maxNameLen)
 			}
@@ -217,7 +222,7 @@ func newCmdRegRegister(s *Session) *cobra.Command {
 			s.result("reg register", "", map[string]any{"registry": r.Name(), "key": key, "pid": pid.String()})
 			return nil
 		},
-	}
+	}, 3)
 }
 
 func newCmdRegUnregister(s *Session) *cobra.Command {
@@ -232,7 +237,7 @@ func newCmdRegUnregister(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key := unquote(args[1])
+			key := args[1]
 			before := len(r.Values(key, pid))
 			if cmd.Flags().Changed("match") {
 				pat, err := ParsePattern(pattern)
@@ -255,6 +260,7 @@ func newCmdRegUnregister(s *Session) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&pattern, "match", "", "remove only the entries whose value matches PATTERN (_ matches anything)")
+	termFlags(cmd, "match")
 	return cmd
 }
 
@@ -269,7 +275,7 @@ func newCmdRegValues(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vals := r.Values(unquote(args[1]), pid)
+			vals := r.Values(args[1], pid)
 			terms := make([]string, len(vals))
 			for i, v := range vals {
 				terms[i] = FormatTerm(v)
@@ -281,7 +287,7 @@ func newCmdRegValues(s *Session) *cobra.Command {
 }
 
 func newCmdRegMeta(s *Session) *cobra.Command {
-	return &cobra.Command{
+	return keepRaw(&cobra.Command{
 		Use:   "meta REG KEY [VALUE]",
 		Short: "read (or with VALUE, set) a registry's metadata, like Registry.meta/2 and put_meta/3",
 		Long: "Registries keep metadata beside their entries: reg new REG --meta KEY=VALUE sets it at the\n" +
@@ -293,7 +299,7 @@ func newCmdRegMeta(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key := unquote(args[1])
+			key := args[1]
 			if len(args) == 3 {
 				v, err := ParseTerm(args[2])
 				if err != nil {
@@ -311,7 +317,7 @@ func newCmdRegMeta(s *Session) *cobra.Command {
 			s.result("reg meta", FormatTerm(Tuple{Atom("ok"), v}), map[string]any{"registry": r.Name(), "key": key, "value": FormatTerm(v)})
 			return nil
 		},
-	}
+	}, 2)
 }
 
 func newCmdRegCount(s *Session) *cobra.Command {
@@ -327,7 +333,7 @@ func newCmdRegCount(s *Session) *cobra.Command {
 			}
 			n := 0
 			if len(args) == 2 {
-				n = r.CountKey(unquote(args[1]))
+				n = r.CountKey(args[1])
 			} else {
 				n = r.Count()
 			}
@@ -338,7 +344,7 @@ func newCmdRegCount(s *Session) *cobra.Command {
 }
 
 func newCmdRegMatch(s *Session) *cobra.Command {
-	return &cobra.Command{
+	return keepRaw(&cobra.Command{
 		Use:     "match REG KEY PATTERN",
 		Short:   "entries under KEY whose value matches PATTERN (_ matches anything), like Registry.match/3",
 		Example: "reg match topics news {admin, _}",
@@ -352,14 +358,14 @@ func newCmdRegMatch(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s.printEntries("reg match", r.Match(unquote(args[1]), func(v any) bool { return matchTerm(pat, v) }))
+			s.printEntries("reg match", r.Match(args[1], func(v any) bool { return matchTerm(pat, v) }))
 			return nil
 		},
-	}
+	}, 2)
 }
 
 func newCmdRegDispatch(s *Session) *cobra.Command {
-	return &cobra.Command{
+	return keepRaw(&cobra.Command{
 		Use:     "dispatch REG KEY MSG",
 		Short:   "send MSG to every process under KEY, like Registry.dispatch/3 with send/2",
 		Example: "reg dispatch topics news {headline, \"extra!\"}",
@@ -374,7 +380,7 @@ func newCmdRegDispatch(s *Session) *cobra.Command {
 				return err
 			}
 			rt := s.runtime()
-			n := r.Dispatch(unquote(args[1]), func(es []registry.Entry) {
+			n := r.Dispatch(args[1], func(es []registry.Entry) {
 				sort.Slice(es, func(i, j int) bool { return es[i].PID.ID() < es[j].PID.ID() })
 				for _, e := range es {
 					rt.Send(e.PID, msg)
@@ -383,7 +389,7 @@ func newCmdRegDispatch(s *Session) *cobra.Command {
 			s.result("reg dispatch", fmt.Sprintf("dispatched to %d process%s", n, pluralEs(n)), map[string]any{"count": n})
 			return nil
 		},
-	}
+	}, 2)
 }
 
 func newCmdRegKeys(s *Session) *cobra.Command {
@@ -476,6 +482,7 @@ func newCmdRegSelect(s *Session) *cobra.Command {
 		},
 	}
 	intFlag(cmd.Flags(), &limit, "limit", 0, "show at most N entries (0: all)")
+	keepRaw(cmd, 1)
 	return cmd
 }
 

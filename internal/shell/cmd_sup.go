@@ -42,16 +42,16 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			"sup start tickers --dynamic --extra-arguments 500ms; spawn ticker --sup tickers --name t1",
 		Args: exactArgs(1, "a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := unquote(args[0])
+			name := args[0]
 			if name == "" || len(name) > maxNameLen {
 				return fmt.Errorf("a supervisor needs a name of 1 to %d bytes", maxNameLen)
 			}
 			if err := checkName("supervisor name", name); err != nil {
 				return err
 			}
-			st, err := supervisor.ParseStrategy(unquote(strategy))
+			st, err := supervisor.ParseStrategy(strategy)
 			if err != nil {
-				return badChoice("strategy", unquote(strategy), strategyChoices)
+				return badChoice("strategy", strategy, strategyChoices)
 			}
 			if dynamic && st != supervisor.OneForOne {
 				return fmt.Errorf("a DynamicSupervisor is always one_for_one")
@@ -70,13 +70,13 @@ func newCmdSupStart(s *Session) *cobra.Command {
 			}
 			r := supervisor.Permanent
 			if restart != "" {
-				if r, err = supervisor.ParseRestart(unquote(restart)); err != nil {
-					return badChoice("restart", unquote(restart), restartChoices)
+				if r, err = supervisor.ParseRestart(restart); err != nil {
+					return badChoice("restart", restart, restartChoices)
 				}
 			}
 			down := supervisor.Infinity
 			if shutdown != "" {
-				if down, err = parseShutdown(unquote(shutdown)); err != nil {
+				if down, err = parseShutdown(shutdown); err != nil {
 					return err
 				}
 			}
@@ -150,7 +150,6 @@ func (s *Session) initialChildren(children []string) ([]supervisor.ChildSpec, er
 	var specs []supervisor.ChildSpec
 	seen := map[string]bool{}
 	for _, c := range children {
-		c = unquote(c)
 		parts := strings.SplitN(c, ":", 3)
 		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
 			return nil, fmt.Errorf("--child %q: want KIND:NAME or KIND:NAME:ARG,ARG, e.g. --child counter:c1", clip(c))
@@ -289,7 +288,7 @@ func newCmdSupTerminate(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			child := unquote(args[1])
+			child := args[1]
 			rt := s.runtime()
 			if pid, perr := actor.ParsePID(child); perr == nil {
 				err = supervisor.TerminateChildPID(cmd.Context(), rt, sup, pid)
@@ -304,7 +303,7 @@ func newCmdSupTerminate(s *Session) *cobra.Command {
 				err = supervisor.TerminateChild(cmd.Context(), rt, sup, child)
 			}
 			if err != nil {
-				return supError(err, unquote(args[0]), child)
+				return supError(err, args[0], child)
 			}
 			s.result("sup terminate", "", map[string]any{"supervisor": sup.String(), "child": child})
 			return nil
@@ -323,11 +322,11 @@ func newCmdSupRestart(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			pid, err := supervisor.RestartChild(cmd.Context(), s.runtime(), sup, unquote(args[1]))
+			pid, err := supervisor.RestartChild(cmd.Context(), s.runtime(), sup, args[1])
 			if err != nil {
-				return supError(err, unquote(args[0]), unquote(args[1]))
+				return supError(err, args[0], args[1])
 			}
-			s.result("sup restart", s.display(pid, unquote(args[1])), map[string]any{"pid": pid.String(), "id": unquote(args[1])})
+			s.result("sup restart", s.display(pid, args[1]), map[string]any{"pid": pid.String(), "id": args[1]})
 			return nil
 		},
 	}
@@ -344,10 +343,10 @@ func newCmdSupDelete(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := supervisor.DeleteChild(cmd.Context(), s.runtime(), sup, unquote(args[1])); err != nil {
-				return supError(err, unquote(args[0]), unquote(args[1]))
+			if err := supervisor.DeleteChild(cmd.Context(), s.runtime(), sup, args[1]); err != nil {
+				return supError(err, args[0], args[1])
 			}
-			s.result("sup delete", "", map[string]any{"id": unquote(args[1])})
+			s.result("sup delete", "", map[string]any{"id": args[1]})
 			return nil
 		},
 	}

@@ -129,7 +129,7 @@ func newCmdAwait(s *Session) *cobra.Command {
 		Example: "call c1 get --async; await $_\ncall s1 {sleep, 500} --async; call c1 get; await #Ref<0.0.0.1> --timeout 2s",
 		Args:    exactArgs(1, "a REF (#Ref<0.0.0.N>, as call --async printed it)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := actor.ParseRef(unquote(args[0]))
+			ref, err := actor.ParseRef(args[0])
 			if err != nil {
 				return fmt.Errorf("%q is not a reference: want #Ref<0.0.0.N>, as call --async printed it", clip(args[0]))
 			}

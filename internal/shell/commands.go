@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -43,7 +44,70 @@ func (s *Session) newTree() *cobra.Command {
 		prepare(c)
 		root.AddCommand(c)
 	}
+	root.PersistentPreRunE = unquoteWords
 	return root
+}
+
+// rawFrom is the annotation of a command whose words from the given
+// position on are kept as typed: terms, in which "a" is a string and a an
+// atom, and command lines that another command runs (time, watch).
+const rawFrom = "raw_from"
+
+// termFlag is the annotation of a flag whose value is a term, kept as
+// typed.
+const termFlag = "term"
+
+// keepRaw marks c's words from position from on as terms or commands.
+func keepRaw(c *cobra.Command, from int) *cobra.Command {
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[rawFrom] = strconv.Itoa(from)
+	return c
+}
+
+// termFlags marks flags of c whose values are terms.
+func termFlags(c *cobra.Command, names ...string) {
+	for _, n := range names {
+		c.Flags().SetAnnotation(n, termFlag, []string{"true"})
+	}
+}
+
+// unquoteWords is the one place quotes are removed: every word of the
+// command line ("a b" is a b) and every flag value given, except terms and
+// command lines (see rawFrom, termFlag), which their parsers read as typed.
+// It runs before every command.
+func unquoteWords(c *cobra.Command, args []string) error {
+	from := len(args)
+	if v, ok := c.Annotations[rawFrom]; ok {
+		from, _ = strconv.Atoi(v)
+	}
+	for i := range min(from, len(args)) {
+		args[i] = unquote(args[i])
+	}
+	var err error
+	c.Flags().Visit(func(f *pflag.Flag) {
+		if _, term := f.Annotations[termFlag]; term {
+			return
+		}
+		switch v := f.Value.(type) {
+		case pflag.SliceValue:
+			items := v.GetSlice()
+			for i := range items {
+				items[i] = unquote(items[i])
+			}
+			if e := v.Replace(items); e != nil && err == nil {
+				err = e
+			}
+		default:
+			if f.Value.Type() == "string" {
+				if e := f.Value.Set(unquote(f.Value.String())); e != nil && err == nil {
+					err = e
+				}
+			}
+		}
+	})
+	return err
 }
 
 // prepare sets the flag-error hook and argument unquoting on a command and

@@ -111,7 +111,12 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		Short:   benchShort,
 		Long:    benchLong,
 		Example: "actorsh bench\nactorsh bench --processes 10000000 --rounds 1\nactorsh bench --processes 10000 --json",
-		Args:    cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("bench takes no arguments, only flags (got %q): actorsh bench --help lists them", clip(args[0]))}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -143,7 +148,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
-		if strings.Contains(err.Error(), "unknown command") || errors.As(err, &usageError{}) || strings.Contains(err.Error(), "arg(s)") {
+		if errors.As(err, &usageError{}) {
 			fmt.Fprintln(ios.ErrOut, "Run 'actorsh --help' for usage.")
 		}
 		return ExitUsage

@@ -533,7 +533,6 @@ func (s *Session) lookupName(name string) (actor.PID, bool) {
 
 // resolve turns a TARGET (a PID or a registered name) into a live PID.
 func (s *Session) resolve(target string) (actor.PID, error) {
-	target = unquote(target)
 	if strings.HasPrefix(target, "<") || strings.HasPrefix(target, "0.") {
 		pid, err := actor.ParsePID(target)
 		if err != nil {
