@@ -1,0 +1,217 @@
+package shell
+
+// This file holds the commands that end processes or tie them together:
+// kill, stop, link, unlink, monitor, demonitor and trap.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/spf13/cobra"
+)
+
+func newCmdKill(s *Session) *cobra.Command {
+	return keepRaw(&cobra.Command{
+		Use:   "kill TARGET [REASON]",
+		Short: "send an exit signal, like Process.exit/2 (default reason: kill)",
+		Long: "kill cannot be trapped and leaves the reason killed. Other reasons end a process that does not\n" +
+			"trap exits (normal is ignored); a process that traps exits gets an {'EXIT', From, Reason} message.",
+		Example: "kill c1\nkill c1 boom\nkill c1 normal\nkill c1 {shutdown, maintenance}",
+		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			reason := actor.ErrKill
+			if len(args) == 2 {
+				t, err := s.parseTerm(args[1])
+				if err != nil {
+					return err
+				}
+				reason = termReason(t)
+			}
+			rt := s.runtime()
+			in, _ := rt.Info(pid)
+			rt.Exit(actor.PID{}, pid, reason)
+			s.settle(cmd.Context())
+			obj := map[string]any{"pid": pid.String(), "reason": actor.FormatReason(reason), "alive": rt.Alive(pid)}
+			text := ""
+			if rt.Alive(pid) {
+				if in.TrapExit {
+					text = fmt.Sprintf("%s traps exits: the signal arrived as {'EXIT', <0.0.0>, %s}", s.display(pid, nameOf(in)), actor.FormatReason(reason))
+				} else {
+					text = fmt.Sprintf("%s ignored the normal exit signal (it does not trap exits)", s.display(pid, nameOf(in)))
+				}
+			}
+			s.result("kill", text, obj)
+			return nil
+		},
+	}, 1)
+}
+
+func newCmdStop(s *Session) *cobra.Command {
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:     "stop TARGET [REASON] [--timeout D]",
+		Short:   "stop a process through its Terminate, like GenServer.stop/3 (default reason: normal)",
+		Example: "stop c1\nstop c1 shutdown\nstop s1 --timeout 30s",
+		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			reason := actor.ErrNormal
+			if len(args) == 2 {
+				t, err := s.parseTerm(args[1])
+				if err != nil {
+					return err
+				}
+				reason = termReason(t)
+			}
+			if timeout <= 0 {
+				return fmt.Errorf("--timeout must be positive")
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			if err := s.runtime().Stop(ctx, pid, reason); err != nil {
+				if errors.Is(err, context.DeadlineExceeded) {
+					return fmt.Errorf("%s did not stop within %v: the stop waits behind its messages and the callback it is in, "+
+						"and still happens after them; --timeout waits longer, kill %s ends it now", args[0], timeout, args[0])
+				}
+				return err
+			}
+			s.result("stop", "", map[string]any{"pid": pid.String(), "reason": actor.FormatReason(reason)})
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for it to stop")
+	keepRaw(cmd, 1)
+	return cmd
+}
+
+func twoTargets(s *Session, args []string) (actor.PID, actor.PID, error) {
+	a, err := s.resolve(args[0])
+	if err != nil {
+		return a, a, err
+	}
+	b, err := s.resolve(args[1])
+	return a, b, err
+}
+
+func newCmdLink(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "link A B",
+		Short:   "link two processes: when one exits, the other gets an exit signal",
+		Example: "link c1 c2",
+		Args:    exactArgs(2, "two TARGETs"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, b, err := twoTargets(s, args)
+			if err != nil {
+				return err
+			}
+			if err := s.runtime().Link(a, b); err != nil {
+				return err
+			}
+			s.result("link", "", map[string]any{"a": a.String(), "b": b.String()})
+			return nil
+		},
+	}
+}
+
+func newCmdUnlink(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "unlink A B",
+		Short:   "remove the link between two processes",
+		Example: "unlink c1 c2",
+		Args:    exactArgs(2, "two TARGETs"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, b, err := twoTargets(s, args)
+			if err != nil {
+				return err
+			}
+			s.runtime().Unlink(a, b)
+			s.result("unlink", "", map[string]any{"a": a.String(), "b": b.String()})
+			return nil
+		},
+	}
+}
+
+func newCmdMonitor(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "monitor A B",
+		Short:   "make A monitor B: when B exits, A gets a DOWN message",
+		Example: "monitor e1 c1",
+		Args:    exactArgs(2, "two TARGETs: the watcher, then the watched"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, b, err := twoTargets(s, args)
+			if err != nil {
+				return err
+			}
+			ref := s.runtime().Monitor(a, b)
+			s.setLast(ref.String())
+			s.result("monitor", ref.String(), map[string]any{"watcher": a.String(), "target": b.String(), "ref": ref.String()})
+			return nil
+		},
+	}
+}
+
+func newCmdDemonitor(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demonitor A REF",
+		Short: "remove the monitor REF that A holds, like Process.demonitor/1",
+		Long: "Removes the monitor REF (as monitor printed it) that A holds; A gets no DOWN for it.\n" +
+			"A DOWN already delivered stays in A's mailbox, as in OTP.",
+		Example: "demonitor e1 #Ref<0.0.0.1>",
+		Args:    exactArgs(2, "a TARGET (the watcher) and a REF (#Ref<0.0.0.N>, as monitor printed it)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			ref, err := actor.ParseRef(args[1])
+			if err != nil {
+				return fmt.Errorf("%q is not a reference: want #Ref<0.0.0.N>, as monitor printed it", clip(args[1]))
+			}
+			removed := s.runtime().Demonitor(a, ref)
+			text := "true"
+			if !removed {
+				text = fmt.Sprintf("true (%v held no monitor %v: nothing changed)", a, ref)
+			}
+			s.result("demonitor", text, map[string]any{"watcher": a.String(), "ref": ref.String(), "removed": removed})
+			return nil
+		},
+	}
+}
+
+func newCmdTrap(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Use:     "trap TARGET on|off",
+		Short:   "make a process trap exits (or stop), like Process.flag(:trap_exit, true)",
+		Example: "trap e1 on",
+		Args:    exactArgs(2, "a TARGET and on or off"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := s.resolve(args[0])
+			if err != nil {
+				return err
+			}
+			var on bool
+			switch args[1] {
+			case "on", "true":
+				on = true
+			case "off", "false":
+			default:
+				return fmt.Errorf("want on or off, not %q", clip(args[1]))
+			}
+			if err := s.runtime().Hooks().SetTrapExit(pid, on); err != nil {
+				return err
+			}
+			s.result("trap", "", map[string]any{"pid": pid.String(), "trap_exit": on})
+			return nil
+		},
+	}
+}
