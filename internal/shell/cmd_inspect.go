@@ -102,7 +102,10 @@ func newCmdLs(s *Session) *cobra.Command {
 			if !slices.Contains(lsSorts, sortKey) {
 				return badChoice("sort", sortKey, lsSorts)
 			}
-			if limit <= 0 || all {
+			if limit < 0 {
+				return fmt.Errorf("--limit must be 0 (all) or more, not %d", limit)
+			}
+			if limit == 0 || all {
 				limit = int(^uint(0) >> 1)
 			}
 			// In PID order rows can be cut at the limit as they come; any

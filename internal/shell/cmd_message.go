@@ -116,12 +116,12 @@ func newCmdCall(s *Session) *cobra.Command {
 		Example: "call c1 get\ncall c1 {add, 5}\ncall s1 hello --timeout 100ms\ncall s1 {sleep, 5000} --async; kill s1",
 		Args:    messageArgs("call"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if timeout <= 0 { // before the MSG, whose atoms are made when it is read
+				return fmt.Errorf("--timeout must be positive")
+			}
 			pid, msg, err := s.targetAndMessage(args)
 			if err != nil {
 				return err
-			}
-			if timeout <= 0 {
-				return fmt.Errorf("--timeout must be positive")
 			}
 			if async {
 				return s.callAsync(pid, msg, args[0], timeout)
@@ -137,7 +137,7 @@ func newCmdCall(s *Session) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
+	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
 	cmd.Flags().BoolVar(&async, "async", false, "send the call and go on; await REF prints the reply")
 	keepRaw(cmd, 1)
 	return cmd

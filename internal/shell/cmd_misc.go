@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -251,7 +252,7 @@ func newCmdSource(s *Session) *cobra.Command {
 			}
 			f, err := os.Open(path)
 			if err != nil {
-				return err
+				return fileError(path, err)
 			}
 			defer f.Close()
 			s.out.flush(true)
@@ -531,3 +532,18 @@ func (p *progress) done() {
 }
 
 var _ = context.Background
+
+// fileError says in plain words why a command file cannot be read.
+func fileError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("no file %s (a relative FILE is looked for beside the file that sources it, then in the current directory)", clip(path))
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%s cannot be read: permission denied", clip(path))
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s cannot be read: %v", clip(path), pe.Err)
+	}
+	return err
+}

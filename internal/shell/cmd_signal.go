@@ -89,7 +89,7 @@ func newCmdStop(s *Session) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for it to stop")
+	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for it to stop")
 	keepRaw(cmd, 1)
 	return cmd
 }

@@ -82,6 +82,9 @@ func newCmdSpawn(s *Session) *cobra.Command {
 		Example: "spawn greeter alice\nspawn counter --name c1 --sup workers\nspawn greeter user{i} --count 1000\nspawn greeter bob --restart permanent --sup workers",
 		Args:    rangeArgs(1, 1<<20, "a KIND and its arguments (kinds lists them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("name") && o.name == "" {
+				return errors.New("--name wants a name of 1 to 1024 bytes; leave --name out for a process with none")
+			}
 			return s.spawn(cmd.Context(), args, o)
 		},
 	}
@@ -140,7 +143,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 			return fmt.Errorf("%s takes %s, and %s gives it %d (its --extra-arguments) before these %d; usage: spawn %s %s",
 				k.name, argCount(k), o.sup, extra, len(kargs), k.name, k.args)
 		}
-		return fmt.Errorf("%s takes %s; usage: spawn %s %s", k.name, argCount(k), k.name, k.args)
+		return fmt.Errorf("%s takes %s; usage: %s", k.name, argCount(k), strings.TrimSpace("spawn "+k.name+" "+k.args))
 	}
 	name := o.name
 	if name == "" && k.defaultName != nil {
@@ -173,6 +176,54 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 		}
 	}
 	many := o.count > 1
+	// The name of process i, and its arguments.
+	nameAt := func(i int) (string, []string) {
+		if !many {
+			return name, kargs
+		}
+		idx := strconv.Itoa(i)
+		a := make([]string, len(kargs))
+		for j := range kargs {
+			a[j] = strings.ReplaceAll(kargs[j], "{i}", idx)
+		}
+		n := name
+		if o.name != "" {
+			n = strings.ReplaceAll(name, "{i}", idx)
+		} else if k.defaultName != nil {
+			n = k.defaultName(a)
+		}
+		return n, a
+	}
+	// Names are checked before anything starts, so that a spawn that
+	// cannot start them all starts none.
+	if n1, _ := nameAt(1); many && n1 != "" {
+		if n2, _ := nameAt(2); n2 == n1 {
+			return fmt.Errorf("--count %d would give all %d processes the name %q: put {i} in the name, e.g. --name %s{i}", o.count, o.count, clip(n1), clip(n1))
+		}
+	}
+	s.mu.Lock()
+	names, atoms := s.names, s.atoms
+	s.mu.Unlock()
+	for i := 1; name != "" && i <= o.count; i++ {
+		n, _ := nameAt(i)
+		var holder actor.PID
+		var taken bool
+		switch {
+		case o.atom:
+			holder, taken = atoms.WhereIs(n)
+		case via != nil:
+			holder, taken = via.WhereIs(n)
+		default:
+			holder, taken = names.WhereIs(n)
+		}
+		if taken {
+			err := fmt.Errorf("already_started: %q is %v", clip(n), holder)
+			if many {
+				return fmt.Errorf("process %d of %d: %w (none was started)", i, o.count, err)
+			}
+			return err
+		}
+	}
 	started := 0
 	first, last := actor.PID{}, actor.PID{}
 	progress := newProgress(s, o.count)
@@ -195,19 +246,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 		if ctx.Err() != nil {
 			return interrupted()
 		}
-		a, n := kargs, name
-		if many {
-			idx := strconv.Itoa(i)
-			a = make([]string, len(kargs))
-			for j := range kargs {
-				a[j] = strings.ReplaceAll(kargs[j], "{i}", idx)
-			}
-			if o.name != "" {
-				n = strings.ReplaceAll(name, "{i}", idx)
-			} else if k.defaultName != nil {
-				n = k.defaultName(a)
-			}
-		}
+		n, a := nameAt(i)
 		pid, err := s.startChild(startCtx, sup, k, a, n, restart, shutdown, o.link, o.atom, via)
 		if err != nil && ctx.Err() != nil {
 			return interrupted()

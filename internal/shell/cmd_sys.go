@@ -49,7 +49,7 @@ func newCmdSuspend(s *Session) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the process to take the request")
+	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the process to take the request")
 	return cmd
 }
 
@@ -162,6 +162,6 @@ func newCmdAwait(s *Session) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
+	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
 	return cmd
 }

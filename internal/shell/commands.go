@@ -224,15 +224,64 @@ func isNegativeNumber(w string) bool {
 
 // flagError adds a did-you-mean to an unknown flag.
 func flagError(c *cobra.Command, err error) error {
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+	return errors.New(flagErrorText(c, err))
+}
+
+// flagErrorText is flagError's text; for actorsh itself (the root) without
+// the hint, which main gives.
+func flagErrorText(c *cobra.Command, err error) string {
+	path := commandPath(c)
+	hint := "; help " + path + " shows the flags"
+	if path == "" {
+		hint = ""
+	}
+	var unknown *pflag.NotExistError
+	var missing *pflag.ValueRequiredError
+	var invalid *pflag.InvalidValueError
+	switch {
+	case errors.As(err, &unknown):
+		name := unknown.GetSpecifiedName()
+		if name == "" {
+			return fmt.Sprintf("unknown flag -%s%s", unknown.GetSpecifiedShortnames(), hint)
+		}
 		var flags []string
 		c.Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, f.Name) })
 		if g := closest(name, flags); g != "" {
-			return fmt.Errorf("%s (did you mean --%s?); help %s shows the flags", msg, g, c.Name())
+			return fmt.Sprintf("unknown flag --%s (did you mean --%s?)%s", clip(name), g, hint)
 		}
+		return fmt.Sprintf("unknown flag --%s%s", clip(name), hint)
+	case errors.As(err, &missing):
+		return fmt.Sprintf("--%s wants a value%s", missing.GetFlag().Name, hint)
+	case errors.As(err, &invalid):
+		why := "not a valid value"
+		if u := invalid.Unwrap(); u != nil {
+			why = u.Error()
+		}
+		return fmt.Sprintf("--%s %q: %s%s", invalid.GetFlag().Name, clip(invalid.GetValue()), why, hint)
 	}
-	return fmt.Errorf("%s; help %s shows the flags", msg, c.Name())
+	return err.Error() + hint
+}
+
+// usageLine is c's usage with its full name: sup start NAME ..., not
+// start NAME ....
+func usageLine(c *cobra.Command) string {
+	if p := commandPath(c.Parent()); c.HasParent() && p != "" {
+		return p + " " + c.Use
+	}
+	return c.Use
+}
+
+// commandPath is a command as the user types it: sup start, not actorsh
+// sup start.
+func commandPath(c *cobra.Command) string {
+	if c.HasParent() {
+		p := commandPath(c.Parent())
+		if p != "" {
+			return p + " " + c.Name()
+		}
+		return c.Name()
+	}
+	return "" // the root: actorsh itself
 }
 
 // result prints a command's result: text for people, an object for
@@ -250,7 +299,7 @@ func (s *Session) result(cmd string, text string, obj map[string]any) {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
-			return fmt.Errorf("want %s, got %d argument%s; usage: %s", what, len(args), plural(len(args)), c.Use)
+			return fmt.Errorf("want %s, got %d argument%s; usage: %s", what, len(args), plural(len(args)), usageLine(c))
 		}
 		return nil
 	}
@@ -259,7 +308,7 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 func rangeArgs(lo, hi int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) < lo || len(args) > hi {
-			return fmt.Errorf("want %s, got %d argument%s; usage: %s", what, len(args), plural(len(args)), c.Use)
+			return fmt.Errorf("want %s, got %d argument%s; usage: %s", what, len(args), plural(len(args)), usageLine(c))
 		}
 		return nil
 	}

@@ -3,6 +3,7 @@ package shell
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -31,4 +32,26 @@ func (d decimal) Set(s string) error {
 func intFlag(f *pflag.FlagSet, p *int, name string, value int, usage string) {
 	*p = value
 	f.Var(decimal{p}, name, usage)
+}
+
+// duration is a time.Duration flag whose error says what a duration looks
+// like, where pflag's passes on time.ParseDuration's.
+type duration struct{ p *time.Duration }
+
+func (d duration) String() string { return d.p.String() }
+func (d duration) Type() string   { return "duration" }
+
+func (d duration) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("not a duration (examples: 500ms, 2s, 1m)")
+	}
+	*d.p = v
+	return nil
+}
+
+// durationFlag defines a duration flag, as pflag's DurationVar does.
+func durationFlag(f *pflag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
+	*p = value
+	f.Var(duration{p}, name, usage)
 }

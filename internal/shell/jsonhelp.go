@@ -6,7 +6,9 @@ Every object has "type":
 
   "result"  a command's result: "cmd" (e.g. "spawn", "sup start") and its fields, e.g.
             spawn:   pid, name, kind            (--count > 10: started, first, last, kind)
-            whereis: name, pid (null if none)   call: pid, reply        ls: one per process
+            whereis: name, pid (null if none)   call: pid, reply (--async: pid, ref, async)
+            await: ref, pid, reply              reg select: key, pid, value, then count, shown
+            suspend: pid, changed               resume: pid                 ls: one per process
             (pid, name, kind, supervisor, restart, status, mailbox, restarts), then total, shown
             tree: tree, nested: a supervisor's pid, name, kind, strategy, restarts,
             max_restarts, max_seconds, specs, children (supervisors, or workers with id,
@@ -22,6 +24,7 @@ Every object has "type":
             pid, and where they apply: other (parent, new pid, sender), supervisor, name,
             reason, detail, message, restarts, max_restarts, max_seconds
   "output"  something a process printed: pid, text
+  "reply"   the reply to a call --async came: ref, pid, and reply, or error if none will
   "error"   a command failed: cmd (as typed), command (its name), error, and file and
             line when it came from a file or -c (also written to stderr as text)
   "expected_failure"  a command under ! failed, as it was meant to: cmd, command, error,

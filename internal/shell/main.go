@@ -144,7 +144,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	benchCmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (read it with go tool pprof)")
 	runCmd.Flags().SetInterspersed(false) // after FILE, every word is the script's
 	root.AddCommand(runCmd, benchCmd)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{errors.New(flagErrorText(c, err))} })
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
@@ -202,7 +202,7 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 func runFile(ios *iostreams.IOStreams, o mainOptions, path string, args []string) int {
 	f, err := os.Open(path)
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", fileError(path, err))
 		return ExitFailed
 	}
 	defer f.Close()

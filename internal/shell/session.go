@@ -536,7 +536,7 @@ func (s *Session) resolve(target string) (actor.PID, error) {
 	if strings.HasPrefix(target, "<") || strings.HasPrefix(target, "0.") {
 		pid, err := actor.ParsePID(target)
 		if err != nil {
-			return actor.PID{}, err
+			return actor.PID{}, fmt.Errorf("%q is not a PID: want <0.N.0> or 0.N.0, as ls shows them", clip(target))
 		}
 		if !s.runtime().Alive(pid) {
 			return actor.PID{}, fmt.Errorf("%v is not alive (noproc)", pid)

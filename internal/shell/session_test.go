@@ -2,11 +2,14 @@ package shell
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/actorsh/actorsh/internal/iostreams"
+	"github.com/actorsh/actorsh/pkg/actor"
 	"go.uber.org/goleak"
 )
 
@@ -45,7 +48,10 @@ func TestSessionExecAndClose(t *testing.T) {
 }
 
 // FuzzExec feeds arbitrary lines to a session: whatever the input, the
-// shell must not panic, and must still run a good command afterwards.
+// shell must not panic, every line must finish (a command that waits
+// honours the context), a failing command must change nothing, the output
+// must stay bounded, and the shell must still run a good command
+// afterwards.
 func FuzzExec(f *testing.F) {
 	for _, s := range []string{
 		"spawn greeter alice", "spawn counter --name c --count 3", "kill c boom", "call c {add, 5}",
@@ -53,26 +59,99 @@ func FuzzExec(f *testing.F) {
 		"reg match t k {_, x}", "trap e on; link e c; kill c", "monitor e c", "tree", "ls --all", "info e", "state e",
 		"spawn greeter x --atom-name", "atoms --limit 1", "help sup start", "events 5", "trace on", "send <0.1.0> x",
 		"stop <0.1.0>", "kill 0.1.0 kill", "sup terminate root <0.2.0>", "whereis \"a b\"", "echo 'x", "{[",
+		"suspend c1", "call c1 get --async", "await #Ref<0.0.0.1>", "reg select names {_, _, _}", "watch 1ms --count 2 ls",
+		"spawn counter --name \"\"", "call c1 get --timeout 0s", "sleep 5s", "spawn sleeper 10s --name s; call s x",
 	} {
 		f.Add(s)
 	}
+	for _, in := range badInputs {
+		f.Add(in.line)
+	}
 	f.Fuzz(func(t *testing.T, line string) {
-		if strings.Contains(line, "source") {
-			return // reads files: not what this test is about
+		if strings.Contains(line, "source") || strings.Contains(line, "bench") {
+			return // reads files, or measures for long: not what this test is about
 		}
-		ios, _, _, _ := iostreams.Test()
+		ios, _, out, _ := iostreams.Test()
 		s, err := NewSession(ios, Options{AtomLimit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer s.Close()
+		closed := false
+		defer func() {
+			if !closed {
+				s.Close()
+			}
+		}()
+		if err := s.Exec(context.Background(), "spawn counter --name c1; sup start w1; reg new r1"); err != nil {
+			t.Fatal(err)
+		}
+		before := snapshot(t, s)
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		_ = s.Exec(ctx, line)
+		done := make(chan error, 1)
+		go func() { done <- s.Exec(ctx, line) }()
+		select {
+		case err = <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%q did not finish 30 s after its context ended", line)
+		}
 		cancel()
+		cmds, splitErr := SplitLine(line)
+		if err != nil && splitErr == nil && len(cmds) == 1 && cmds[0][0] != "!" {
+			if after := snapshot(t, s); after != before {
+				t.Fatalf("%q failed (%v) and changed the session:\nbefore:\n%s\nafter:\n%s", line, err, before, after)
+			}
+		}
 		if err := s.Exec(context.Background(), "spawn counter --name zz_after; call zz_after inc"); err != nil {
 			t.Fatalf("after %q the shell no longer works: %v", line, err)
 		}
+		closed = true
+		s.Close() // every goroutine that writes output is gone
+		if out.Len() > maxFuzzOutput {
+			t.Fatalf("%q printed %d bytes; a line may print at most %d", line, out.Len(), maxFuzzOutput)
+		}
 	})
+}
+
+// maxFuzzOutput bounds what one fuzzed line may print (spawn --count
+// 1000000 prints a summary, not a million lines).
+const maxFuzzOutput = 1 << 20
+
+// snapshot is what a failing command must not change: the processes with
+// their kinds, names, links, monitors and flags, the registries and their
+// entries, and the atom table.
+func snapshot(t *testing.T, s *Session) string {
+	t.Helper()
+	rt := s.runtime()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rt.Quiesce(ctx); err != nil {
+		t.Fatalf("Quiesce: %v", err)
+	}
+	var lines []string
+	rt.Processes(func(pid actor.PID) bool {
+		in, err := rt.Info(pid)
+		if err == nil {
+			var keys []string
+			for _, r := range in.Registered {
+				keys = append(keys, r.Key)
+			}
+			lines = append(lines, fmt.Sprintf("%v %s names=%v links=%v monitors=%v trap=%v suspended=%v",
+				pid, in.Behaviour, keys, in.Links, in.Monitors, in.TrapExit, in.Status == actor.StatusSuspended))
+		}
+		return true
+	})
+	sort.Strings(lines)
+	var more []string
+	s.mu.Lock()
+	for name, r := range s.regs {
+		more = append(more, fmt.Sprintf("registry %s %d", name, r.Count()))
+	}
+	atoms := s.atoms
+	s.mu.Unlock()
+	sort.Strings(more)
+	used, _ := atoms.count()
+	more = append(more, fmt.Sprintf("atoms %d", used))
+	return strings.Join(append(lines, more...), "\n")
 }
 
 // TestCompletionFromPrefix: live names complete from the typed prefix,
