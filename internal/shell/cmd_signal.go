@@ -13,17 +13,47 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// workspaceGuard refuses to end root or the shell's own process unless
+// forced: one stray kill or stop would end every process of the session
+// (root's), or every --link child (the shell process's).
+func (s *Session) workspaceGuard(verb string, pid actor.PID, force bool) error {
+	if force {
+		return nil
+	}
+	s.mu.Lock()
+	root, shell, rt := s.root, s.shell, s.rt
+	s.mu.Unlock()
+	switch pid {
+	case root:
+		n := rt.NumProcesses() - 1 // not root itself, nor the shell's process
+		if rt.Alive(shell) {
+			n--
+		}
+		return fmt.Errorf("root is the session's root supervisor: %s root ends it and every process under it (%d running now), "+
+			"and a fresh, empty root takes its place; %s root --force does that", verb, n, verb)
+	case shell:
+		return fmt.Errorf("shell is the shell's own process: %s shell ends it and, through their links, the processes "+
+			"spawned with --link; %s shell --force does that", verb, verb)
+	}
+	return nil
+}
+
 func newCmdKill(s *Session) *cobra.Command {
-	return keepRaw(&cobra.Command{
-		Use:   "kill TARGET [REASON]",
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "kill TARGET [REASON] [--force]",
 		Short: "send an exit signal, like Process.exit/2 (default reason: kill)",
 		Long: "kill cannot be trapped and leaves the reason killed. Other reasons end a process that does not\n" +
-			"trap exits (normal is ignored); a process that traps exits gets an {'EXIT', From, Reason} message.",
+			"trap exits (normal is ignored); a process that traps exits gets an {'EXIT', From, Reason} message.\n" +
+			"root and the shell's own process are the session's: they take --force.",
 		Example: "kill c1\nkill c1 boom\nkill c1 normal\nkill c1 {shutdown, maintenance}",
 		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, err := s.resolve(args[0])
 			if err != nil {
+				return err
+			}
+			if err := s.workspaceGuard("kill", pid, force); err != nil {
 				return err
 			}
 			reason := actor.ErrKill
@@ -50,19 +80,25 @@ func newCmdKill(s *Session) *cobra.Command {
 			s.result("kill", text, obj)
 			return nil
 		},
-	}, 1)
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "kill root or the shell's own process all the same")
+	return keepRaw(cmd, 1)
 }
 
 func newCmdStop(s *Session) *cobra.Command {
 	var timeout time.Duration
+	var force bool
 	cmd := &cobra.Command{
-		Use:     "stop TARGET [REASON] [--timeout D]",
+		Use:     "stop TARGET [REASON] [--timeout D] [--force]",
 		Short:   "stop a process through its Terminate, like GenServer.stop/3 (default reason: normal)",
 		Example: "stop c1\nstop c1 shutdown\nstop s1 --timeout 30s",
 		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, err := s.resolve(args[0])
 			if err != nil {
+				return err
+			}
+			if err := s.workspaceGuard("stop", pid, force); err != nil {
 				return err
 			}
 			reason := actor.ErrNormal
@@ -90,6 +126,7 @@ func newCmdStop(s *Session) *cobra.Command {
 		},
 	}
 	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for it to stop")
+	cmd.Flags().BoolVar(&force, "force", false, "stop root or the shell's own process all the same")
 	keepRaw(cmd, 1)
 	return cmd
 }
