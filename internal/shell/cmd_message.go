@@ -129,6 +129,10 @@ func newCmdCall(s *Session) *cobra.Command {
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			reply, err := s.callProcess(ctx, pid, msg, args[0], timeout)
+			// What the call caused comes first, as a trace of the callee
+			// shows its receipt and reply before the caller has the reply.
+			s.settle(cmd.Context())
+			s.out.flush(false)
 			if err != nil {
 				return err
 			}

@@ -19,10 +19,12 @@ Every object has "type":
             sup children: one per child (id, pid, type, restart, shutdown, restarts,
             restarting), then sup, count; a list that is empty still ends with its count
   "event"   a runtime event: "event" is spawned, exited, signal, restarted, not_restarted,
-            restart_failed, gave_up, registered, unregistered, received, down or
+            restart_failed, gave_up, registered, unregistered, received, handled, down or
             subscriber_panicked; with
             pid, and where they apply: other (parent, new pid, sender), supervisor, name,
-            reason, detail, message, restarts, max_restarts, max_seconds
+            reason, detail, message, state, restarts, max_restarts, max_seconds
+            (received and handled are trace's: detail is call, cast, info, exit or down;
+            handled has the new state and, for a call, the reply as message)
   "output"  something a process printed: pid, text
   "reply"   the reply to a call --async came: ref, pid, and reply, or error if none will
   "error"   a command failed: cmd (as typed), command (its name), error, and file and

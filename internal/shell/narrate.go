@@ -112,6 +112,9 @@ func eventObject(e actor.Event) map[string]any {
 	if e.Message != nil {
 		o["message"] = FormatTerm(e.Message)
 	}
+	if e.Kind == actor.EventHandled {
+		o["state"] = stateText(e.State)
+	}
 	if e.MaxRestarts != 0 || e.Window != 0 {
 		o["restarts"] = e.Restarts
 		o["max_restarts"] = e.MaxRestarts
@@ -129,6 +132,17 @@ func seconds(d time.Duration) string {
 		return fmt.Sprintf("%ds", int(d/time.Second))
 	}
 	return d.String()
+}
+
+// traced names a traced process: its PID and first registered name.
+func (s *Session) traced(pid actor.PID) string {
+	s.mu.Lock()
+	names := s.names
+	s.mu.Unlock()
+	if keys := names.Keys(pid); len(keys) > 0 {
+		return pid.String() + " " + keys[0]
+	}
+	return pid.String()
 }
 
 // supName names a supervisor for narration.
@@ -171,8 +185,13 @@ func (s *Session) describe(e actor.Event, stopper actor.PID) string {
 			s.supName(e.PID), e.MaxRestarts, plural(e.MaxRestarts), seconds(e.Window), e.Detail))
 	case actor.EventDown:
 		return fmt.Sprintf("%s got DOWN for %s: %s", p.PID(e.PID.String()), p.PID(e.Other.String()), reason())
-	case actor.EventReceived:
-		return p.Dim(fmt.Sprintf("trace %s <- %s %s", e.PID, e.Detail, FormatTerm(e.Message)))
+	case actor.EventReceived: // as :sys.trace prints "*DBG* c got call inc"
+		return p.Dim(fmt.Sprintf("trace %s got %s %s", s.traced(e.PID), e.Detail, FormatTerm(e.Message)))
+	case actor.EventHandled: // "*DBG* c sent 1 to ..., new state 1"
+		if e.Detail == "call" {
+			return p.Dim(fmt.Sprintf("trace %s replied %s, new state %s", s.traced(e.PID), FormatTerm(e.Message), stateText(e.State)))
+		}
+		return p.Dim(fmt.Sprintf("trace %s new state %s", s.traced(e.PID), stateText(e.State)))
 	}
 	return ""
 }

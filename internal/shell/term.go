@@ -3,6 +3,7 @@ package shell
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -323,6 +324,16 @@ func formatTerm(b *strings.Builder, t any) {
 	case nil:
 		b.WriteString("nil")
 	default:
+		// A Go slice from a package (a supervisor's children, say) is a
+		// list of what its elements print as.
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice {
+			items := make([]any, rv.Len())
+			for i := range items {
+				items[i] = rv.Index(i).Interface()
+			}
+			formatSeq(b, '[', items, ']')
+			return
+		}
 		fmt.Fprintf(b, "%v", v)
 	}
 }

@@ -104,6 +104,17 @@ type Down struct {
 	Reason error
 }
 
+// String writes the message as Erlang does: {'EXIT', <0.5.0>, boom}.
+func (e Exit) String() string {
+	return "{'EXIT', " + e.From.String() + ", " + FormatReason(e.Reason) + "}"
+}
+
+// String writes the message as Erlang does:
+// {'DOWN', #Ref<0.0.0.1>, process, <0.5.0>, boom}.
+func (d Down) String() string {
+	return "{'DOWN', " + d.Ref.String() + ", process, " + d.PID.String() + ", " + FormatReason(d.Reason) + "}"
+}
+
 // Timeout is delivered to HandleInfo when no message arrived within the
 // time given to [Process.SetTimeout], like the timeout of a GenServer
 // callback's return value.

@@ -23,6 +23,7 @@ const (
 	EventReceived                                // traced process PID took Message from its mailbox; Detail is call, cast, info, exit, down, stop
 	EventDown                                    // a monitor held by PID fired: Other exited with Reason
 	EventSubscriberPanicked                      // a subscriber panicked (Reason is the PanicError) and was unsubscribed
+	EventHandled                                 // traced process PID handled what its EventReceived told; Message is a call's reply, State its new state
 )
 
 var eventKindNames = [...]string{
@@ -39,6 +40,7 @@ var eventKindNames = [...]string{
 	EventDown:          "down",
 
 	EventSubscriberPanicked: "subscriber_panicked",
+	EventHandled:            "handled",
 }
 
 // String returns the kind's name, as used in the shell's JSON output.
@@ -60,6 +62,9 @@ type Event struct {
 	Reason     error
 	Detail     string
 	Message    any
+	// State is a traced process's state after it handled an item
+	// (EventHandled), as State would return it.
+	State any
 	// Restart budget, for supervisor events: Restarts within Window so far,
 	// and the most allowed (MaxRestarts).
 	Restarts    int
@@ -243,4 +248,21 @@ func (rt *Runtime) traceReceive(p *Process, it item) {
 		msg = m.req
 	}
 	rt.emit(Event{Kind: EventReceived, PID: p.pid, Message: msg, Detail: kindNames[it.kind], Clock: p.Clock()})
+}
+
+// traceHandled reports that a traced process has handled it: the reply
+// to a call, and the state it has now, as :sys.trace prints "sent 1 to
+// ..., new state 1". A State that panics leaves the state out.
+func (rt *Runtime) traceHandled(p *Process, a Actor, it item, reply any) {
+	if !rt.listening() || it.kind == kState || it.kind == kSuspend {
+		return
+	}
+	st, err := p.stateOf(a)
+	if err != nil {
+		st = nil
+	}
+	if it.kind != kCall {
+		reply = nil
+	}
+	rt.emit(Event{Kind: EventHandled, PID: p.pid, Message: reply, State: st, Detail: kindNames[it.kind], Clock: p.Clock()})
 }

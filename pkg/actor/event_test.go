@@ -1,6 +1,7 @@
 package actor_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -21,6 +22,9 @@ func TestEvents(t *testing.T) {
 	rt.Trace(pid, true)
 	rt.Cast(pid, 1)
 	quiesce(t, rt) // or the exit signal would overtake the cast
+	if _, err := rt.Call(context.Background(), pid, "get"); err != nil {
+		t.Fatal(err)
+	}
 	rt.Exit(actor.PID{}, pid, actor.Reason("boom"))
 	quiesce(t, rt)
 	cancel()
@@ -34,7 +38,7 @@ func TestEvents(t *testing.T) {
 	for _, e := range got {
 		kinds = append(kinds, e.Kind.String())
 	}
-	want := []string{"spawned", "received", "signal", "exited"}
+	want := []string{"spawned", "received", "handled", "received", "handled", "signal", "exited"}
 	if len(got) != len(want) {
 		t.Fatalf("events %v; want %v (and nothing after cancel)", kinds, want)
 	}
@@ -43,20 +47,28 @@ func TestEvents(t *testing.T) {
 			t.Fatalf("events %v; want %v", kinds, want)
 		}
 	}
+	// A traced process's handled events carry its new state, and a
+	// call's reply, as :sys.trace prints them.
+	if h := got[2]; h.State != (counter{n: 1}) || h.Message != nil || h.Detail != "cast" {
+		t.Errorf("after the cast: %+v; want state {n: 1}, no reply", h)
+	}
+	if h := got[4]; h.State != (counter{n: 1}) || h.Message != 1 || h.Detail != "call" {
+		t.Errorf("after the call: %+v; want reply 1 and state {n: 1}", h)
+	}
 	if e := got[0]; e.PID != pid || e.Detail != "*actor_test.counter" {
 		t.Errorf("spawned event %+v", e)
 	}
 	if e := got[1]; e.Message != 1 || e.Detail != "cast" {
 		t.Errorf("received event %+v", e)
 	}
-	if e := got[3]; e.PID != pid || !errors.Is(e.Reason, actor.Reason("boom")) {
+	if e := got[6]; e.PID != pid || !errors.Is(e.Reason, actor.Reason("boom")) {
 		t.Errorf("exited event %+v", e)
 	}
 }
 
 func TestEventKindNames(t *testing.T) {
 	seen := map[string]bool{}
-	for k := actor.EventSpawned; k <= actor.EventDown; k++ {
+	for k := actor.EventSpawned; k <= actor.EventHandled; k++ {
 		name := k.String()
 		if name == "unknown" || seen[name] {
 			t.Errorf("EventKind(%d).String() = %q", k, name)

@@ -399,7 +399,10 @@ func (p *Process) handle(a Actor, it item, traced bool, rest *queue) (died bool)
 	if traced {
 		p.rt.traceReceive(p, it)
 	}
-	reason, terminate, stop := p.dispatch(a, it)
+	reason, terminate, stop, reply := p.dispatch(a, it)
+	if traced && !stop {
+		p.rt.traceHandled(p, a, it, reply)
+	}
 	if !stop {
 		return false
 	}
@@ -558,7 +561,7 @@ func (p *Process) replyErr(c *call, err error) {
 
 // dispatch runs the callback for one mailbox item. stop reports that the
 // process must exit with reason; terminate, that Terminate runs first.
-func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool) {
+func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool, reply any) {
 	defer func() {
 		if r := recover(); r != nil {
 			reason, terminate, stop = p.panicked(r), true, true
@@ -577,7 +580,7 @@ func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool
 			// supervisor) tells it to, rather than handling the message.
 			// The outside world (the zero PID) is the parent of a process
 			// started without one, as the shell is in IEx.
-			return e.Reason, true, true
+			return e.Reason, true, true, nil
 		}
 		if h, ok := a.(InfoHandler); ok {
 			err = h.HandleInfo(p, e)
@@ -585,17 +588,18 @@ func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool
 	case kCast:
 		h, ok := a.(CastHandler)
 		if !ok {
-			return undefinedCallback(a, "HandleCast"), true, true
+			return undefinedCallback(a, "HandleCast"), true, true, nil
 		}
 		err = h.HandleCast(p, it.msg)
 	case kCall:
 		c := it.msg.(*call)
 		h, ok := a.(CallHandler)
 		if !ok {
-			return undefinedCallback(a, "HandleCall"), true, true
+			return undefinedCallback(a, "HandleCall"), true, true, nil
 		}
 		var r any
 		r, err = h.HandleCall(p, From{c: c, pid: c.from}, c.req)
+		reply = r
 		var rs *replyStop
 		var re *replyErr
 		switch {
@@ -624,7 +628,7 @@ func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool
 			}
 		}
 	case kStop:
-		return it.msg.(error), true, true
+		return it.msg.(error), true, true, nil
 	case kState:
 		// A State method that panics fails the request, not the process,
 		// as a crashing format_status does not crash a gen_server.
@@ -639,9 +643,9 @@ func (p *Process) dispatch(a Actor, it item) (reason error, terminate, stop bool
 		it.msg.(*call).complete(nil, nil)
 	}
 	if err != nil {
-		return err, true, true
+		return err, true, true, nil
 	}
-	return nil, false, false
+	return nil, false, false, reply
 }
 
 // deferReply records a call whose HandleCall returned NoReply, so that the

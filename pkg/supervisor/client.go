@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -172,6 +174,45 @@ type (
 	tryAgain struct{ ids []string } // restart the children that failed to start
 )
 
+// The requests print as the OTP supervisor's calls do, for traces.
+func (r startChildReq) String() string     { return "{start_child, " + strconv.Quote(r.spec.ID) + "}" }
+func (r terminateChildReq) String() string { return "{terminate_child, " + childRef(r.id, r.pid) + "}" }
+func (r restartChildReq) String() string   { return "{restart_child, " + strconv.Quote(r.id) + "}" }
+func (r deleteChildReq) String() string    { return "{delete_child, " + strconv.Quote(r.id) + "}" }
+func (whichChildrenReq) String() string    { return "which_children" }
+func (countChildrenReq) String() string    { return "count_children" }
+func (describeReq) String() string         { return "get_status" }
+func (r childReq) String() string          { return "{get_child, " + r.pid.String() + "}" }
+func (r pageReq) String() string {
+	return "{which_children, " + r.after.String() + ", " + strconv.Itoa(r.limit) + "}"
+}
+func (r tryAgain) String() string {
+	ids := make([]string, len(r.ids))
+	for i, id := range r.ids {
+		ids[i] = strconv.Quote(id)
+	}
+	return "{try_again_restart, [" + strings.Join(ids, ", ") + "]}"
+}
+
+// String writes a start's answer as OTP's is: {ok, <0.5.0>} or {error, Reason}.
+func (r result) String() string {
+	if r.err != nil {
+		return "{error, " + actor.FormatReason(r.err) + "}"
+	}
+	if r.pid.IsZero() {
+		return "ok"
+	}
+	return "{ok, " + r.pid.String() + "}"
+}
+
+// childRef is a child as terminate_child names it: its ID, or its PID.
+func childRef(id string, pid actor.PID) string {
+	if id != "" {
+		return strconv.Quote(id)
+	}
+	return pid.String()
+}
+
 type result struct {
 	pid actor.PID
 	err error
@@ -293,6 +334,26 @@ type Counts struct {
 	Workers     int // children of type WorkerChild
 }
 
+// String writes the counts as count_children answers them:
+// [{specs, 2}, {active, 2}, {supervisors, 0}, {workers, 2}].
+func (n Counts) String() string {
+	return fmt.Sprintf("[{specs, %d}, {active, %d}, {supervisors, %d}, {workers, %d}]", n.Specs, n.Active, n.Supervisors, n.Workers)
+}
+
+// String writes the child as which_children lists it, with its restart
+// type: {"c1", <0.5.0>, worker, permanent} (undefined if not running,
+// restarting if a restart is to be tried again).
+func (c ChildInfo) String() string {
+	child := c.PID.String()
+	switch {
+	case c.Restarting:
+		child = "restarting"
+	case c.PID.IsZero():
+		child = "undefined"
+	}
+	return fmt.Sprintf("{%s, %s, %s, %s}", strconv.Quote(c.ID), child, c.Type, c.Restart)
+}
+
 // CountChildren counts the children, like count_children/1. Active counts
 // only children that are alive, as OTP's does.
 func CountChildren(ctx context.Context, rt *actor.Runtime, sup actor.PID) (Counts, error) {
@@ -312,6 +373,17 @@ type Description struct {
 	// the budget used.
 	Restarts int
 	Counts   Counts
+}
+
+// String writes the description as a term: {one_for_one, {intensity, 3,
+// 5}, {restarts, 0}, [{specs, 2}, ...]}; dynamic_supervisor for a
+// DynamicSupervisor.
+func (d Description) String() string {
+	kind := d.Strategy.String()
+	if d.Dynamic {
+		kind = "dynamic_supervisor"
+	}
+	return fmt.Sprintf("{%s, {intensity, %d, %d}, {restarts, %d}, %v}", kind, d.MaxRestarts, d.MaxSeconds, d.Restarts, d.Counts)
 }
 
 // Describe returns sup's configuration and how much of its restart budget
