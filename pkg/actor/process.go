@@ -326,6 +326,7 @@ func (p *Process) runFor(budget int, lent *call) {
 			p.flags &^= fCont
 			arg := p.ext.cont
 			p.ext.cont = nil
+			p.tick(0) // a continue is a step of its own, after the callback that asked for it
 			p.mu.Unlock()
 			if reason, stop := p.dispatchContinue(arg); stop {
 				p.die(reason, true, nil)

@@ -221,6 +221,11 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 		rt.idle()
 		return PID{}, err.Reason
 	}
+	// Spawn returns to the parent once Init has run: what the parent does
+	// next (a supervisor's report of the start) comes after the start in
+	// causal order, and before what the child does from its continue on
+	// (which ticks its clock).
+	rt.catchUp(p.parent, p.Clock())
 	if p.q.n > 0 || p.flags&(fCont|fFatal) != 0 {
 		p.mu.Unlock()
 		rt.goRun(p) // still counted in active from above

@@ -49,6 +49,24 @@ func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool
 	return rt.exitSignal(from, to, reason, viaNone, inline, clock)
 }
 
+// catchUp advances pid's clock to clock if it is behind: it knows of what
+// happened up to clock, and what it does next comes at clock or after.
+func (rt *Runtime) catchUp(pid PID, clock uint64) {
+	if pid.IsZero() {
+		return
+	}
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return
+	}
+	for {
+		c := p.clock.Load()
+		if c >= clock || p.clock.CompareAndSwap(c, clock) {
+			return
+		}
+	}
+}
+
 // learn advances pid's clock past clock, as taking a message sent at clock
 // would. Only pid's own goroutine, or goroutines it waits for, may call it.
 func (rt *Runtime) learn(pid PID, clock uint64) {

@@ -209,9 +209,6 @@ func (sp *Spawner) Spawn(a actor.Actor, opts actor.SpawnOptions) (actor.PID, err
 	pid, err := sp.rt.Spawn(context.Background(), a, opts)
 	if err == nil {
 		sp.pid = pid
-		// Spawn returned once the child's Init had run, as a reply would:
-		// the supervisor's next report comes after the child's start.
-		sp.rt.Hooks().Learn(sp.parent, sp.rt.Hooks().Clock(pid))
 	}
 	return pid, err
 }
