@@ -9,6 +9,7 @@ atoms --limit 5
 echo -- 2000 counters named through the default registry: no atom is used
 spawn counter --name worker_{i} --count 2000
 atoms
+echo -- names holds 2001 entries: the 2000 counters and root, which the shell names there too
 reg count names
 whereis worker_1999
 call worker_1999 inc

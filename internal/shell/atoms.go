@@ -24,8 +24,13 @@ type atomTable struct {
 	names map[string]actor.PID
 }
 
-// errAtomTableFull is the BEAM's fatal error, as it prints it.
-type atomTableFullError struct{ limit int }
+// errAtomTableFull is the BEAM's fatal error, as it prints it, with the
+// atom that did not fit and where it came from (for the explanation).
+type atomTableFullError struct {
+	limit int
+	atom  string
+	from  string // "a message or reason", "an --atom-name name"
+}
 
 func (e *atomTableFullError) Error() string {
 	return fmt.Sprintf("no more index entries in atom_tab (max=%d)", e.limit)
@@ -51,7 +56,7 @@ func (t *atomTable) atomLocked(s string) error {
 		return nil
 	}
 	if len(t.atoms) >= t.limit {
-		return &atomTableFullError{limit: t.limit}
+		return &atomTableFullError{limit: t.limit, atom: s}
 	}
 	t.atoms[s] = struct{}{}
 	return nil
@@ -78,6 +83,10 @@ func (t *atomTable) RegisterName(name string, pid actor.PID) error {
 	t.mu.Lock()
 	if err := t.atomLocked(name); err != nil {
 		t.mu.Unlock()
+		var full *atomTableFullError
+		if errors.As(err, &full) {
+			full.from = "the --atom-name name"
+		}
 		return err
 	}
 	t.mu.Unlock()

@@ -26,6 +26,10 @@ func (s *Session) parseTerm(word string) (any, error) {
 	atoms := s.atoms
 	s.mu.Unlock()
 	if err := eachAtom(t, atoms.atom); err != nil {
+		var full *atomTableFullError
+		if errors.As(err, &full) {
+			full.from = "a term typed in a command (a message or a reason)"
+		}
 		return nil, err
 	}
 	return t, nil

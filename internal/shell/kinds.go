@@ -58,7 +58,9 @@ func builtinKinds() []*kind {
 		{
 			name: "crasher", args: "[AFTER]", min: 0, max: 1,
 			summary: "crashes on demand: send/cast/call crash or {crash, REASON}; or by itself AFTER a duration",
-			detail:  "Without a reason it crashes with boom. With AFTER (e.g. 2s) it crashes that long after each start.",
+			detail: "Without a reason it crashes with boom. With AFTER (e.g. 2s) it crashes that long after each start,\n" +
+				"for ever: give it a supervisor of its own (sup start lab; spawn crasher 2s --sup lab) to watch\n" +
+				"lab reach its intensity, rather than spend root's budget.",
 			make: func(s *Session, a []string) (actor.Actor, error) {
 				d, err := durationArg(a, 0)
 				if err == nil && d > 0 && d < minInterval {

@@ -511,12 +511,25 @@ func (s *Session) afterFailure(err error) error {
 	if bootErr := s.boot(); bootErr != nil {
 		return fmt.Errorf("%w; restarting the runtime failed: %v", err, bootErr)
 	}
+	var full *atomTableFullError
+	errors.As(err, &full)
+	which := "A new atom did not fit."
+	if full != nil && full.atom != "" {
+		which = fmt.Sprintf("The atom that did not fit was %s, from %s.", FormatTerm(Atom(full.atom)), orDefault(full.from, "a command"))
+	}
 	msg := fmt.Sprintf("%v\nthe simulated VM crashed: every process is gone (%d of them), as the BEAM dies when its atom table is full.\n"+
-		"Atoms are never garbage collected, so every --atom-name spawn with a new name used one up for good.\n"+
+		"%s Atoms are never garbage collected: each --atom-name name and each new atom in a message used one up for good.\n"+
 		"Registry names (spawn without --atom-name) are plain strings: they create no atoms and can name any number of processes.\n"+
-		"actorsh started a fresh runtime.", err, n)
+		"actorsh started a fresh runtime.", err, n, which)
 	s.out.result(record{text: s.pal.Error(msg), obj: map[string]any{"type": "crash", "error": err.Error(), "processes_lost": n}})
 	return err
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // lookupName finds a process by name: the default registry, then the
