@@ -83,7 +83,7 @@ var badInputs = []struct{ line, err string }{
 	{"call nosuch get", "no process is registered as \"nosuch\"; ls lists processes"},
 	{"call c1 get --timeout 0s", "--timeout must be positive"},
 	{"call c1 get --timeout -1s", "--timeout must be positive"},
-	{"call c1 get --timeout forever", "--timeout \"forever\": not a duration (examples: 500ms, 2s, 1m); help call shows the flags"},
+	{"call c1 get --timeout forever", "--timeout \"forever\": not a duration (examples: 500ms, 2s, 1m) nor infinity; help call shows the flags"},
 	{"call c1 get --async --timeout 0s", "--timeout must be positive"},
 	{"call c1 1.2.3", "malformed term at column 4: unexpected '.' after the term"},
 	{"call c1 {a,,b}", "malformed term at column 4: unexpected ','"},

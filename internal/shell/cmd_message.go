@@ -145,7 +145,7 @@ func newCmdCall(s *Session) *cobra.Command {
 			return nil
 		},
 	}
-	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
+	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply: a duration, or infinity")
 	cmd.Flags().BoolVar(&async, "async", false, "send the call and go on; await REF prints the reply")
 	keepRaw(cmd, 1)
 	return cmd

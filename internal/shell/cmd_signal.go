@@ -125,7 +125,7 @@ func newCmdStop(s *Session) *cobra.Command {
 			return nil
 		},
 	}
-	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for it to stop")
+	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for it to stop: a duration, or infinity")
 	cmd.Flags().BoolVar(&force, "force", false, "stop root or the shell's own process all the same")
 	keepRaw(cmd, 1)
 	return cmd
@@ -180,14 +180,27 @@ func newCmdUnlink(s *Session) *cobra.Command {
 
 func newCmdMonitor(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "monitor A B",
-		Short:   "make A monitor B: when B exits, A gets a DOWN message",
+		Use:   "monitor A B",
+		Short: "make A monitor B: when B exits, A gets a DOWN message",
+		Long: "Like Process.monitor/1: B given as a PID that is no longer alive is monitored all the same,\n" +
+			"and A gets {'DOWN', Ref, process, B, noproc} at once, as in OTP.",
 		Example: "monitor e1 c1",
 		Args:    exactArgs(2, "two TARGETs: the watcher, then the watched"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, b, err := twoTargets(s, args)
+			a, err := s.resolve(args[0])
 			if err != nil {
 				return err
+			}
+			b, err := s.resolve(args[1])
+			if err != nil {
+				// A PID, alive or not, can be monitored: a dead one gives a
+				// DOWN with noproc. A name that is not registered is more
+				// likely a typo, and stays an error.
+				pid, perr := actor.ParsePID(args[1])
+				if perr != nil {
+					return err
+				}
+				b = pid
 			}
 			ref := s.runtime().Monitor(a, b)
 			s.setLast(ref.String())

@@ -49,7 +49,7 @@ func newCmdSuspend(s *Session) *cobra.Command {
 			return nil
 		},
 	}
-	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the process to take the request")
+	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the process to take the request: a duration, or infinity")
 	return cmd
 }
 
@@ -162,6 +162,6 @@ func newCmdAwait(s *Session) *cobra.Command {
 			return nil
 		},
 	}
-	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply")
+	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for the reply: a duration, or infinity")
 	return cmd
 }

@@ -38,13 +38,26 @@ func intFlag(f *pflag.FlagSet, p *int, name string, value int, usage string) {
 // like, where pflag's passes on time.ParseDuration's.
 type duration struct{ p *time.Duration }
 
-func (d duration) String() string { return d.p.String() }
-func (d duration) Type() string   { return "duration" }
+func (d duration) String() string {
+	if *d.p == infinity {
+		return "infinity"
+	}
+	return d.p.String()
+}
+func (d duration) Type() string { return "duration" }
+
+// infinity is what a duration flag reads for "infinity", as
+// GenServer.call takes :infinity: longer than any session.
+const infinity = time.Duration(1<<63 - 1)
 
 func (d duration) Set(s string) error {
+	if s == "infinity" {
+		*d.p = infinity
+		return nil
+	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return errors.New("not a duration (examples: 500ms, 2s, 1m)")
+		return errors.New("not a duration (examples: 500ms, 2s, 1m) nor infinity")
 	}
 	*d.p = v
 	return nil

@@ -345,7 +345,10 @@ func (rt *Runtime) Monitor(watcher, target PID) Ref {
 		pt.mu.Unlock()
 	}
 	if pw := rt.table.get(watcher.id); pw != nil {
-		pw.push(item{kind: kDown, msg: Down{Ref: ref, PID: target, Reason: ErrNoProc}})
+		clock := rt.clock(watcher)
+		if pw.push(item{kind: kDown, msg: Down{Ref: ref, PID: target, Reason: ErrNoProc}, clock: clock}) && rt.listening() {
+			rt.emit(Event{Kind: EventDown, PID: watcher, Other: target, Reason: ErrNoProc, Clock: clock + 1})
+		}
 	}
 	return ref
 }
