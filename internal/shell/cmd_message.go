@@ -100,7 +100,7 @@ func newCmdDeliver(s *Session, name, short, example string, deliver func(rt *act
 
 func newCmdSend(s *Session) *cobra.Command {
 	return newCmdDeliver(s, "send", "send a message to a process's HandleInfo, like send/2",
-		"send e1 hello\nsend c1 crash\nsend e1 {ping, 1}", (*actor.Runtime).Send)
+		"send e1 hello\nsend e1 {ping, 1}", (*actor.Runtime).Send)
 }
 
 func newCmdCast(s *Session) *cobra.Command {

@@ -36,6 +36,9 @@ func newCmdEvents(s *Session) *cobra.Command {
 				default:
 					v, err := strconv.Atoi(a)
 					if err != nil || v < 1 {
+						if g := closest(a, []string{"on", "off"}); g != "" {
+							return fmt.Errorf("want a count, on or off, not %q (did you mean %s?)", clip(a), g)
+						}
 						return fmt.Errorf("want a count, on or off, not %q", clip(a))
 					}
 					n = v
@@ -62,7 +65,7 @@ func newCmdTrace(s *Session) *cobra.Command {
 				on = true
 			case "off":
 			default:
-				return fmt.Errorf("want on or off, not %q", clip(args[0]))
+				return badChoice("", args[0], []string{"on", "off"})
 			}
 			rt := s.runtime()
 			if len(args) == 1 {
@@ -428,7 +431,15 @@ func newCmdHelp(s *Session) *cobra.Command {
 			c, rest, err := root.Find(words)
 			if err != nil || c == root || len(rest) > 0 {
 				msg := fmt.Sprintf("no command %q", strings.Join(words, " "))
-				if g := closest(words[0], s.commandNames()); g != "" {
+				var group string // help start means help sup start
+				for _, g := range root.Commands() {
+					if sub, _, err := g.Find([]string{words[0]}); err == nil && sub != g && len(words) == 1 {
+						group = g.Name()
+					}
+				}
+				if group != "" {
+					msg += fmt.Sprintf(" (did you mean help %s %s?)", group, words[0])
+				} else if g := closest(words[0], s.commandNames()); g != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", g)
 				}
 				return fmt.Errorf("%s; help lists the commands", msg)

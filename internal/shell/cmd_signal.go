@@ -89,8 +89,11 @@ func newCmdStop(s *Session) *cobra.Command {
 	var timeout time.Duration
 	var force bool
 	cmd := &cobra.Command{
-		Use:     "stop TARGET [REASON] [--timeout D] [--force]",
-		Short:   "stop a process through its Terminate, like GenServer.stop/3 (default reason: normal)",
+		Use:   "stop TARGET [REASON] [--timeout D] [--force]",
+		Short: "stop a process through its Terminate, like GenServer.stop/3 (default reason: normal)",
+		Long: "A permanent child comes straight back: its supervisor restarts it, as after kill. To end it\n" +
+			"for good, sup terminate SUP ID stops it and keeps its spec (sup delete SUP ID drops that too);\n" +
+			"a child of a DynamicSupervisor is gone after sup terminate SUP PID.",
 		Example: "stop c1\nstop c1 shutdown\nstop s1 --timeout 30s",
 		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -255,7 +258,7 @@ func newCmdTrap(s *Session) *cobra.Command {
 				on = true
 			case "off", "false":
 			default:
-				return fmt.Errorf("want on or off, not %q", clip(args[1]))
+				return badChoice("", args[1], []string{"on", "off"})
 			}
 			if err := s.runtime().Hooks().SetTrapExit(pid, on); err != nil {
 				return err

@@ -137,6 +137,13 @@ func (s *Session) commandNames() []string {
 	return names
 }
 
+// otherTools are commands users bring from other shells, and what does
+// their job here.
+var otherTools = map[string]string{
+	"run": "source FILE", "import": "source FILE", "c": "source FILE", "ps": "ls", "top": "ls --sort mailbox",
+	"observer": "tree", "flush()": "flush", "v": "$_", "clear": "Ctrl-L",
+}
+
 // runCommand runs one command's words.
 func (s *Session) runCommand(ctx context.Context, words []string) error {
 	root := s.newTree()
@@ -149,7 +156,9 @@ func (s *Session) runCommand(ctx context.Context, words []string) error {
 	}
 	if !found {
 		msg := fmt.Sprintf("unknown command %q", clip(name))
-		if g := closest(name, s.commandNames()); g != "" {
+		if g, ok := otherTools[name]; ok {
+			msg += fmt.Sprintf(" (here it is %s)", g)
+		} else if g := closest(name, s.commandNames()); g != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", g)
 		}
 		return errors.New(msg + "; help lists the commands")
@@ -246,6 +255,12 @@ func flagErrorText(c *cobra.Command, err error) string {
 		}
 		var flags []string
 		c.Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, f.Name) })
+		// --sup (spawn, ls) and --parent (sup start) name the same thing.
+		for _, pair := range [][2]string{{"sup", "parent"}, {"parent", "sup"}} {
+			if name == pair[0] && c.Flags().Lookup(pair[1]) != nil {
+				return fmt.Sprintf("unknown flag --%s (did you mean --%s? it names the supervisor here)%s", name, pair[1], hint)
+			}
+		}
 		if g := closest(name, flags); g != "" {
 			return fmt.Sprintf("unknown flag --%s (did you mean --%s?)%s", clip(name), g, hint)
 		}
@@ -349,8 +364,16 @@ func orList(items []string) string {
 
 // badChoice is the error for a flag VALUE that is not one of choices,
 // with the nearest one when it looks like a typo.
+// badChoice refuses a value that is not one of choices, naming the
+// nearest; flag is the flag's name, or "" for an argument.
 func badChoice(flag, value string, choices []string) error {
 	want := orList(choices)
+	if flag == "" {
+		if near := closest(value, choices); near != "" {
+			return fmt.Errorf("want %s, not %q (did you mean %s?)", want, clip(value), near)
+		}
+		return fmt.Errorf("want %s, not %q", want, clip(value))
+	}
 	if near := closest(value, choices); near != "" {
 		return fmt.Errorf("--%s %q: did you mean %s? want %s", flag, clip(value), near, want)
 	}

@@ -35,7 +35,7 @@ func builtinKinds() []*kind {
 		},
 		{
 			name: "counter", args: "[START]", min: 0, max: 1,
-			summary: "keeps a number: call get | inc | {add, N}; cast inc | {add, N} | reset",
+			summary: "keeps a number: call get | inc | {add, N} | reset; cast inc | {add, N} | reset",
 			detail:  "call replies with the new value; cast changes it silently. state shows it.",
 			make: func(s *Session, a []string) (actor.Actor, error) {
 				c := &counter{}

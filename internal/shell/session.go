@@ -690,6 +690,17 @@ func (s *Session) display(pid actor.PID, name string) string {
 // closest returns the candidate nearest to word, if near enough to be a
 // likely typo.
 func closest(word string, candidates []string) string {
+	// A word that begins a candidate (of for off) means it, if it begins
+	// only one.
+	var prefixed []string
+	for _, c := range candidates {
+		if len(word) >= 2 && strings.HasPrefix(c, word) && c != word {
+			prefixed = append(prefixed, c)
+		}
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
 		if d := levenshtein(word, c); d < bestD {
@@ -697,8 +708,11 @@ func closest(word string, candidates []string) string {
 		}
 	}
 	limit := 2
-	if len(word) > 8 {
+	switch {
+	case len(word) > 8:
 		limit = 3
+	case len(word) <= 3:
+		limit = 1 // two edits turn most short words into any other
 	}
 	if bestD <= limit && best != word {
 		return best
@@ -707,24 +721,30 @@ func closest(word string, candidates []string) string {
 }
 
 func levenshtein(a, b string) int {
+	// The optimal string alignment distance: edits, and swaps of two
+	// neighbours (nwe for new) as one, as typos are.
 	if len(a) > 100 || len(b) > 100 {
 		return 1 << 20
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
