@@ -118,6 +118,19 @@ func newCmdStop(s *Session) *cobra.Command {
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			if err := s.runtime().Stop(ctx, pid, reason); err != nil {
+				s.mu.Lock()
+				root := s.root
+				s.mu.Unlock()
+				if pid == root && errors.Is(err, context.DeadlineExceeded) && cmd.Context().Err() == nil {
+					// A root stuck in its Terminate (a child with shutdown
+					// infinity that does not stop) would hold every later
+					// command: the session needs a root, so this one is killed.
+					s.runtime().Exit(actor.PID{}, pid, actor.ErrKill)
+					s.settle(cmd.Context())
+					s.result("stop", fmt.Sprintf("root did not stop within %v (a child of it is still stopping), so it was killed", timeout),
+						map[string]any{"pid": pid.String(), "reason": "killed", "killed": true})
+					return nil
+				}
 				if errors.Is(err, context.DeadlineExceeded) {
 					return fmt.Errorf("%s did not stop within %v: the stop waits behind its messages and the callback it is in, "+
 						"and still happens after them; --timeout waits longer, kill %s ends it now", args[0], timeout, args[0])

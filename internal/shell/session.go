@@ -150,6 +150,9 @@ func (s *Session) boot() error {
 	return nil
 }
 
+// closeGrace is how long Close lets processes stop before it kills them.
+const closeGrace = time.Second
+
 // Close stops the runtime and waits for its goroutines.
 func (s *Session) Close() error {
 	s.mu.Lock()
@@ -159,7 +162,11 @@ func (s *Session) Close() error {
 	s.bgCancel()
 	s.bg.Wait()
 	unsub()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// The session is over: processes get a moment to run Terminate, and
+	// what is still busy then is killed, as quitting IEx ends the VM. A
+	// child with shutdown infinity stuck in a callback must not hold the
+	// exit for long.
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
 	defer cancel()
 	return rt.Shutdown(ctx)
 }
@@ -201,7 +208,10 @@ func (s *Session) settle(ctx context.Context) {
 	retryWaits := 0
 	for {
 		busy := s.stillBusy(rt)
-		if waitActive(ctx, rt, int64(len(busy)), settleStep) {
+		// Killed processes whose callback has not returned yet (zombies)
+		// hold a goroutine each, and may for ever: settle does not wait
+		// for them.
+		if waitActive(ctx, rt, int64(len(busy)+rt.Hooks().Zombies()), settleStep) {
 			if !s.retryPending() || retryWaits >= maxRetryWaits {
 				return
 			}

@@ -145,6 +145,15 @@ func (h Hooks) SubscribeInline(fn func(Event)) (cancel func()) { return h.rt.sub
 // callback can wait until Active is down to them instead of for ever.
 func (h Hooks) Active() int64 { return h.rt.active.Load() }
 
+// Zombies returns how many processes have exited while their goroutine
+// is still inside a callback (a kill ends a process at once; Go cannot
+// stop the goroutine). Each still counts in Active until it returns, so a
+// tool waiting for Active to fall allows for them.
+func (h Hooks) Zombies() int {
+	_, n := h.rt.stuck(0)
+	return n
+}
+
 // Running calls f for each process a goroutine owns now, in PID order,
 // with how many messages it has handled so far: a process whose count
 // does not move while it runs is inside one long callback. It takes each
