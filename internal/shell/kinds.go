@@ -1,7 +1,9 @@
 package shell
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -138,13 +140,26 @@ type counter struct{ n int64 }
 func (c *counter) Behaviour() string         { return "counter" }
 func (c *counter) Init(*actor.Process) error { return nil }
 func (c *counter) State() any                { return c.n }
+
+// errOverflow is a counter's answer to a sum past 64 bits, where an
+// Erlang integer would grow.
+var errOverflow = errors.New("overflow: a counter holds a 64-bit integer (Erlang's integers have no limit); it is unchanged")
+
+// add adds n, unless the sum would wrap.
+func (c *counter) add(n int64) error {
+	if n > 0 && c.n > math.MaxInt64-n || n < 0 && c.n < math.MinInt64-n {
+		return errOverflow
+	}
+	c.n += n
+	return nil
+}
+
 func (c *counter) apply(msg any) (bool, error) {
 	switch m := msg.(type) {
 	case Atom:
 		switch m {
 		case "inc":
-			c.n++
-			return true, nil
+			return true, c.add(1)
 		case "reset":
 			c.n = 0
 			return true, nil
@@ -154,16 +169,19 @@ func (c *counter) apply(msg any) (bool, error) {
 	case Tuple:
 		if len(m) == 2 && m[0] == Atom("add") {
 			if n, ok := m[1].(int64); ok {
-				c.n += n
-				return true, nil
+				return true, c.add(n)
 			}
 		}
 	}
 	return false, nil
 }
 func (c *counter) HandleCall(_ *actor.Process, _ actor.From, req any) (any, error) {
-	if ok, _ := c.apply(req); !ok {
+	ok, err := c.apply(req)
+	if !ok {
 		return Tuple{Atom("error"), Tuple{Atom("unknown_request"), req}}, nil
+	}
+	if err != nil {
+		return nil, actor.ReplyError(err) // the caller gets the error; the counter goes on
 	}
 	return c.n, nil
 }

@@ -103,7 +103,9 @@ func (s *Session) runSource(ctx context.Context, at location, src LineSource, ke
 				fmt.Fprintf(s.io.ErrOut, "%s:%d: %s: interrupted\n", file, n, strings.Join(words, " "))
 				return ctx.Err()
 			default:
-				fmt.Fprintf(s.io.ErrOut, "%s:%d: %v\n", file, n, err)
+				if !errors.Is(err, errFailed) { // a sourced file's failure is printed where it happened
+					fmt.Fprintf(s.io.ErrOut, "%s:%d: %v\n", file, n, err)
+				}
 				failed = true
 				if !keepGoing {
 					return errFailed

@@ -186,12 +186,11 @@ func (s *Session) say(p *actor.Process, text string) {
 	if quiet && !s.json {
 		return
 	}
-	s.out.event(record{
-		text:    text,
-		obj:     map[string]any{"type": "output", "pid": pid.String(), "text": text},
-		subject: pid,
-		clock:   p.Clock(),
-	})
+	r := record{text: text, subject: pid, clock: p.Clock()}
+	if s.json { // text mode has no use for it (a fast ticker made millions)
+		r.obj = map[string]any{"type": "output", "pid": pid.String(), "text": text}
+	}
+	s.out.event(r)
 }
 
 // settle waits for the runtime to settle: for the consequences of a

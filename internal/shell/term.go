@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -216,6 +217,21 @@ func (p *termParser) quoted(q byte) (string, error) {
 				b.WriteByte('\n')
 			case 't':
 				b.WriteByte('\t')
+			case 'r':
+				b.WriteByte('\r')
+			case 'e':
+				b.WriteByte(0x1b)
+			case 'x': // \x{1B}, as the shell prints control characters
+				end := strings.IndexByte(p.s[p.i:], '}')
+				if !strings.HasPrefix(p.s[p.i:], "x{") || end < 0 {
+					return "", p.err("an escape \\x is written \\x{1B}")
+				}
+				n, err := strconv.ParseUint(p.s[p.i+2:p.i+end], 16, 32)
+				if err != nil || n > unicode.MaxRune {
+					return "", p.err(fmt.Sprintf("\\x{%s} is not a character", p.s[p.i+2:p.i+end]))
+				}
+				b.WriteRune(rune(n))
+				p.i += end
 			case '\\', '"', '\'':
 				b.WriteByte(e)
 			default:
@@ -362,19 +378,28 @@ func atomNeedsQuotes(s string) bool {
 }
 
 func quoteWith(s string, q byte) string {
+	// Control and bidi characters are escaped, as Erlang prints them (\e,
+	// \x{202E}), so that a term cannot change the terminal or forge a line;
+	// ParseTerm reads every escape back.
 	var b strings.Builder
 	b.WriteByte(q)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case q, '\\':
+	for _, r := range s {
+		switch {
+		case r == rune(q) || r == '\\':
 			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
+			b.WriteRune(r)
+		case r == '\n':
 			b.WriteString(`\n`)
-		case '\t':
+		case r == '\t':
 			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == 0x1b:
+			b.WriteString(`\e`)
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError:
+			fmt.Fprintf(&b, `\x{%X}`, r)
 		default:
-			b.WriteByte(c)
+			b.WriteRune(r)
 		}
 	}
 	b.WriteByte(q)

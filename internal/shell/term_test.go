@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/actorsh/actorsh/pkg/actor"
 )
@@ -131,4 +132,22 @@ func FuzzParseTerm(f *testing.F) {
 			t.Fatalf("format not stable: %q then %q", text, FormatTerm(back))
 		}
 	})
+}
+
+// Strings print with their control and bidi characters escaped, so a
+// term cannot change the terminal or forge a line (reliability review
+// D12), and the parser reads every escape back.
+func TestFormatTermEscapesControls(t *testing.T) {
+	for _, s := range []string{"\x1b[31mred\x1b[0m", "bell\a", "right\u202eleft", "nul\x00", "cr\r\nlf", "tab\t", "é ✓", "\x7f"} {
+		out := FormatTerm(s)
+		for _, r := range out {
+			if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+				t.Errorf("FormatTerm(%q) = %q: it holds %U", s, out, r)
+			}
+		}
+		back, err := ParseTerm(out)
+		if err != nil || back != s {
+			t.Errorf("ParseTerm(%q) = %q, %v; want %q", out, back, err, s)
+		}
+	}
 }
