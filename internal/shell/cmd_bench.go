@@ -133,11 +133,12 @@ func bytesText(n uint64) string {
 func newCmdBench(s *Session) *cobra.Command {
 	var o benchOptions
 	cmd := &cobra.Command{
-		Use:     "bench [--processes N] [--rounds R] [--only NAME,...]",
-		Short:   benchShort + " (on a runtime of its own)",
-		Long:    benchLong,
-		Example: "bench --processes 100000 --rounds 1\nbench --only lookup,lookup_parallel",
-		Args:    exactArgs(0, "no arguments"),
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "bench [--processes N] [--rounds R] [--only NAME,...]",
+		Short:       benchShort + " (on a runtime of its own)",
+		Long:        benchLong,
+		Example:     "bench --processes 100000 --rounds 1\nbench --only lookup,lookup_parallel",
+		Args:        exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var b strings.Builder
 			err := runBench(cmd.Context(), o, &b, s.io.ErrOut, s.io.OutTTY && !s.json, s.json)

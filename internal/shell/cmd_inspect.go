@@ -71,8 +71,9 @@ func newCmdLs(s *Session) *cobra.Command {
 	var limit int
 	var all bool
 	cmd := &cobra.Command{
-		Use:   "ls [--sup SUP] [--kind KIND] [--name GLOB] [--sort KEY] [--limit N] [--all]",
-		Short: "list processes: PID, name, kind, supervisor, restart type, status, mailbox, restarts",
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "ls [--sup SUP] [--kind KIND] [--name GLOB] [--sort KEY] [--limit N] [--all]",
+		Short:       "list processes: PID, name, kind, supervisor, restart type, status, mailbox, restarts",
 		Long: "Lists processes in PID order, at most --limit of them. --name keeps those whose name matches\n" +
 			"GLOB (* ? [a-z], as in a shell); --sort orders by pid, name, kind, mailbox or restarts\n" +
 			"(mailbox and restarts: largest first), so ls --sort mailbox --limit 5 finds the busiest.",
@@ -404,10 +405,11 @@ func stateText(st any) string {
 
 func newCmdTree(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "tree [SUP]",
-		Short:   "the supervision tree, with strategies and restart budgets used",
-		Example: "tree\ntree greeters",
-		Args:    rangeArgs(0, 1, "at most one SUP"),
+		Annotations: map[string]string{completeKey: "supervisor"},
+		Use:         "tree [SUP]",
+		Short:       "the supervision tree, with strategies and restart budgets used",
+		Example:     "tree\ntree greeters",
+		Args:        rangeArgs(0, 1, "at most one SUP"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s.mu.Lock()
 			top := s.root

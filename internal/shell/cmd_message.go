@@ -82,10 +82,11 @@ func (s *Session) targetAndMessage(args []string) (actor.PID, any, error) {
 // message goes.
 func newCmdDeliver(s *Session, name, short, example string, deliver func(rt *actor.Runtime, pid actor.PID, msg any) bool) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Use:     name + " TARGET MSG",
-		Short:   short,
-		Example: example,
-		Args:    messageArgs(name),
+		Annotations: map[string]string{completeKey: "process none"},
+		Use:         name + " TARGET MSG",
+		Short:       short,
+		Example:     example,
+		Args:        messageArgs(name),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, msg, err := s.targetAndMessage(args)
 			if err != nil {
@@ -112,8 +113,9 @@ func newCmdCall(s *Session) *cobra.Command {
 	var timeout time.Duration
 	var async bool
 	cmd := &cobra.Command{
-		Use:   "call TARGET MSG [--timeout D] [--async]",
-		Short: "call a process and print the reply, like GenServer.call/3",
+		Annotations: map[string]string{completeKey: "process none"},
+		Use:         "call TARGET MSG [--timeout D] [--async]",
+		Short:       "call a process and print the reply, like GenServer.call/3",
 		Long: "With --async the call is sent and the shell goes on at once, like GenServer.send_request/2:\n" +
 			"it prints the request's ref, the reply is narrated when it comes, and await REF prints it\n" +
 			"(like receive_response/2). So you can act on a process while another is busy.",

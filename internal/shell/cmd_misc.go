@@ -19,10 +19,11 @@ import (
 
 func newCmdEvents(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "events [N | on | off]",
-		Short:   "show the last N narrated events (default 20), or turn narration (and process output) on or off",
-		Example: "events\nevents 100\nevents off",
-		Args:    rangeArgs(0, 1, "N, on or off"),
+		Annotations: map[string]string{completeKey: "on|off"},
+		Use:         "events [N | on | off]",
+		Short:       "show the last N narrated events (default 20), or turn narration (and process output) on or off",
+		Example:     "events\nevents 100\nevents off",
+		Args:        rangeArgs(0, 1, "N, on or off"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n := 20
 			if len(args) == 1 {
@@ -54,10 +55,11 @@ func newCmdEvents(s *Session) *cobra.Command {
 
 func newCmdTrace(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "trace on|off [TARGET]",
-		Short:   "print every message a process (or every process) takes from its mailbox",
-		Example: "trace on c1\ntrace off c1\ntrace on",
-		Args:    rangeArgs(1, 2, "on or off, and an optional TARGET"),
+		Annotations: map[string]string{completeKey: "on|off process"},
+		Use:         "trace on|off [TARGET]",
+		Short:       "print every message a process (or every process) takes from its mailbox",
+		Example:     "trace on c1\ntrace off c1\ntrace on",
+		Args:        rangeArgs(1, 2, "on or off, and an optional TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var on bool
 			switch args[0] {
@@ -98,8 +100,9 @@ func newCmdTrace(s *Session) *cobra.Command {
 
 func newCmdTime(s *Session) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Use:   "time CMD",
-		Short: "run CMD and say how long it took, until the runtime settled",
+		Annotations: map[string]string{completeKey: "cmdline"},
+		Use:         "time CMD",
+		Short:       "run CMD and say how long it took, until the runtime settled",
 		Long: "Runs CMD and prints the wall-clock time it took, counted until the runtime settled (every\n" +
 			"process it started or signalled has finished its work), as psql's \\timing does.",
 		Example:            "time spawn counter --name user{i} --count 10000\ntime call c1 get",
@@ -130,8 +133,9 @@ func roundDuration(d time.Duration) time.Duration {
 
 func newCmdWatch(s *Session) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Use:   "watch DURATION [--count N] CMD",
-		Short: "run CMD every DURATION until Ctrl-C (or N times), like psql's \\watch",
+		Annotations: map[string]string{completeKey: "none cmdline"},
+		Use:         "watch DURATION [--count N] CMD",
+		Short:       "run CMD every DURATION until Ctrl-C (or N times), like psql's \\watch",
 		Long: "Runs CMD, then again every DURATION, printing what happens in between, until Ctrl-C or\n" +
 			"until it has run N times. It stops at the first run of CMD that fails.",
 		Example:            "watch 1s ls --sort mailbox --limit 5\nwatch 500ms --count 3 call c1 get",
@@ -202,10 +206,11 @@ func (s *Session) sleepFlushing(ctx context.Context, d time.Duration) error {
 
 func newCmdSleep(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "sleep DURATION",
-		Short:   "wait, printing what happens meanwhile (timers, tickers)",
-		Example: "sleep 1s\nsleep 250ms",
-		Args:    exactArgs(1, "a DURATION"),
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "sleep DURATION",
+		Short:       "wait, printing what happens meanwhile (timers, tickers)",
+		Example:     "sleep 1s\nsleep 250ms",
+		Args:        exactArgs(1, "a DURATION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := parseDuration(args[0])
 			if err != nil {
@@ -218,6 +223,7 @@ func newCmdSleep(s *Session) *cobra.Command {
 
 func newCmdEcho(s *Session) *cobra.Command {
 	return &cobra.Command{
+		Annotations:        map[string]string{completeKey: "none..."},
 		Use:                "echo TEXT...",
 		Short:              "print TEXT (for narrating scripts)",
 		Example:            "echo -- step 2: kill the child",
@@ -233,8 +239,9 @@ func newCmdEcho(s *Session) *cobra.Command {
 func newCmdSource(s *Session) *cobra.Command {
 	var keepGoing bool
 	cmd := &cobra.Command{
-		Use:   "source FILE [ARG...] [--keep-going]",
-		Short: "run the commands in FILE, stopping at the first that fails",
+		Annotations: map[string]string{completeKey: "file none..."},
+		Use:         "source FILE [ARG...] [--keep-going]",
+		Short:       "run the commands in FILE, stopping at the first that fails",
 		Long: "Runs the commands in FILE. A relative FILE named in a command file is found beside that file\n" +
 			"first, then in the current directory. It stops at the first command that fails, unless\n" +
 			"--keep-going is given here or the file that sources it runs with --keep-going. ARGs are\n" +
@@ -333,10 +340,11 @@ func (l *LineScanner) Next() (string, error) {
 
 func newCmdKinds(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "kinds [KIND]",
-		Short:   "the built-in kinds spawn can start; kinds KIND describes one",
-		Example: "kinds\nkinds greeter",
-		Args:    rangeArgs(0, 1, "at most one KIND"),
+		Annotations: map[string]string{completeKey: "kind"},
+		Use:         "kinds [KIND]",
+		Short:       "the built-in kinds spawn can start; kinds KIND describes one",
+		Example:     "kinds\nkinds greeter",
+		Args:        rangeArgs(0, 1, "at most one KIND"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				k, err := s.kind(args[0])
@@ -370,10 +378,11 @@ func newCmdKinds(s *Session) *cobra.Command {
 func newCmdAtoms(s *Session) *cobra.Command {
 	var limit int
 	cmd := &cobra.Command{
-		Use:     "atoms [--limit N]",
-		Short:   "the simulated atom table: how full it is; --limit N sets its size",
-		Example: "atoms\natoms --limit 1000",
-		Args:    exactArgs(0, "no arguments"),
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "atoms [--limit N]",
+		Short:       "the simulated atom table: how full it is; --limit N sets its size",
+		Example:     "atoms\natoms --limit 1000",
+		Args:        exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s.mu.Lock()
 			atoms := s.atoms
@@ -400,10 +409,11 @@ func newCmdAtoms(s *Session) *cobra.Command {
 
 func newCmdHelp(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "help [CMD [SUBCMD]]",
-		Aliases: []string{"h", "?"}, // IEx's h
-		Short:   "list the commands, or explain one",
-		Example: "help\nhelp spawn\nhelp sup start",
+		Annotations: map[string]string{completeKey: "command command"},
+		Use:         "help [CMD [SUBCMD]]",
+		Aliases:     []string{"h", "?"}, // IEx's h
+		Short:       "list the commands, or explain one",
+		Example:     "help\nhelp spawn\nhelp sup start",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root := s.newTree()
 			if len(args) == 0 {
@@ -483,11 +493,12 @@ func helpText(c *cobra.Command) string {
 
 func newCmdExit(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "exit [N]",
-		Aliases: []string{"quit", "q"},
-		Short:   "leave the shell (so does Ctrl-D), with exit status N (default 0)",
-		Example: "exit\nexit 3",
-		Args:    rangeArgs(0, 1, "an optional exit status"),
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "exit [N]",
+		Aliases:     []string{"quit", "q"},
+		Short:       "leave the shell (so does Ctrl-D), with exit status N (default 0)",
+		Example:     "exit\nexit 3",
+		Args:        rangeArgs(0, 1, "an optional exit status"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return errExit

@@ -57,10 +57,11 @@ func newCmdRegNew(s *Session) *cobra.Command {
 	var partitions int
 	var meta []string
 	cmd := &cobra.Command{
-		Use:     "new NAME [--keys unique|duplicate] [--partitions N] [--meta KEY=VALUE]...",
-		Short:   "make a registry, like Registry.start_link(keys: ..., name: ...)",
-		Example: "reg new topics --keys duplicate\nreg new sessions --partitions 8",
-		Args:    exactArgs(1, "a NAME"),
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "new NAME [--keys unique|duplicate] [--partitions N] [--meta KEY=VALUE]...",
+		Short:       "make a registry, like Registry.start_link(keys: ..., name: ...)",
+		Example:     "reg new topics --keys duplicate\nreg new sessions --partitions 8",
+		Args:        exactArgs(1, "a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if name == "" || len(name) > maxNameLen {
@@ -125,9 +126,10 @@ func newCmdRegNew(s *Session) *cobra.Command {
 
 func newCmdRegLs(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:   "ls",
-		Short: "list registries",
-		Args:  exactArgs(0, "no arguments"),
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "ls",
+		Short:       "list registries",
+		Args:        exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s.mu.Lock()
 			var regs []*registry.Registry
@@ -177,10 +179,11 @@ func (s *Session) printEntries(cmd string, es []registry.Entry) {
 
 func newCmdRegLookup(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "lookup REG KEY",
-		Short:   "the processes and values under KEY, like Registry.lookup/2",
-		Example: "reg lookup names c1\nreg lookup topics news",
-		Args:    exactArgs(2, "a REG and a KEY"),
+		Annotations: map[string]string{completeKey: "registry none..."},
+		Use:         "lookup REG KEY",
+		Short:       "the processes and values under KEY, like Registry.lookup/2",
+		Example:     "reg lookup names c1\nreg lookup topics news",
+		Args:        exactArgs(2, "a REG and a KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := s.registry(args[0])
 			if err != nil {
@@ -194,10 +197,11 @@ func newCmdRegLookup(s *Session) *cobra.Command {
 
 func newCmdRegRegister(s *Session) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Use:     "register REG KEY TARGET [VALUE]",
-		Short:   "register TARGET under KEY with VALUE (a term; default nil), as the process would with Registry.register/3",
-		Example: "reg register topics news e1\nreg register sessions user42 c1 {since, 2020}",
-		Args:    rangeArgs(3, 4, "a REG, a KEY, a TARGET and an optional VALUE"),
+		Annotations: map[string]string{completeKey: "registry none process"},
+		Use:         "register REG KEY TARGET [VALUE]",
+		Short:       "register TARGET under KEY with VALUE (a term; default nil), as the process would with Registry.register/3",
+		Example:     "reg register topics news e1\nreg register sessions user42 c1 {since, 2020}",
+		Args:        rangeArgs(3, 4, "a REG, a KEY, a TARGET and an optional VALUE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, pid, err := s.registryAndTarget(args[0], args[2])
 			if err != nil {
@@ -228,10 +232,11 @@ func newCmdRegRegister(s *Session) *cobra.Command {
 func newCmdRegUnregister(s *Session) *cobra.Command {
 	var pattern string
 	cmd := &cobra.Command{
-		Use:     "unregister REG KEY TARGET [--match PATTERN]",
-		Short:   "remove TARGET's entries under KEY, like Registry.unregister/2 (or unregister_match/3)",
-		Example: "reg unregister topics news e1\nreg unregister topics news e1 --match {admin, _}",
-		Args:    exactArgs(3, "a REG, a KEY and a TARGET"),
+		Annotations: map[string]string{completeKey: "registry none process"},
+		Use:         "unregister REG KEY TARGET [--match PATTERN]",
+		Short:       "remove TARGET's entries under KEY, like Registry.unregister/2 (or unregister_match/3)",
+		Example:     "reg unregister topics news e1\nreg unregister topics news e1 --match {admin, _}",
+		Args:        exactArgs(3, "a REG, a KEY and a TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, pid, err := s.registryAndTarget(args[0], args[2])
 			if err != nil {
@@ -266,10 +271,11 @@ func newCmdRegUnregister(s *Session) *cobra.Command {
 
 func newCmdRegValues(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "values REG KEY TARGET",
-		Short:   "the values TARGET registered under KEY, like Registry.values/3",
-		Example: "reg values topics news e1",
-		Args:    exactArgs(3, "a REG, a KEY and a TARGET"),
+		Annotations: map[string]string{completeKey: "registry none process"},
+		Use:         "values REG KEY TARGET",
+		Short:       "the values TARGET registered under KEY, like Registry.values/3",
+		Example:     "reg values topics news e1",
+		Args:        exactArgs(3, "a REG, a KEY and a TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, pid, err := s.registryAndTarget(args[0], args[2])
 			if err != nil {
@@ -288,8 +294,9 @@ func newCmdRegValues(s *Session) *cobra.Command {
 
 func newCmdRegMeta(s *Session) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Use:   "meta REG KEY [VALUE]",
-		Short: "read (or with VALUE, set) a registry's metadata, like Registry.meta/2 and put_meta/3",
+		Annotations: map[string]string{completeKey: "registry none..."},
+		Use:         "meta REG KEY [VALUE]",
+		Short:       "read (or with VALUE, set) a registry's metadata, like Registry.meta/2 and put_meta/3",
 		Long: "Registries keep metadata beside their entries: reg new REG --meta KEY=VALUE sets it at the\n" +
 			"start, reg meta REG KEY VALUE later. Reading prints {ok, VALUE}, or error if KEY has none.",
 		Example: "reg meta topics owner\nreg meta topics owner {team, search}",
@@ -322,10 +329,11 @@ func newCmdRegMeta(s *Session) *cobra.Command {
 
 func newCmdRegCount(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "count REG [KEY]",
-		Short:   "count entries, in all or under KEY, like Registry.count/1",
-		Example: "reg count names\nreg count topics news",
-		Args:    rangeArgs(1, 2, "a REG and an optional KEY"),
+		Annotations: map[string]string{completeKey: "registry none..."},
+		Use:         "count REG [KEY]",
+		Short:       "count entries, in all or under KEY, like Registry.count/1",
+		Example:     "reg count names\nreg count topics news",
+		Args:        rangeArgs(1, 2, "a REG and an optional KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := s.registry(args[0])
 			if err != nil {
@@ -345,10 +353,11 @@ func newCmdRegCount(s *Session) *cobra.Command {
 
 func newCmdRegMatch(s *Session) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Use:     "match REG KEY PATTERN",
-		Short:   "entries under KEY whose value matches PATTERN (_ matches anything), like Registry.match/3",
-		Example: "reg match topics news {admin, _}",
-		Args:    exactArgs(3, "a REG, a KEY and a PATTERN"),
+		Annotations: map[string]string{completeKey: "registry none..."},
+		Use:         "match REG KEY PATTERN",
+		Short:       "entries under KEY whose value matches PATTERN (_ matches anything), like Registry.match/3",
+		Example:     "reg match topics news {admin, _}",
+		Args:        exactArgs(3, "a REG, a KEY and a PATTERN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := s.registry(args[0])
 			if err != nil {
@@ -366,10 +375,11 @@ func newCmdRegMatch(s *Session) *cobra.Command {
 
 func newCmdRegDispatch(s *Session) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Use:     "dispatch REG KEY MSG",
-		Short:   "send MSG to every process under KEY, like Registry.dispatch/3 with send/2",
-		Example: "reg dispatch topics news {headline, \"extra!\"}",
-		Args:    exactArgs(3, "a REG, a KEY and a MSG"),
+		Annotations: map[string]string{completeKey: "registry none..."},
+		Use:         "dispatch REG KEY MSG",
+		Short:       "send MSG to every process under KEY, like Registry.dispatch/3 with send/2",
+		Example:     "reg dispatch topics news {headline, \"extra!\"}",
+		Args:        exactArgs(3, "a REG, a KEY and a MSG"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := s.registry(args[0])
 			if err != nil {
@@ -394,10 +404,11 @@ func newCmdRegDispatch(s *Session) *cobra.Command {
 
 func newCmdRegKeys(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "keys REG TARGET",
-		Short:   "the keys TARGET holds in REG, like Registry.keys/2",
-		Example: "reg keys names c1",
-		Args:    exactArgs(2, "a REG and a TARGET"),
+		Annotations: map[string]string{completeKey: "registry process"},
+		Use:         "keys REG TARGET",
+		Short:       "the keys TARGET holds in REG, like Registry.keys/2",
+		Example:     "reg keys names c1",
+		Args:        exactArgs(2, "a REG and a TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, pid, err := s.registryAndTarget(args[0], args[1])
 			if err != nil {
@@ -413,8 +424,9 @@ func newCmdRegKeys(s *Session) *cobra.Command {
 func newCmdRegSelect(s *Session) *cobra.Command {
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "select REG [PATTERN] [--limit N]",
-		Short: "entries in all keys whose {KEY, PID, VALUE} matches PATTERN, like Registry.select/2",
+		Annotations: map[string]string{completeKey: "registry none..."},
+		Use:         "select REG [PATTERN] [--limit N]",
+		Short:       "entries in all keys whose {KEY, PID, VALUE} matches PATTERN, like Registry.select/2",
 		Long: "PATTERN is matched against {KEY, PID, VALUE} for every entry, as the head of a match spec\n" +
 			"is in Registry.select(reg, [{{:\"$1\", :\"$2\", :\"$3\"}, [], [...]}]); _ matches anything, and\n" +
 			"the key may be written as an atom or a string. The entries print sorted by key, then PID;\n" +

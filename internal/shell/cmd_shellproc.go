@@ -103,8 +103,9 @@ func (a *shellActor) HandleCast(p *actor.Process, msg any) error {
 
 func newCmdFlush(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:   "flush",
-		Short: "print and forget the messages the shell's own process has received, like IEx's flush/0",
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "flush",
+		Short:       "print and forget the messages the shell's own process has received, like IEx's flush/0",
 		Long: "The shell's own process (named shell) is what --link links to and what send, monitor and\n" +
 			"cast can reach. It keeps what it receives (EXIT and DOWN messages, sends, casts as\n" +
 			"{'$gen_cast', MSG}); flush prints them in order and empties its mailbox.",

@@ -41,8 +41,9 @@ func (s *Session) workspaceGuard(verb string, pid actor.PID, force bool) error {
 func newCmdKill(s *Session) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "kill TARGET [REASON] [--force]",
-		Short: "send an exit signal, like Process.exit/2 (default reason: kill)",
+		Annotations: map[string]string{completeKey: "process none"},
+		Use:         "kill TARGET [REASON] [--force]",
+		Short:       "send an exit signal, like Process.exit/2 (default reason: kill)",
 		Long: "kill cannot be trapped and leaves the reason killed. Other reasons end a process that does not\n" +
 			"trap exits (normal is ignored); a process that traps exits gets an {'EXIT', From, Reason} message.\n" +
 			"root and the shell's own process are the session's: they take --force.",
@@ -89,8 +90,9 @@ func newCmdStop(s *Session) *cobra.Command {
 	var timeout time.Duration
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "stop TARGET [REASON] [--timeout D] [--force]",
-		Short: "stop a process through its Terminate, like GenServer.stop/3 (default reason: normal)",
+		Annotations: map[string]string{completeKey: "process none"},
+		Use:         "stop TARGET [REASON] [--timeout D] [--force]",
+		Short:       "stop a process through its Terminate, like GenServer.stop/3 (default reason: normal)",
 		Long: "A permanent child comes straight back: its supervisor restarts it, as after kill. To end it\n" +
 			"for good, sup terminate SUP ID stops it and keeps its spec (sup delete SUP ID drops that too);\n" +
 			"a child of a DynamicSupervisor is gone after sup terminate SUP PID.",
@@ -228,8 +230,9 @@ func newCmdMonitor(s *Session) *cobra.Command {
 
 func newCmdDemonitor(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:   "demonitor A REF",
-		Short: "remove the monitor REF that A holds, like Process.demonitor/1",
+		Annotations: map[string]string{completeKey: "process none"},
+		Use:         "demonitor A REF",
+		Short:       "remove the monitor REF that A holds, like Process.demonitor/1",
 		Long: "Removes the monitor REF (as monitor printed it) that A holds; A gets no DOWN for it.\n" +
 			"A DOWN already delivered stays in A's mailbox, as in OTP.",
 		Example: "demonitor e1 #Ref<0.0.0.1>",
@@ -256,10 +259,11 @@ func newCmdDemonitor(s *Session) *cobra.Command {
 
 func newCmdTrap(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "trap TARGET on|off",
-		Short:   "make a process trap exits (or stop), like Process.flag(:trap_exit, true)",
-		Example: "trap e1 on",
-		Args:    exactArgs(2, "a TARGET and on or off"),
+		Annotations: map[string]string{completeKey: "process on|off"},
+		Use:         "trap TARGET on|off",
+		Short:       "make a process trap exits (or stop), like Process.flag(:trap_exit, true)",
+		Example:     "trap e1 on",
+		Args:        exactArgs(2, "a TARGET and on or off"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, err := s.resolve(args[0])
 			if err != nil {

@@ -73,8 +73,9 @@ type spawnOptions struct {
 func newCmdSpawn(s *Session) *cobra.Command {
 	var o spawnOptions
 	cmd := &cobra.Command{
-		Use:   "spawn KIND [ARG...] [--name NAME] [--sup SUP] [--restart R] [--shutdown S] [--link] [--count N] [--atom-name]",
-		Short: "start a process of a built-in kind under a supervisor",
+		Annotations: map[string]string{completeKey: "kind none..."},
+		Use:         "spawn KIND [ARG...] [--name NAME] [--sup SUP] [--restart R] [--shutdown S] [--link] [--count N] [--atom-name]",
+		Short:       "start a process of a built-in kind under a supervisor",
 		Long: "Starts a process of KIND (see kinds) as a child of SUP (default: the root DynamicSupervisor),\n" +
 			"named NAME in the registry (greeter names itself greeter_for_ARG). With --count N it starts N,\n" +
 			"replacing {i} in the name and arguments by 1..N. --atom-name names through the simulated\n" +

@@ -30,8 +30,9 @@ func newCmdSupStart(s *Session) *cobra.Command {
 	var dynamic bool
 	var children, extra []string
 	cmd := &cobra.Command{
-		Use:   "start NAME [--strategy S] [--max-restarts N] [--max-seconds S] [--parent SUP] [--restart R] [--shutdown S] [--child KIND:NAME[:ARG,...]]... [--dynamic [--max-children N] [--extra-arguments ARG]...]",
-		Short: "start a supervisor named NAME under root (or --parent)",
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "start NAME [--strategy S] [--max-restarts N] [--max-seconds S] [--parent SUP] [--restart R] [--shutdown S] [--child KIND:NAME[:ARG,...]]... [--dynamic [--max-children N] [--extra-arguments ARG]...]",
+		Short:       "start a supervisor named NAME under root (or --parent)",
 		Long: "A static supervisor starts its --child children in order, as Supervisor.start_link does with its\n" +
 			"child list, and starts them again whenever it is itself restarted; spawn --sup NAME adds more,\n" +
 			"like Supervisor.start_child. With --dynamic it is a DynamicSupervisor (one_for_one, optionally\n" +
@@ -183,10 +184,11 @@ func (s *Session) initialChildren(children []string) ([]supervisor.ChildSpec, er
 
 func newCmdSupChildren(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "children SUP",
-		Short:   "a supervisor's children, like which_children/1",
-		Example: "sup children workers",
-		Args:    exactArgs(1, "a SUP"),
+		Annotations: map[string]string{completeKey: "supervisor"},
+		Use:         "children SUP",
+		Short:       "a supervisor's children, like which_children/1",
+		Example:     "sup children workers",
+		Args:        exactArgs(1, "a SUP"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sup, err := s.supervisorPID(args[0])
 			if err != nil {
@@ -257,10 +259,11 @@ func pidOrNil(p actor.PID) any {
 
 func newCmdSupCount(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "count SUP",
-		Short:   "count a supervisor's children, like count_children/1",
-		Example: "sup count workers",
-		Args:    exactArgs(1, "a SUP"),
+		Annotations: map[string]string{completeKey: "supervisor"},
+		Use:         "count SUP",
+		Short:       "count a supervisor's children, like count_children/1",
+		Example:     "sup count workers",
+		Args:        exactArgs(1, "a SUP"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sup, err := s.supervisorPID(args[0])
 			if err != nil {
@@ -279,10 +282,11 @@ func newCmdSupCount(s *Session) *cobra.Command {
 
 func newCmdSupTerminate(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "terminate SUP CHILD",
-		Short:   "stop a child by ID or PID, like terminate_child/2 (its spec stays unless temporary or dynamic)",
-		Example: "sup terminate workers c1\nsup terminate root <0.2.0>",
-		Args:    exactArgs(2, "a SUP and a CHILD (ID or PID)"),
+		Annotations: map[string]string{completeKey: "supervisor none"},
+		Use:         "terminate SUP CHILD",
+		Short:       "stop a child by ID or PID, like terminate_child/2 (its spec stays unless temporary or dynamic)",
+		Example:     "sup terminate workers c1\nsup terminate root <0.2.0>",
+		Args:        exactArgs(2, "a SUP and a CHILD (ID or PID)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sup, err := s.supervisorPID(args[0])
 			if err != nil {
@@ -313,10 +317,11 @@ func newCmdSupTerminate(s *Session) *cobra.Command {
 
 func newCmdSupRestart(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "restart SUP ID",
-		Short:   "start a terminated child again, like restart_child/2",
-		Example: "sup terminate workers c1; sup restart workers c1",
-		Args:    exactArgs(2, "a SUP and a child ID"),
+		Annotations: map[string]string{completeKey: "supervisor none"},
+		Use:         "restart SUP ID",
+		Short:       "start a terminated child again, like restart_child/2",
+		Example:     "sup terminate workers c1; sup restart workers c1",
+		Args:        exactArgs(2, "a SUP and a child ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sup, err := s.supervisorPID(args[0])
 			if err != nil {
@@ -334,10 +339,11 @@ func newCmdSupRestart(s *Session) *cobra.Command {
 
 func newCmdSupDelete(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Use:     "delete SUP ID",
-		Short:   "remove a terminated child's spec, like delete_child/2",
-		Example: "sup terminate workers c1; sup delete workers c1",
-		Args:    exactArgs(2, "a SUP and a child ID"),
+		Annotations: map[string]string{completeKey: "supervisor none"},
+		Use:         "delete SUP ID",
+		Short:       "remove a terminated child's spec, like delete_child/2",
+		Example:     "sup terminate workers c1; sup delete workers c1",
+		Args:        exactArgs(2, "a SUP and a child ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sup, err := s.supervisorPID(args[0])
 			if err != nil {

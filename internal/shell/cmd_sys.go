@@ -122,8 +122,9 @@ func (s *Session) callAsync(pid actor.PID, msg any, target string, timeout time.
 func newCmdAwait(s *Session) *cobra.Command {
 	var timeout time.Duration
 	cmd := &cobra.Command{
-		Use:   "await REF [--timeout D]",
-		Short: "wait for the reply to a call --async and print it, like GenServer.receive_response/2",
+		Annotations: map[string]string{completeKey: "none..."},
+		Use:         "await REF [--timeout D]",
+		Short:       "wait for the reply to a call --async and print it, like GenServer.receive_response/2",
 		Long: "Prints the reply to the call REF (as call --async printed it), waiting at most --timeout for it;\n" +
 			"a wait that times out leaves the request to await again, and Ctrl-C ends the wait.",
 		Example: "call c1 get --async; await $_\ncall s1 {sleep, 500} --async; call c1 get; await #Ref<0.0.0.1> --timeout 2s",

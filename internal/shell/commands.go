@@ -53,6 +53,15 @@ func (s *Session) newTree() *cobra.Command {
 // atom, and command lines that another command runs (time, watch).
 const rawFrom = "raw_from"
 
+// completeKey is the annotation that tells completion what each of a
+// command's arguments is, in order, separated by spaces: process,
+// supervisor, registry, kind, file, command, none, choices such as on|off,
+// or cmdline (a command line that the command runs, as time's CMD). A
+// last spec ending in ... stands for every argument after it. A command
+// without one takes processes everywhere. The REPL's completer reads it
+// from the command tree, so the table of commands is the only one.
+const completeKey = "complete"
+
 // termFlag is the annotation of a flag whose value is a term, kept as
 // typed.
 const termFlag = "term"

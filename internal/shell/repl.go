@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
 	"io"
 	"os"
 	"os/signal"
@@ -155,26 +156,6 @@ func (c *completer) candidates(words []string, cur string) []string {
 	if len(words) == 0 {
 		return s.commandNames()
 	}
-	// time CMD and watch DURATION [--count N] CMD complete as CMD.
-	switch words[0] {
-	case "time":
-		return c.candidates(words[1:], cur)
-	case "watch":
-		if len(words) == 1 {
-			return nil // a DURATION
-		}
-		rest := words[2:]
-		if len(rest) > 0 && rest[0] == "--count" {
-			if len(rest) == 1 {
-				return nil // N
-			}
-			rest = rest[2:]
-		}
-		if len(rest) == 0 && strings.HasPrefix(cur, "-") {
-			return []string{"--count"}
-		}
-		return c.candidates(rest, cur)
-	}
 	root := s.newTree()
 	cmd, rest, err := root.Find(words)
 	if err != nil || cmd == root {
@@ -187,63 +168,82 @@ func (c *completer) candidates(words []string, cur string) []string {
 		}
 		return subs
 	}
-	// The value of a flag?
-	if prev := words[len(words)-1]; strings.HasPrefix(prev, "--") {
-		if f := cmd.Flags().Lookup(strings.TrimPrefix(prev, "--")); f != nil && f.Value.Type() != "bool" {
-			return c.flagValues(f.Name, cur)
+	specs := strings.Fields(cmd.Annotations[completeKey])
+	// Walk the arguments typed so far: flags and their values apart, the
+	// others are positional, each with its spec.
+	positional := 0
+	for i := 0; i < len(rest); i++ {
+		w := rest[i]
+		if strings.HasPrefix(w, "--") {
+			if i == len(rest)-1 { // the value of this flag is being typed
+				return c.flagValue(cmd, strings.TrimPrefix(w, "--"), cur)
+			}
+			if takesValue(cmd, strings.TrimPrefix(w, "--")) {
+				i++
+			}
+			continue
 		}
+		if specAt(specs, positional) == "cmdline" {
+			return c.candidates(rest[i:], cur)
+		}
+		positional++
 	}
 	if strings.HasPrefix(cur, "-") {
 		var flags []string
 		cmd.Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, "--"+f.Name) })
 		return flags
 	}
-	positional := 0
-	for _, w := range rest {
-		if !strings.HasPrefix(w, "-") {
-			positional++
-		}
+	return c.complete(specAt(specs, positional), cur)
+}
+
+// specAt is what argument n of a command is (see completeKey).
+func specAt(specs []string, n int) string {
+	switch {
+	case len(specs) == 0:
+		return "process"
+	case n < len(specs):
+		return strings.TrimSuffix(specs[n], "...")
+	case strings.HasSuffix(specs[len(specs)-1], "..."):
+		return strings.TrimSuffix(specs[len(specs)-1], "...")
 	}
-	switch cmd.Name() {
-	case "spawn":
-		if positional == 0 {
-			var kinds []string
-			for _, k := range s.kinds {
-				kinds = append(kinds, k.name)
-			}
-			return kinds
-		}
+	return "none"
+}
+
+// takesValue reports whether --name takes a value (the next word).
+func takesValue(cmd *cobra.Command, name string) bool {
+	f := cmd.Flags().Lookup(name)
+	return f != nil && f.Value.Type() != "bool" || f == nil && cmd.DisableFlagParsing
+}
+
+// flagValue completes the value of --name, if the command has such a flag.
+func (c *completer) flagValue(cmd *cobra.Command, name, cur string) []string {
+	if f := cmd.Flags().Lookup(name); f != nil && f.Value.Type() == "bool" {
 		return nil
-	case "help":
-		return s.commandNames()
-	case "kinds":
-		if positional == 0 {
-			return c.flagValues("kind", cur)
-		}
-		return nil
-	case "source":
-		if positional == 0 {
-			return fileNames(cur)
-		}
-		return nil
-	case "tree":
+	}
+	return c.flagValues(name, cur)
+}
+
+// complete offers what an argument of the given spec can be.
+func (c *completer) complete(spec, cur string) []string {
+	switch spec {
+	case "process":
+		return c.processNames(cur)
+	case "supervisor":
 		return c.supervisorNames(cur)
-	case "ls", "sleep", "atoms", "exit", "echo", "bench", "flush":
-		return nil // no names to complete
-	case "trap", "trace":
-		if (cmd.Name() == "trap" && positional == 1) || (cmd.Name() == "trace" && positional == 0) {
-			return []string{"on", "off"}
-		}
-	case "events":
-		return []string{"on", "off"}
-	}
-	if cmd.HasParent() && cmd.Parent().Name() == "reg" && positional == 0 && cmd.Name() != "new" && cmd.Name() != "ls" {
+	case "registry":
 		return c.registryNames()
+	case "kind":
+		return c.flagValues("kind", cur)
+	case "file":
+		return fileNames(cur)
+	case "command":
+		return c.s.commandNames()
+	case "cmdline":
+		return c.s.commandNames()
+	case "none", "":
+		return nil
 	}
-	if cmd.HasParent() && cmd.Parent().Name() == "sup" && positional == 0 && cmd.Name() != "start" {
-		return c.supervisorNames(cur)
-	}
-	return c.processNames(cur)
+	return strings.Split(spec, "|") // choices, such as on|off
 }
 
 func (c *completer) flagValues(flag, cur string) []string {
