@@ -15,8 +15,11 @@ type decimal struct{ p *int }
 func (d decimal) String() string { return strconv.Itoa(*d.p) }
 func (d decimal) Type() string   { return "int" }
 
+// Set reads a value, quoted or not: typed flags are parsed before the
+// quotes of the words are removed (see unquoteWords), so they remove
+// their own, once.
 func (d decimal) Set(s string) error {
-	n, err := strconv.Atoi(s)
+	n, err := strconv.Atoi(unquote(s))
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
@@ -51,6 +54,7 @@ func (d duration) Type() string { return "duration" }
 const infinity = time.Duration(1<<63 - 1)
 
 func (d duration) Set(s string) error {
+	s = unquote(s) // as decimal's Set
 	if s == "infinity" {
 		*d.p = infinity
 		return nil
