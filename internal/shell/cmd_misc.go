@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -335,7 +336,7 @@ func (l *LineScanner) Next() (string, error) {
 		}
 		return "", err
 	}
-	return "", errEOF
+	return "", io.EOF
 }
 
 func newCmdKinds(s *Session) *cobra.Command {
@@ -463,12 +464,7 @@ func newCmdHelp(s *Session) *cobra.Command {
 
 func helpText(c *cobra.Command) string {
 	var b strings.Builder
-	path := strings.TrimPrefix(c.CommandPath(), "actorsh ")
-	use := c.Use
-	if c.HasParent() && c.Parent().HasParent() {
-		use = c.Parent().Name() + " " + use
-	}
-	fmt.Fprintf(&b, "usage: %s\n\n%s\n", use, c.Short)
+	fmt.Fprintf(&b, "usage: %s\n\n%s\n", usageLine(c), c.Short)
 	if c.Long != "" {
 		fmt.Fprintf(&b, "\n%s\n", c.Long)
 	}
@@ -487,7 +483,6 @@ func helpText(c *cobra.Command) string {
 			fmt.Fprintf(&b, "  %s\n", l)
 		}
 	}
-	_ = path
 	return strings.TrimRight(b.String(), "\n")
 }
 
@@ -552,8 +547,6 @@ func (p *progress) done() {
 		fmt.Fprint(p.s.io.ErrOut, "\r\033[K")
 	}
 }
-
-var _ = context.Background
 
 // fileError says in plain words why a command file cannot be read.
 func fileError(path string, err error) error {

@@ -15,8 +15,6 @@ type LineSource interface {
 	Next() (string, error) // io.EOF at the end
 }
 
-var errEOF = io.EOF
-
 // stringLines is a LineSource over a fixed list of lines (for -c).
 type stringLines struct {
 	lines []string

@@ -405,3 +405,37 @@ func quoteWith(s string, q byte) string {
 	b.WriteByte(q)
 	return b.String()
 }
+
+// wildcard is _ in a pattern.
+type wildcard struct{}
+
+// ParsePattern parses a term in which _ matches anything.
+func ParsePattern(s string) (any, error) {
+	return parseTermWith(s, true)
+}
+
+func matchTerm(pat, v any) bool {
+	switch p := pat.(type) {
+	case wildcard:
+		return true
+	case Tuple:
+		t, ok := v.(Tuple)
+		return ok && matchAll(p, t)
+	case List:
+		l, ok := v.(List)
+		return ok && matchAll(p, l)
+	}
+	return pat == v
+}
+
+func matchAll(pats, vs []any) bool {
+	if len(pats) != len(vs) {
+		return false
+	}
+	for i := range pats {
+		if !matchTerm(pats[i], vs[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,6 +1,9 @@
 package actor
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // pidSet is a set of PIDs that stays a short slice while small (most
 // processes have a link or two) and becomes a map when large (a supervisor
@@ -88,14 +91,6 @@ func (s *pidSet) each(f func(PID)) {
 func (s *pidSet) sorted() []PID {
 	out := make([]PID, 0, s.len())
 	s.each(func(p PID) { out = append(out, p) })
-	slices.SortFunc(out, func(a, b PID) int {
-		switch {
-		case a.id < b.id:
-			return -1
-		case a.id > b.id:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b PID) int { return cmp.Compare(a.id, b.id) })
 	return out
 }

@@ -297,17 +297,16 @@ func (s *sup) page(after actor.PID, limit int) []ChildInfo {
 
 func (s *sup) which() []ChildInfo {
 	s.forgetDead()
-	info := s.info
 	var out []ChildInfo
 	if !s.dynamic {
 		for _, c := range s.children {
-			out = append(out, info(c))
+			out = append(out, s.info(c))
 		}
 		return out
 	}
-	s.byPID.each(func(c *child) { out = append(out, info(c)) })
+	s.byPID.each(func(c *child) { out = append(out, s.info(c)) })
 	for _, c := range s.waiting {
-		out = append(out, info(c))
+		out = append(out, s.info(c))
 	}
 	return out
 }
