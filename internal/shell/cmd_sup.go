@@ -282,7 +282,7 @@ func newCmdSupCount(s *Session) *cobra.Command {
 
 func newCmdSupTerminate(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Annotations: map[string]string{completeKey: "supervisor none"},
+		Annotations: map[string]string{completeKey: "supervisor process"},
 		Use:         "terminate SUP CHILD",
 		Short:       "stop a child by ID or PID, like terminate_child/2 (its spec stays unless temporary or dynamic)",
 		Example:     "sup terminate workers c1\nsup terminate root <0.2.0>",
@@ -317,7 +317,7 @@ func newCmdSupTerminate(s *Session) *cobra.Command {
 
 func newCmdSupRestart(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Annotations: map[string]string{completeKey: "supervisor none"},
+		Annotations: map[string]string{completeKey: "supervisor process"},
 		Use:         "restart SUP ID",
 		Short:       "start a terminated child again, like restart_child/2",
 		Example:     "sup terminate workers c1; sup restart workers c1",
@@ -339,7 +339,7 @@ func newCmdSupRestart(s *Session) *cobra.Command {
 
 func newCmdSupDelete(s *Session) *cobra.Command {
 	return &cobra.Command{
-		Annotations: map[string]string{completeKey: "supervisor none"},
+		Annotations: map[string]string{completeKey: "supervisor process"},
 		Use:         "delete SUP ID",
 		Short:       "remove a terminated child's spec, like delete_child/2",
 		Example:     "sup terminate workers c1; sup delete workers c1",

@@ -203,6 +203,9 @@ func TestCompletionFromPrefix(t *testing.T) {
 		"! kill w100":                  "w100 w1000",
 		"! spaw":                       "spawn",
 		"tree w":                       "",
+		"sup terminate root w100":      "w100 w1000",
+		"trace o":                      "on off",
+		"trap w1 o":                    "on off",
 		"source session_t":             "session_test.go",
 	} {
 		if got := strings.Join(complete(line), " "); got != want {
