@@ -430,7 +430,8 @@ func newCmdHelp(s *Session) *cobra.Command {
 				text := strings.TrimRight(b.String(), "\n") + "\n\nhelp CMD explains one. TARGET is a name or a PID (<0.5.0> or 0.5.0).\n" +
 					"Messages are terms: atoms, 42, 3.14, \"strings\", {tuples}, [lists]. See also: kinds, help json.\n" +
 					"CMD; CMD runs both, # starts a comment, and ! CMD expects CMD to fail (a script goes on).\n" +
-					"$_ is the last result (a PID from spawn or whereis, a reply from call, a ref from monitor)."
+					"$_ is the last result (a PID from spawn or whereis, a reply from call, a ref from monitor).\n" +
+					"As in IEx, h and ? are help, i is info, and q (or quit) is exit."
 				s.result("help", text, map[string]any{"text": text})
 				return nil
 			}
@@ -465,6 +466,9 @@ func newCmdHelp(s *Session) *cobra.Command {
 func helpText(c *cobra.Command) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "usage: %s\n\n%s\n", usageLine(c), c.Short)
+	if len(c.Aliases) > 0 {
+		fmt.Fprintf(&b, "also: %s\n", strings.Join(c.Aliases, ", "))
+	}
 	if c.Long != "" {
 		fmt.Fprintf(&b, "\n%s\n", c.Long)
 	}
