@@ -68,24 +68,11 @@ func (rt *Runtime) catchUp(pid PID, clock uint64) {
 }
 
 // learn advances pid's clock past clock, as taking a message sent at clock
-// would. Only pid's own goroutine, or goroutines it waits for, may call it.
-func (rt *Runtime) learn(pid PID, clock uint64) {
-	if pid.IsZero() {
-		return
-	}
-	p := rt.table.get(pid.id)
-	if p == nil {
-		return
-	}
-	// Not tick: the goroutines of a DynamicSupervisor's parallel shutdown
-	// learn of their children's exits at once, and none may lose another's.
-	for {
-		c := p.clock.Load()
-		if c > clock || p.clock.CompareAndSwap(c, clock+1) {
-			return
-		}
-	}
-}
+// would. Only pid's own goroutine, or goroutines it waits for, may call
+// it: not tick, since the goroutines of a DynamicSupervisor's parallel
+// shutdown learn of their children's exits at once, and none may lose
+// another's (catchUp compares and swaps).
+func (rt *Runtime) learn(pid PID, clock uint64) { rt.catchUp(pid, clock+1) }
 
 // exitSignal delivers an exit signal. A signal that travels along a link
 // (via is viaLink or viaChild) is sent by the dying end of a link that to
