@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,5 +202,93 @@ func TestREPLNoHistory(t *testing.T) {
 	tm.wait()
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("ACTORSH_HISTORY= still wrote %v", entries)
+	}
+}
+
+// With --json the REPL's stdout holds JSON objects only: the banner, the
+// prompt and the echo of what is typed go to stderr (user trial M6). The
+// REPL runs on a terminal, so stdin and stdout are one pty and stderr is
+// another.
+func TestREPLJSONStdout(t *testing.T) {
+	bin, err := exec.LookPath("actorsh")
+	if err != nil {
+		t.Skip("actorsh not on PATH:", err)
+	}
+	outM, outS, err := pty.Open()
+	if err != nil {
+		t.Skip("no pty:", err)
+	}
+	defer outM.Close()
+	errM, errS, err := pty.Open()
+	if err != nil {
+		t.Skip("no pty:", err)
+	}
+	defer errM.Close()
+	cmd := exec.Command(bin, "--json")
+	cmd.Env = append(os.Environ(), "ACTORSH_HISTORY=", "NO_COLOR=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = outS, outS, errS
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	outS.Close()
+	errS.Close()
+	var mu sync.Mutex
+	var stdout, stderr bytes.Buffer
+	copyTo := func(b *bytes.Buffer, f *os.File) {
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			mu.Lock()
+			b.Write(buf[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}
+	go copyTo(&stdout, outM)
+	go copyTo(&stderr, errM)
+	waitFor := func(b *bytes.Buffer, text string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			got := strings.Contains(b.String(), text)
+			mu.Unlock()
+			if got {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q: stdout %q, stderr %q", text, stdout.String(), stderr.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	// Type once the prompt is there: readline has the terminal in raw
+	// mode then, so the terminal itself echoes nothing on stdout.
+	waitFor(&stderr, "actorsh> ")
+	if _, err := outM.Write([]byte("echo hello\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(&stdout, `"text":"hello"`)
+	outM.Write([]byte("exit\r"))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("actorsh --json did not leave on exit")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, l := range strings.Split(strings.TrimSpace(strings.ReplaceAll(stdout.String(), "\r\n", "\n")), "\n") {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(l), &obj); err != nil {
+			t.Errorf("stdout line %q is not a JSON object", l)
+		}
+	}
+	if !strings.Contains(stderr.String(), "OTP-style actors in Go") {
+		t.Errorf("the banner is not on stderr: %q", stderr.String())
 	}
 }

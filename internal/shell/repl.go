@@ -50,6 +50,12 @@ func repl(ios *iostreams.IOStreams, o mainOptions) int {
 			hist = ""
 		}
 	}
+	// With --json, stdout holds JSON objects only: the prompt, the echo of
+	// what is typed and the banner go to stderr.
+	promptOut := ios.Out
+	if s.json {
+		promptOut = ios.ErrOut
+	}
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:            s.pal.Name("actorsh") + "> ",
 		HistoryFile:       hist,
@@ -58,7 +64,7 @@ func repl(ios *iostreams.IOStreams, o mainOptions) int {
 		EOFPrompt:         "",
 		HistorySearchFold: true,
 		Stdin:             io.NopCloser(ios.In),
-		Stdout:            ios.Out,
+		Stdout:            promptOut,
 		Stderr:            ios.ErrOut,
 	})
 	if err != nil {
@@ -66,7 +72,9 @@ func repl(ios *iostreams.IOStreams, o mainOptions) int {
 		return ExitFailed
 	}
 	defer rl.Close()
-	s.out.setWriter(rl.Stdout())
+	if !s.json {
+		s.out.setWriter(rl.Stdout()) // readline redraws the prompt after output
+	}
 	fmt.Fprintln(rl.Stdout(), s.pal.Dim("actorsh: OTP-style actors in Go. help lists the commands; Ctrl-D leaves."))
 	for {
 		line, err := rl.Readline()
