@@ -13,13 +13,21 @@ fi
 
 go vet ./...
 
-# pkg/ is the embeddable runtime: standard library only (and pkg/actor
-# below registry and supervisor, which never import each other). Its
-# tests may use test libraries (rapid, porcupine, goleak).
-outside=$(go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./pkg/... | grep -v '^github.com/actorsh/actorsh/' || true)
+# pkg/actor, pkg/registry and pkg/supervisor are the embeddable runtime:
+# standard library only (and pkg/actor below registry and supervisor,
+# which never import each other). Their tests may use test libraries
+# (rapid, porcupine, goleak).
+outside=$(go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./pkg/actor ./pkg/registry ./pkg/supervisor | grep -v '^github.com/actorsh/actorsh/' || true)
 if [ -n "$outside" ]; then
-	echo "pkg/ must use the standard library only; it imports:" >&2
+	echo "pkg/actor, pkg/registry and pkg/supervisor must use the standard library only; they import:" >&2
 	echo "$outside" >&2
+	exit 1
+fi
+# pkg/starkind is the only importer of go.starlark.net.
+starlark=$(go list -f '{{.ImportPath}} {{join .Imports " "}}' ./... | grep -v '^github.com/actorsh/actorsh/pkg/starkind ' | grep ' go.starlark.net' || true)
+if [ -n "$starlark" ]; then
+	echo "only pkg/starkind may import go.starlark.net; so do:" >&2
+	echo "$starlark" | cut -d' ' -f1 >&2
 	exit 1
 fi
 for p in registry supervisor; do

@@ -21,12 +21,17 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kinds, err := filepath.Abs("../../kinds")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata",
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SCRIPTS", scripts)
+			env.Setenv("KINDS", kinds) // the example kinds, as shipped
 			env.Setenv("ACTORSH_HISTORY", "")
 			env.Setenv("NO_COLOR", "")
 			env.Setenv("LONG", strings.Repeat("n", 1100))

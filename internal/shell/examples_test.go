@@ -26,6 +26,8 @@ func prelude(example string) string {
 		return ""
 	case strings.HasPrefix(example, "spawn"):
 		return "sup start workers"
+	case strings.HasPrefix(example, "kind show"):
+		return "kind load kinds/stack.star"
 	}
 	return examplePrelude
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/starkind"
 	"github.com/actorsh/actorsh/pkg/supervisor"
 )
 
@@ -23,6 +24,7 @@ type kind struct {
 	// defaultName names the process when --name is not given ("" for none).
 	defaultName func(args []string) string
 	make        func(s *Session, args []string) (actor.Actor, error)
+	star        *starkind.Kind // a kind loaded from Starlark (nil: built in)
 }
 
 func builtinKinds() []*kind {

@@ -1,0 +1,189 @@
+package shell
+
+// This file holds the kind command: kinds written in Starlark (see
+// pkg/starkind), loaded at the prompt or from a command file.
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/starkind"
+	"github.com/actorsh/actorsh/pkg/supervisor"
+	"github.com/spf13/cobra"
+)
+
+func newCmdKind(s *Session) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "kind load|show ...",
+		Short: "load process kinds written in Starlark, and show them",
+		Long: "A kind is a .star file whose functions are a GenServer's callbacks (init, handle_call,\n" +
+			"handle_cast, handle_info, handle_continue, terminate), with OTP's return values such as\n" +
+			"(\"reply\", r, state) and (\"noreply\", state). See kinds/ for examples.",
+		Example: "kind load kinds/stack.star\nkind show stack",
+		Args:    subcommandArgs,
+		RunE:    func(*cobra.Command, []string) error { return nil },
+	}
+	cmd.AddCommand(newCmdKindLoad(s), newCmdKindShow(s))
+	return cmd
+}
+
+func newCmdKindLoad(s *Session) *cobra.Command {
+	var name string
+	var maxSteps int
+	cmd := &cobra.Command{
+		Annotations: map[string]string{completeKey: "file"},
+		Use:         "load FILE [--name NAME] [--max-steps N]",
+		Short:       "load a kind from a Starlark file; spawn starts it as it starts the built-in kinds",
+		Long: "The kind is named after the file (stack.star is stack) unless --name says otherwise. A relative\n" +
+			"FILE in a command file is found beside that file first. Loading a kind of the same name again\n" +
+			"replaces it for new spawns; running processes keep their code. Each callback may take\n" +
+			"--max-steps Starlark steps; past them the process crashes, for its supervisor to handle.\n" +
+			"This is not a sandbox against memory use: a kind can allocate as much as it likes.",
+		Example: "kind load kinds/stack.star\nkind load kinds/stack.star --name stack2 --max-steps 10000",
+		Args:    exactArgs(1, "a FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if maxSteps < 0 {
+				return fmt.Errorf("--max-steps must be 1 or more (0: the default, %d)", starkind.DefaultMaxSteps)
+			}
+			path := s.sourcePath(args[0])
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return fileError(path, err)
+			}
+			if name != "" {
+				if err := checkName("kind name", name); err != nil {
+					return err
+				}
+			}
+			k, err := starkind.Load(name, path, src, s.starOptions(uint64(maxSteps)))
+			if err != nil {
+				return err
+			}
+			if err := checkName("kind name", k.Name); err != nil {
+				return fmt.Errorf("%w (--name gives it another)", err)
+			}
+			sk, err := s.starKind(k)
+			if err != nil {
+				return err
+			}
+			verb := "loaded"
+			for i, old := range s.kinds {
+				if old.name != k.Name {
+					continue
+				}
+				if old.star == nil {
+					return fmt.Errorf("%s is a built-in kind: give the file another name with --name", k.Name)
+				}
+				s.kinds[i] = sk
+				verb = "replaced (running processes keep their code)"
+			}
+			if verb == "loaded" {
+				s.kinds = append(s.kinds, sk)
+			}
+			s.result("kind load", fmt.Sprintf("kind %s %s from %s: %s", k.Name, verb, path, k.Summary()),
+				map[string]any{"kind": k.Name, "file": path, "doc": k.Doc, "restart": sk.restart.String()})
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "the kind's name (default: the file's, without .star)")
+	intFlag(cmd.Flags(), &maxSteps, "max-steps", 0, fmt.Sprintf("Starlark steps each callback may take (0: %d)", starkind.DefaultMaxSteps))
+	return cmd
+}
+
+func newCmdKindShow(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Annotations: map[string]string{completeKey: "kind"},
+		Use:         "show KIND",
+		Short:       "print a loaded kind's source",
+		Example:     "kind show stack",
+		Args:        exactArgs(1, "a KIND"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := s.kind(args[0])
+			if err != nil {
+				return err
+			}
+			if k.star == nil {
+				return fmt.Errorf("%s is a built-in kind, written in Go: kinds %s describes it", k.name, k.name)
+			}
+			src, err := os.ReadFile(k.star.File)
+			if err != nil {
+				return fileError(k.star.File, err)
+			}
+			text := strings.TrimRight(string(src), "\n")
+			s.result("kind show", text, map[string]any{"kind": k.name, "file": k.star.File, "source": string(src)})
+			return nil
+		},
+	}
+}
+
+// starOptions are how the session's Starlark kinds meet it: its terms,
+// its output and its names.
+func (s *Session) starOptions(maxSteps uint64) starkind.Options {
+	return starkind.Options{
+		MaxSteps: maxSteps,
+		Terms:    shellTerms{},
+		Log: func(p *actor.Process, text string) {
+			s.say(p, s.traced(p.Self())+": "+text)
+		},
+		Resolve: s.lookupName,
+	}
+}
+
+// starKind is a loaded Starlark kind as spawn sees it.
+func (s *Session) starKind(k *starkind.Kind) (*kind, error) {
+	restart := supervisor.Permanent
+	if k.Restart != "" {
+		r, err := supervisor.ParseRestart(k.Restart)
+		if err != nil {
+			return nil, err
+		}
+		restart = r
+	}
+	min, max := k.Arity()
+	if max < 0 {
+		max = 1 << 20
+	}
+	usage := strings.Join(k.Params(), " ")
+	detail := strings.TrimSpace(strings.TrimPrefix(k.Doc, k.Summary()))
+	if detail != "" {
+		detail += "\n"
+	}
+	detail += "A Starlark kind, from " + k.File + "; its arguments are terms."
+	return &kind{
+		name: k.Name, args: usage, min: min, max: max, restart: restart,
+		summary: k.Summary(), detail: detail, star: k,
+		make: func(s *Session, a []string) (actor.Actor, error) {
+			terms := make([]any, len(a))
+			for i, w := range a {
+				t, err := s.parseTerm(w)
+				if err != nil {
+					return nil, fmt.Errorf("argument %d: %w", i+1, err)
+				}
+				terms[i] = t
+			}
+			return k.New(terms), nil
+		},
+	}, nil
+}
+
+// shellTerms are the shell's terms for pkg/starkind.
+type shellTerms struct{}
+
+func (shellTerms) Atom(name string) any { return Atom(name) }
+func (shellTerms) AtomName(v any) (string, bool) {
+	a, ok := v.(Atom)
+	return string(a), ok
+}
+func (shellTerms) Tuple(items []any) any { return Tuple(items) }
+func (shellTerms) TupleItems(v any) ([]any, bool) {
+	t, ok := v.(Tuple)
+	return t, ok
+}
+func (shellTerms) List(items []any) any { return List(items) }
+func (shellTerms) ListItems(v any) ([]any, bool) {
+	l, ok := v.(List)
+	return l, ok
+}
+func (shellTerms) Reason(term any) error { return termReason(term) }

@@ -1,0 +1,348 @@
+package starkind
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/actorsh/actorsh/pkg/actor"
+	"go.starlark.net/starlark"
+)
+
+// builtins are what a kind's code can call besides Starlark's own. Those
+// that act on a process act on the one whose callback is running.
+func (k *Kind) builtins() starlark.StringDict {
+	b := func(name string, fn func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
+		return starlark.NewBuiltin(name, fn)
+	}
+	return starlark.StringDict{
+		"self":       b("self", k.self),
+		"send":       b("send", k.deliver(false)),
+		"cast":       b("cast", k.deliver(true)),
+		"call":       b("call", k.call),
+		"reply":      b("reply", k.reply),
+		"send_after": b("send_after", k.sendAfter),
+		"trap_exit":  b("trap_exit", k.trapExit),
+		"link":       b("link", k.link(true)),
+		"unlink":     b("unlink", k.link(false)),
+		"monitor":    b("monitor", k.monitor),
+		"demonitor":  b("demonitor", k.demonitor),
+		"exit":       b("exit", k.exit),
+		"whereis":    b("whereis", k.whereis),
+		"log":        b("log", k.logBuiltin),
+		"now":        b("now", k.now),
+		"sleep":      b("sleep", k.sleep),
+		"atom": b("atom", func(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			var name string
+			if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &name); err != nil {
+				return nil, err
+			}
+			return atomValue(name), nil
+		}),
+		"continue_": b("continue_", func(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			var arg starlark.Value
+			if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &arg); err != nil {
+				return nil, err
+			}
+			return continueValue{arg}, nil
+		}),
+	}
+}
+
+func (k *Kind) self(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	return PID{ap.Self()}, nil
+}
+
+// target is a PID, or a name the embedder resolves.
+func (k *Kind) target(builtin string, v starlark.Value) (actor.PID, error) {
+	switch x := v.(type) {
+	case PID:
+		return x.pid, nil
+	case starlark.String:
+		if k.opts.Resolve != nil {
+			if pid, ok := k.opts.Resolve(string(x)); ok {
+				return pid, nil
+			}
+			return actor.PID{}, fmt.Errorf("%s: no process is registered as %s", builtin, x)
+		}
+	}
+	return actor.PID{}, fmt.Errorf("%s: want a pid (or a registered name), not %s", builtin, describe(v))
+}
+
+// term turns a value a kind sends into a Go term, refusing what cannot
+// cross a mailbox.
+func (k *Kind) term(builtin string, v starlark.Value) (any, error) {
+	t, err := k.fromStarlark(v, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", builtin, err)
+	}
+	return t, nil
+}
+
+func (k *Kind) deliver(cast bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		ap, err := callerOf(thread, fn.Name())
+		if err != nil {
+			return nil, err
+		}
+		var to, msg starlark.Value
+		if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 2, &to, &msg); err != nil {
+			return nil, err
+		}
+		pid, err := k.target(fn.Name(), to)
+		if err != nil {
+			return nil, err
+		}
+		m, err := k.term(fn.Name(), msg)
+		if err != nil {
+			return nil, err
+		}
+		if cast {
+			ap.Cast(pid, m)
+		} else {
+			ap.Send(pid, m)
+		}
+		return msg, nil
+	}
+}
+
+// call(to, req, timeout=5000) calls another process and returns its
+// reply; a timeout or the callee's exit is this process's crash, as in
+// GenServer.call.
+func (k *Kind) call(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var to, req starlark.Value
+	timeout := int64(actor.DefaultCallTimeout / time.Millisecond)
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "to", &to, "req", &req, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	pid, err := k.target(fn.Name(), to)
+	if err != nil {
+		return nil, err
+	}
+	r, err := k.term(fn.Name(), req)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(timeout)*time.Millisecond)
+	defer cancel()
+	reply, err := ap.Call(ctx, pid, r)
+	if err != nil {
+		return nil, fmt.Errorf("call %v: %v", pid, err)
+	}
+	return k.toStarlark(reply)
+}
+
+func (k *Kind) reply(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var frm, v starlark.Value
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 2, &frm, &v); err != nil {
+		return nil, err
+	}
+	f, ok := frm.(fromValue)
+	if !ok {
+		return nil, fmt.Errorf("reply: want the frm handle_call was given, not %s", describe(frm))
+	}
+	t, err := k.term(fn.Name(), v)
+	if err != nil {
+		return nil, err
+	}
+	ap.Reply(f.from, t)
+	return starlark.None, nil
+}
+
+// sendAfter(to, msg, ms) sends msg to to after ms milliseconds of the
+// runtime's time, like Process.send_after/3.
+func (k *Kind) sendAfter(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var to, msg starlark.Value
+	var ms int64
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 3, &to, &msg, &ms); err != nil {
+		return nil, err
+	}
+	if ms < 0 {
+		return nil, fmt.Errorf("send_after: %d ms is negative", ms)
+	}
+	pid, err := k.target(fn.Name(), to)
+	if err != nil {
+		return nil, err
+	}
+	m, err := k.term(fn.Name(), msg)
+	if err != nil {
+		return nil, err
+	}
+	ap.Runtime().SendAfter(pid, m, time.Duration(ms)*time.Millisecond)
+	return starlark.None, nil
+}
+
+func (k *Kind) trapExit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	on := true
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 0, &on); err != nil {
+		return nil, err
+	}
+	return starlark.Bool(ap.TrapExit(on)), nil
+}
+
+func (k *Kind) link(on bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		ap, err := callerOf(thread, fn.Name())
+		if err != nil {
+			return nil, err
+		}
+		var to starlark.Value
+		if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &to); err != nil {
+			return nil, err
+		}
+		pid, err := k.target(fn.Name(), to)
+		if err != nil {
+			return nil, err
+		}
+		if !on {
+			ap.Unlink(pid)
+			return starlark.None, nil
+		}
+		if err := ap.Link(pid); err != nil {
+			return nil, fmt.Errorf("link: %v", err)
+		}
+		return starlark.None, nil
+	}
+}
+
+func (k *Kind) monitor(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var to starlark.Value
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &to); err != nil {
+		return nil, err
+	}
+	pid, err := k.target(fn.Name(), to)
+	if err != nil {
+		return nil, err
+	}
+	return Ref{ap.Monitor(pid)}, nil
+}
+
+func (k *Kind) demonitor(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var ref Ref
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &ref); err != nil {
+		return nil, err
+	}
+	return starlark.Bool(ap.Demonitor(ref.ref)), nil
+}
+
+// exit(to, reason) sends an exit signal, like Process.exit/2.
+func (k *Kind) exit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var to, reason starlark.Value
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 2, &to, &reason); err != nil {
+		return nil, err
+	}
+	pid, err := k.target(fn.Name(), to)
+	if err != nil {
+		return nil, err
+	}
+	p := &process{kind: k}
+	ap.Runtime().Exit(ap.Self(), pid, p.reason(reason))
+	return starlark.None, nil
+}
+
+func (k *Kind) whereis(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var name string
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &name); err != nil {
+		return nil, err
+	}
+	if k.opts.Resolve != nil {
+		if pid, ok := k.opts.Resolve(name); ok {
+			return PID{pid}, nil
+		}
+	}
+	return starlark.None, nil
+}
+
+// log(...) prints its arguments, as print does, for the process.
+func (k *Kind) logBuiltin(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	if len(kwargs) > 0 {
+		return nil, fmt.Errorf("log: takes no keyword arguments")
+	}
+	parts := make([]string, len(args))
+	for i, a := range args {
+		if s, ok := starlark.AsString(a); ok {
+			parts[i] = s
+		} else {
+			parts[i] = a.String()
+		}
+	}
+	k.log(ap, strings.Join(parts, " "))
+	return starlark.None, nil
+}
+
+// now() is the runtime's time in milliseconds (virtual under a virtual
+// clock): the only clock a kind can read.
+func (k *Kind) now(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt64(ap.Runtime().Now().UnixMilli()), nil
+}
+
+// sleep(ms) blocks the callback, as :timer.sleep/1 does; a kill ends it
+// at once.
+func (k *Kind) sleep(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var ms int64
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &ms); err != nil {
+		return nil, err
+	}
+	if ms < 0 {
+		return nil, fmt.Errorf("sleep: %d ms is negative", ms)
+	}
+	up := make(chan struct{})
+	defer ap.Runtime().Hooks().AfterFunc(time.Duration(ms)*time.Millisecond, func() { close(up) })()
+	select {
+	case <-up:
+	case <-ap.Done():
+		return nil, fmt.Errorf("killed")
+	}
+	return starlark.None, nil
+}
