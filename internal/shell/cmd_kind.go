@@ -4,6 +4,8 @@ package shell
 // pkg/starkind), loaded at the prompt or from a command file.
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -128,7 +130,70 @@ func (s *Session) starOptions(maxSteps uint64) starkind.Options {
 			s.say(p, s.traced(p.Self())+": "+text)
 		},
 		Resolve: s.lookupName,
+		Spawn:   s.spawnFromKind,
+		Register: func(p *actor.Process, name string) error {
+			if err := checkName("name", name); err != nil {
+				return err
+			}
+			s.mu.Lock()
+			names := s.names
+			s.mu.Unlock()
+			return names.Register(p.Self(), name, Atom("nil"))
+		},
+		Unregister: func(p *actor.Process, name string) error {
+			s.mu.Lock()
+			names := s.names
+			s.mu.Unlock()
+			names.Unregister(p.Self(), name)
+			return nil
+		},
 	}
+}
+
+// spawnFromKind is spawn(kind, *args, name=, sup=) in a Starlark kind:
+// a child of sup (default root), as the spawn command starts one.
+func (s *Session) spawnFromKind(_ *actor.Process, kindName string, args []any, name, sup string) (actor.PID, error) {
+	k, err := s.kind(kindName)
+	if err != nil {
+		return actor.PID{}, err
+	}
+	words := make([]string, len(args))
+	for i, a := range args {
+		if str, ok := a.(string); ok && k.star == nil {
+			words[i] = str // a Go kind takes words, as typed
+		} else {
+			words[i] = FormatTerm(a)
+		}
+	}
+	if n := len(words); n < k.min || n > k.max {
+		return actor.PID{}, fmt.Errorf("%s takes %s", k.name, argCount(k))
+	}
+	s.mu.Lock()
+	supPID := s.root
+	s.mu.Unlock()
+	if sup != "" {
+		if supPID, err = s.supervisorPID(sup); err != nil {
+			return actor.PID{}, err
+		}
+	}
+	if name != "" {
+		if err := checkName("name", name); err != nil {
+			return actor.PID{}, err
+		}
+	} else if k.defaultName != nil {
+		name = k.defaultName(words)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), actor.DefaultCallTimeout)
+	defer cancel()
+	pid, err := s.startChild(ctx, supPID, k, words, name, k.restart, 0, false, false, nil)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return actor.PID{}, fmt.Errorf("timeout: sup %s did not answer within %v (busy? a process's init that asks its own supervisor to start a child waits for ever, as in OTP: spawn from handle_continue)",
+			s.supName(supPID), actor.DefaultCallTimeout)
+	}
+	if err != nil {
+		return actor.PID{}, supError(err, s.supName(supPID), name)
+	}
+	return pid, nil
 }
 
 // starKind is a loaded Starlark kind as spawn sees it.

@@ -2,7 +2,9 @@ package starkind
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -32,6 +34,10 @@ func (k *Kind) builtins() starlark.StringDict {
 		"whereis":    b("whereis", k.whereis),
 		"log":        b("log", k.logBuiltin),
 		"now":        b("now", k.now),
+		"random":     b("random", k.random),
+		"spawn":      b("spawn", k.spawn),
+		"register":   b("register", k.register(true)),
+		"unregister": b("unregister", k.register(false)),
 		"sleep":      b("sleep", k.sleep),
 		"atom": b("atom", func(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			var name string
@@ -345,4 +351,79 @@ func (k *Kind) sleep(thread *starlark.Thread, fn *starlark.Builtin, args starlar
 		return nil, fmt.Errorf("killed")
 	}
 	return starlark.None, nil
+}
+
+// random() is a float in [0, 1) from the process's own generator, seeded
+// with Options.Seed and the process's PID: the same run draws the same.
+func (k *Kind) random(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	p := thread.Local(procKey).(*process)
+	if p.rng == nil {
+		p.rng = rand.New(rand.NewPCG(k.opts.Seed, uint64(ap.Self().ID())))
+	}
+	return starlark.Float(p.rng.Float64()), nil
+}
+
+// spawn(kind, *args, name="", sup="") starts a process of any kind the
+// embedder knows, and returns its PID.
+func (k *Kind) spawn(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	if k.opts.Spawn == nil {
+		return nil, errors.New("spawn: not available here")
+	}
+	if len(args) == 0 {
+		return nil, errors.New("spawn: want a kind, as spawn(\"stack\", 1, 2, name=\"s\")")
+	}
+	kind, ok := starlark.AsString(args[0])
+	if !ok {
+		return nil, fmt.Errorf("spawn: the kind is a string, not %s", describe(args[0]))
+	}
+	var name, sup string
+	if err := starlark.UnpackArgs(fn.Name(), nil, kwargs, "name?", &name, "sup?", &sup); err != nil {
+		return nil, err
+	}
+	terms := make([]any, len(args)-1)
+	for i, a := range args[1:] {
+		if terms[i], err = k.term(fn.Name(), a); err != nil {
+			return nil, err
+		}
+	}
+	pid, err := k.opts.Spawn(ap, kind, terms, name, sup)
+	if err != nil {
+		return nil, fmt.Errorf("spawn %s: %v", kind, err)
+	}
+	return PID{pid}, nil
+}
+
+func (k *Kind) register(on bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		ap, err := callerOf(thread, fn.Name())
+		if err != nil {
+			return nil, err
+		}
+		var name string
+		if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &name); err != nil {
+			return nil, err
+		}
+		f := k.opts.Register
+		if !on {
+			f = k.opts.Unregister
+		}
+		if f == nil {
+			return nil, fmt.Errorf("%s: not available here", fn.Name())
+		}
+		if err := f(ap, name); err != nil {
+			return nil, fmt.Errorf("%s %s: %v", fn.Name(), name, err)
+		}
+		return starlark.None, nil
+	}
 }

@@ -3,6 +3,7 @@ package starkind
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -16,10 +17,14 @@ type process struct {
 	kind  *Kind
 	args  []any
 	state starlark.Value
+	rng   *rand.Rand // random()'s, made when first used
 }
 
 // threadKey is the thread-local that holds the calling process.
 const threadKey = "starkind.process"
+
+// procKey is the thread-local that holds the *process, for random().
+const procKey = "starkind.state"
 
 // Behaviour is the kind's name, as ls and info show it.
 func (p *process) Behaviour() string { return p.kind.Name }
@@ -42,7 +47,23 @@ func (p *process) State() any {
 func (p *process) run(ap *actor.Process, name string, args ...starlark.Value) (starlark.Value, error) {
 	thread := &starlark.Thread{Name: p.kind.Name, Load: noLoad, Print: func(_ *starlark.Thread, msg string) { p.kind.log(ap, msg) }}
 	thread.SetLocal(threadKey, ap)
-	thread.SetMaxExecutionSteps(p.kind.opts.MaxSteps)
+	thread.SetLocal(procKey, p)
+	// The steps are counted out a chunk at a time: between chunks, a
+	// process that was killed meanwhile stops at once (the runtime has
+	// already ended it; only this goroutine was left inside the callback).
+	limit := p.kind.opts.MaxSteps
+	thread.SetMaxExecutionSteps(min(limit, killCheckSteps))
+	thread.OnMaxSteps = func(th *starlark.Thread) {
+		steps := th.ExecutionSteps()
+		switch {
+		case steps >= limit:
+			th.Cancel("too many steps")
+		case killed(ap):
+			th.Cancel("killed")
+		default:
+			th.SetMaxExecutionSteps(min(limit, steps+killCheckSteps))
+		}
+	}
 	v, err := starlark.Call(thread, p.kind.fns[name], args, nil)
 	if err != nil {
 		if thread.ExecutionSteps() >= p.kind.opts.MaxSteps {
@@ -54,6 +75,21 @@ func (p *process) run(ap *actor.Process, name string, args ...starlark.Value) (s
 		return nil, p.kind.crash(err)
 	}
 	return v, nil
+}
+
+// killCheckSteps is how many steps a callback runs between looks at
+// whether its process was killed.
+const killCheckSteps = 10_000
+
+// killed reports whether the process has exited (a kill ends it at once,
+// even inside a callback).
+func killed(ap *actor.Process) bool {
+	select {
+	case <-ap.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // Error is how a Starlark kind's process crashes: the reason is

@@ -58,6 +58,18 @@ type Options struct {
 	// Resolve turns a name given where a PID is wanted (send("c1", x))
 	// into a PID; without it only PIDs are accepted.
 	Resolve func(name string) (actor.PID, bool)
+	// Spawn starts a process for spawn(kind, *args, name=, sup=): a kind
+	// the embedder knows (Starlark or not), named name if it is not
+	// empty, under the supervisor sup ("" for the embedder's default).
+	// Without it spawn is not available.
+	Spawn func(p *actor.Process, kind string, args []any, name, sup string) (actor.PID, error)
+	// Register and Unregister name the calling process, for register(name)
+	// and unregister(name); without them those are not available.
+	Register   func(p *actor.Process, name string) error
+	Unregister func(p *actor.Process, name string) error
+	// Seed seeds random(): each process draws from its own generator,
+	// seeded with Seed and its PID, so a run repeats.
+	Seed uint64
 }
 
 // Kind is a loaded Starlark module: a kind of process.

@@ -155,3 +155,32 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+// A kill ends a process busy in a Starlark callback at once, and the
+// callback stops too: nothing is left running for Shutdown to report.
+func TestKillDuringCallback(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	spinning := make(chan struct{}, 1)
+	k := load(t, "counter.star", starkind.Options{MaxSteps: 1 << 50, Log: func(*actor.Process, string) { spinning <- struct{}{} }})
+	pid, err := rt.Spawn(ctx, k.New(nil), actor.SpawnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Cast(pid, starkind.Atom("spin"))
+	<-spinning // inside the loop now
+	done, _ := rt.Watch(pid)
+	rt.Exit(actor.PID{}, pid, actor.ErrKill)
+	if r := <-done; !errors.Is(r, actor.ErrKilled) {
+		t.Fatalf("exit reason %v", r)
+	}
+	// The process is gone; its goroutine leaves the callback at the next
+	// look (a zombie until then).
+	deadline := time.Now().Add(10 * time.Second)
+	for rt.Hooks().Zombies() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the killed process's callback is still running")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
