@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -18,7 +19,7 @@ import (
 
 func newCmdKind(s *Session) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "kind load|show ...",
+		Use:   "kind load|show|reload|unload ...",
 		Short: "load process kinds written in Starlark, and show them",
 		Long: "A kind is a .star file whose functions are a GenServer's callbacks (init, handle_call,\n" +
 			"handle_cast, handle_info, handle_continue, terminate), with OTP's return values such as\n" +
@@ -27,7 +28,7 @@ func newCmdKind(s *Session) *cobra.Command {
 		Args:    subcommandArgs,
 		RunE:    func(*cobra.Command, []string) error { return nil },
 	}
-	cmd.AddCommand(newCmdKindLoad(s), newCmdKindShow(s))
+	cmd.AddCommand(newCmdKindLoad(s), newCmdKindShow(s), newCmdKindReload(s), newCmdKindUnload(s))
 	return cmd
 }
 
@@ -115,6 +116,106 @@ func newCmdKindShow(s *Session) *cobra.Command {
 			}
 			text := strings.TrimRight(string(src), "\n")
 			s.result("kind show", text, map[string]any{"kind": k.name, "file": k.star.File, "source": string(src)})
+			return nil
+		},
+	}
+}
+
+func newCmdKindReload(s *Session) *cobra.Command {
+	var upgrade bool
+	cmd := &cobra.Command{
+		Annotations: map[string]string{completeKey: "kind"},
+		Use:         "reload KIND [FILE] [--upgrade]",
+		Short:       "load a new version of a Starlark kind from its file, as Erlang loads a module",
+		Long: "New spawns (and restarts) use the new code. Running processes keep the old code, unless\n" +
+			"--upgrade: then each moves to the new code at its next callback, after the new code's\n" +
+			"code_change(old_vsn, state, extra). At most two versions run at once, as in Erlang: processes\n" +
+			"still on the oldest when a third loads are killed (the code is purged). FILE loads the new\n" +
+			"version from another file than the kind's own.",
+		Example: "kind load kinds/stack.star; kind reload stack --upgrade",
+		Args:    rangeArgs(1, 2, "a KIND and an optional FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := s.kind(args[0])
+			if err != nil {
+				return err
+			}
+			if k.star == nil {
+				return fmt.Errorf("%s is a built-in kind, written in Go: only Starlark kinds reload", k.name)
+			}
+			file, src := "", []byte(nil)
+			if len(args) == 2 {
+				file = s.sourcePath(args[1])
+			} else {
+				file = k.star.File
+			}
+			if src, err = os.ReadFile(file); err != nil {
+				return fileError(file, err)
+			}
+			next, err := k.star.Reload(file, src, upgrade)
+			if err != nil {
+				return err
+			}
+			rt := s.runtime()
+			// The version before the current one is purged: its processes die.
+			var purged []actor.PID
+			if k.starOld != nil {
+				purged = k.starOld.Live(rt)
+				for _, pid := range purged { // one at a time, in PID order: the same narration every run
+					done, _ := rt.Watch(pid)
+					rt.Exit(actor.PID{}, pid, actor.ErrKill)
+					<-done
+				}
+			}
+			sk, err := s.starKind(next)
+			if err != nil {
+				return err
+			}
+			sk.starOld = k.star
+			*k = *sk // the same entry, so specs that name it restart with the new code
+			s.settle(cmd.Context())
+			text := fmt.Sprintf("kind %s reloaded: version %d", next.Name, next.Version)
+			live := len(sk.starOld.Live(rt))
+			switch {
+			case upgrade && live > 0:
+				text += fmt.Sprintf("; %d process%s move%s to it at %s next callback", live, pluralEs(live), map[bool]string{true: "s", false: ""}[live == 1], map[bool]string{true: "its", false: "their"}[live == 1])
+			case live > 0:
+				text += fmt.Sprintf("; %d process%s keep%s version %d", live, pluralEs(live), map[bool]string{true: "s", false: ""}[live == 1], sk.starOld.Version)
+			}
+			if len(purged) > 0 {
+				text += fmt.Sprintf("; purged version %d, killing %d process%s on it", sk.starOld.Version-1, len(purged), pluralEs(len(purged)))
+			}
+			s.result("kind reload", text, map[string]any{"kind": next.Name, "version": next.Version, "upgrade": upgrade, "purged": len(purged)})
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&upgrade, "upgrade", false, "move running processes to the new code at their next callback (code_change)")
+	return cmd
+}
+
+func newCmdKindUnload(s *Session) *cobra.Command {
+	return &cobra.Command{
+		Annotations: map[string]string{completeKey: "kind"},
+		Use:         "unload KIND",
+		Short:       "forget a Starlark kind: spawn no longer knows it; running processes keep its code",
+		Example:     "kind load kinds/stack.star; kind unload stack",
+		Args:        exactArgs(1, "a KIND"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := s.kind(args[0])
+			if err != nil {
+				return err
+			}
+			if k.star == nil {
+				return fmt.Errorf("%s is a built-in kind: only loaded kinds unload", k.name)
+			}
+			for i, old := range s.kinds {
+				if old == k {
+					s.kinds = slices.Delete(s.kinds, i, i+1)
+					break
+				}
+			}
+			live := len(k.star.Live(s.runtime()))
+			s.result("kind unload", fmt.Sprintf("kind %s unloaded (%d process%s still run%s its code)", k.name, live, pluralEs(live), map[bool]string{true: "s", false: ""}[live == 1]),
+				map[string]any{"kind": k.name, "live": live})
 			return nil
 		},
 	}

@@ -25,6 +25,7 @@ type kind struct {
 	defaultName func(args []string) string
 	make        func(s *Session, args []string) (actor.Actor, error)
 	star        *starkind.Kind // a kind loaded from Starlark (nil: built in)
+	starOld     *starkind.Kind // its previous version, still running in processes not upgraded
 }
 
 func builtinKinds() []*kind {

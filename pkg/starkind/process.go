@@ -14,6 +14,7 @@ import (
 // process is one process of a Starlark kind: the kind's frozen module and
 // this process's state, a frozen Starlark value.
 type process struct {
+	name  string // the kind's, the same in every version: Behaviour reads it from other goroutines
 	kind  *Kind
 	args  []any
 	state starlark.Value
@@ -27,7 +28,7 @@ const threadKey = "starkind.process"
 const procKey = "starkind.state"
 
 // Behaviour is the kind's name, as ls and info show it.
-func (p *process) Behaviour() string { return p.kind.Name }
+func (p *process) Behaviour() string { return p.name }
 
 // State is the process's state as a term, like :sys.get_state/1.
 func (p *process) State() any {
@@ -45,6 +46,40 @@ func (p *process) State() any {
 // with the process available to the builtins. A Starlark error becomes
 // the exit reason {starlark, "file:line: message"}.
 func (p *process) run(ap *actor.Process, name string, args ...starlark.Value) (starlark.Value, error) {
+	return p.call(ap, name, args...)
+}
+
+// maybeUpgrade moves the process to its kind's next version, if a reload
+// asked for it: the new code's code_change(old_vsn, state, extra) turns the
+// state, as in a release upgrade.
+func (p *process) maybeUpgrade(ap *actor.Process) error {
+	for {
+		next := p.kind.next.Load()
+		if next == nil || !p.kind.upgrade.Load() {
+			return nil
+		}
+		old := p.kind
+		p.kind = next
+		old.track(ap.Self(), false)
+		next.track(ap.Self(), true)
+		if next.fns["code_change"] != nil {
+			res, err := p.call(ap, "code_change", starlark.MakeInt(old.Version), p.state, starlark.None)
+			if err != nil {
+				return err
+			}
+			tag, rest := tagged(res)
+			if tag != "ok" || len(rest) != 1 {
+				return next.crash(&returnError{next.Name, "code_change", `("ok", state)`, res})
+			}
+			rest[0].Freeze()
+			p.state = rest[0]
+		}
+		next.log(ap, fmt.Sprintf("upgraded from version %d to %d", old.Version, next.Version))
+	}
+}
+
+// call runs one callback.
+func (p *process) call(ap *actor.Process, name string, args ...starlark.Value) (starlark.Value, error) {
 	thread := &starlark.Thread{Name: p.kind.Name, Load: noLoad, Print: func(_ *starlark.Thread, msg string) { p.kind.log(ap, msg) }}
 	thread.SetLocal(threadKey, ap)
 	thread.SetLocal(procKey, p)
@@ -150,6 +185,14 @@ func (k *Kind) log(ap *actor.Process, text string) {
 // Init calls init(*args): ("ok", state), ("ok", state, continue_(x) or a
 // timeout in ms), "ignore" or ("stop", reason).
 func (p *process) Init(ap *actor.Process) error {
+	err := p.init(ap)
+	if err == nil {
+		p.kind.track(ap.Self(), true)
+	}
+	return err
+}
+
+func (p *process) init(ap *actor.Process) error {
 	args := make(starlark.Tuple, len(p.args))
 	for i, a := range p.args {
 		v, err := p.kind.toStarlark(a)
@@ -229,6 +272,9 @@ func tagged(v starlark.Value) (string, []starlark.Value) {
 // extra]), ("noreply", state[, extra]) (reply later with reply(frm, r)),
 // ("stop", reason, state) or ("stop", reason, r, state).
 func (p *process) HandleCall(ap *actor.Process, from actor.From, req any) (any, error) {
+	if err := p.maybeUpgrade(ap); err != nil {
+		return nil, err
+	}
 	if p.kind.fns["handle_call"] == nil {
 		return nil, p.undef("handle_call")
 	}
@@ -267,6 +313,9 @@ func (p *process) HandleCall(ap *actor.Process, from actor.From, req any) (any, 
 // noreply handles the return of handle_cast, handle_info and
 // handle_continue: ("noreply", state[, extra]) or ("stop", reason, state).
 func (p *process) noreply(ap *actor.Process, callback string, msg any) error {
+	if err := p.maybeUpgrade(ap); err != nil {
+		return err
+	}
 	m, err := p.kind.toStarlark(msg)
 	if err != nil {
 		return err
@@ -289,6 +338,9 @@ func (p *process) noreply(ap *actor.Process, callback string, msg any) error {
 // HandleCast calls handle_cast(msg, state); without one a cast ends the
 // process, as GenServer's default does.
 func (p *process) HandleCast(ap *actor.Process, msg any) error {
+	if err := p.maybeUpgrade(ap); err != nil {
+		return err
+	}
 	if p.kind.fns["handle_cast"] == nil {
 		return p.undef("handle_cast")
 	}
@@ -298,6 +350,9 @@ func (p *process) HandleCast(ap *actor.Process, msg any) error {
 // HandleInfo calls handle_info(msg, state); without one the message is
 // dropped, as GenServer's default does (it logs it).
 func (p *process) HandleInfo(ap *actor.Process, msg any) error {
+	if err := p.maybeUpgrade(ap); err != nil {
+		return err
+	}
 	if p.kind.fns["handle_info"] == nil {
 		return nil
 	}
@@ -306,6 +361,9 @@ func (p *process) HandleInfo(ap *actor.Process, msg any) error {
 
 // HandleContinue calls handle_continue(arg, state).
 func (p *process) HandleContinue(ap *actor.Process, arg any) error {
+	if err := p.maybeUpgrade(ap); err != nil {
+		return err
+	}
 	if p.kind.fns["handle_continue"] == nil {
 		return p.undef("handle_continue")
 	}

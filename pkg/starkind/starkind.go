@@ -33,9 +33,13 @@
 package starkind
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/actorsh/actorsh/pkg/actor"
 	"go.starlark.net/starlark"
@@ -79,9 +83,21 @@ type Kind struct {
 	Restart string // its RESTART constant, or "" if it has none
 	File    string
 
+	// Version counts the loads of this kind's name: 1 for the first
+	// (Reload gives the next).
+	Version int
+
 	opts    Options
 	globals starlark.StringDict
 	fns     map[string]*starlark.Function
+
+	// next is the version Reload made, which processes of this one move to
+	// at their next callback if upgrade is set.
+	next    atomic.Pointer[Kind]
+	upgrade atomic.Bool
+
+	mu    sync.Mutex
+	procs map[actor.PID]struct{} // processes started on this version (some may be gone)
 }
 
 // fileOptions are the dialect: while loops and recursion (processes loop
@@ -114,7 +130,7 @@ func Load(name, filename string, src any, opts Options) (*Kind, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &Kind{Name: name, File: filename, opts: opts, fns: map[string]*starlark.Function{}}
+	k := &Kind{Name: name, File: filename, opts: opts, fns: map[string]*starlark.Function{}, Version: 1, procs: map[actor.PID]struct{}{}}
 	k.Doc = docstring(f)
 	thread := &starlark.Thread{Name: "load " + filename, Load: noLoad}
 	thread.SetMaxExecutionSteps(opts.MaxSteps)
@@ -234,8 +250,54 @@ func (k *Kind) Params() []string {
 	return out
 }
 
+// Reload loads a new version of the kind from filename ("" for its own
+// file) or src (nil: read the file), for new processes. With upgrade, processes of this version move to the
+// new one at their next callback, after the new code's code_change(old_vsn,
+// state, extra) if it has one, as a release upgrade does. Without it they
+// keep running this version's code.
+func (k *Kind) Reload(filename string, src any, upgrade bool) (*Kind, error) {
+	if filename == "" {
+		filename = k.File
+	}
+	next, err := Load(k.Name, filename, src, k.opts)
+	if err != nil {
+		return nil, err
+	}
+	next.Version = k.Version + 1
+	k.upgrade.Store(upgrade)
+	k.next.Store(next)
+	return next, nil
+}
+
+// Live returns the processes running this version's code now, in PID
+// order.
+func (k *Kind) Live(rt *actor.Runtime) []actor.PID {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []actor.PID
+	for pid := range k.procs {
+		if rt.Alive(pid) {
+			out = append(out, pid)
+		} else {
+			delete(k.procs, pid)
+		}
+	}
+	slices.SortFunc(out, func(a, b actor.PID) int { return cmp.Compare(a.ID(), b.ID()) })
+	return out
+}
+
+func (k *Kind) track(pid actor.PID, on bool) {
+	k.mu.Lock()
+	if on {
+		k.procs[pid] = struct{}{}
+	} else {
+		delete(k.procs, pid)
+	}
+	k.mu.Unlock()
+}
+
 // New returns a process of this kind, to be given to Spawn, with the
 // arguments init is called with.
 func (k *Kind) New(args []any) actor.Actor {
-	return &process{kind: k, args: args}
+	return &process{name: k.Name, kind: k, args: args}
 }
