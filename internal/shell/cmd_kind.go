@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/actorsh/actorsh/pkg/actor"
 	"github.com/actorsh/actorsh/pkg/starkind"
@@ -156,33 +157,38 @@ func newCmdKindReload(s *Session) *cobra.Command {
 				return err
 			}
 			rt := s.runtime()
-			// The version before the current one is purged: its processes die.
+			sk, err := s.starKind(next)
+			if err != nil {
+				return err
+			}
+			// The same entry, so that specs naming it restart with the new
+			// code; make and starCur stay, as supervisors may be calling make.
+			purge := k.starOld
+			k.starOld, k.star = k.star, next
+			k.args, k.min, k.max, k.restart, k.summary, k.detail = sk.args, sk.min, sk.max, sk.restart, sk.summary, sk.detail
+			k.starCur.Store(next)
+			// The version before the old one is purged: its processes die, and
+			// their restarts start the new code.
 			var purged []actor.PID
-			if k.starOld != nil {
-				purged = k.starOld.Live(rt)
+			if purge != nil {
+				purged = purge.Live(rt)
 				for _, pid := range purged { // one at a time, in PID order: the same narration every run
 					done, _ := rt.Watch(pid)
 					rt.Exit(actor.PID{}, pid, actor.ErrKill)
 					<-done
 				}
 			}
-			sk, err := s.starKind(next)
-			if err != nil {
-				return err
-			}
-			sk.starOld = k.star
-			*k = *sk // the same entry, so specs that name it restart with the new code
 			s.settle(cmd.Context())
 			text := fmt.Sprintf("kind %s reloaded: version %d", next.Name, next.Version)
-			live := len(sk.starOld.Live(rt))
+			live := len(k.starOld.Live(rt))
 			switch {
 			case upgrade && live > 0:
 				text += fmt.Sprintf("; %d process%s move%s to it at %s next callback", live, pluralEs(live), map[bool]string{true: "s", false: ""}[live == 1], map[bool]string{true: "its", false: "their"}[live == 1])
 			case live > 0:
-				text += fmt.Sprintf("; %d process%s keep%s version %d", live, pluralEs(live), map[bool]string{true: "s", false: ""}[live == 1], sk.starOld.Version)
+				text += fmt.Sprintf("; %d process%s keep%s version %d", live, pluralEs(live), map[bool]string{true: "s", false: ""}[live == 1], k.starOld.Version)
 			}
 			if len(purged) > 0 {
-				text += fmt.Sprintf("; purged version %d, killing %d process%s on it", sk.starOld.Version-1, len(purged), pluralEs(len(purged)))
+				text += fmt.Sprintf("; purged version %d, killing %d process%s on it", k.starOld.Version-1, len(purged), pluralEs(len(purged)))
 			}
 			s.result("kind reload", text, map[string]any{"kind": next.Name, "version": next.Version, "upgrade": upgrade, "purged": len(purged)})
 			return nil
@@ -317,9 +323,11 @@ func (s *Session) starKind(k *starkind.Kind) (*kind, error) {
 		detail += "\n"
 	}
 	detail += "A Starlark kind, from " + k.File + "; its arguments are terms."
+	cur := &atomic.Pointer[starkind.Kind]{}
+	cur.Store(k)
 	return &kind{
 		name: k.Name, args: usage, min: min, max: max, restart: restart,
-		summary: k.Summary(), detail: detail, star: k,
+		summary: k.Summary(), detail: detail, star: k, starCur: cur,
 		make: func(s *Session, a []string) (actor.Actor, error) {
 			terms := make([]any, len(a))
 			for i, w := range a {
@@ -329,7 +337,7 @@ func (s *Session) starKind(k *starkind.Kind) (*kind, error) {
 				}
 				terms[i] = t
 			}
-			return k.New(terms), nil
+			return cur.Load().New(terms), nil
 		},
 	}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -26,6 +27,9 @@ type kind struct {
 	make        func(s *Session, args []string) (actor.Actor, error)
 	star        *starkind.Kind // a kind loaded from Starlark (nil: built in)
 	starOld     *starkind.Kind // its previous version, still running in processes not upgraded
+	// starCur is the version make starts: a reload changes it while
+	// supervisors may be restarting processes of the kind.
+	starCur *atomic.Pointer[starkind.Kind]
 }
 
 func builtinKinds() []*kind {
