@@ -252,6 +252,10 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 		if err != nil && ctx.Err() != nil {
 			return interrupted()
 		}
+		if errors.Is(err, actor.ErrIgnore) { // as start_child's :ignore: no error, and no process
+			s.result("spawn", "ignore (its init returned ignore: nothing was started)", map[string]any{"ignored": true, "kind": k.name})
+			continue
+		}
 		if err != nil {
 			err = supError(err, s.supName(sup), n)
 			progress.done()

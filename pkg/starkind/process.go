@@ -391,7 +391,11 @@ func (p *process) Terminate(ap *actor.Process, reason error) {
 	if p.kind.fns["terminate"] == nil || p.state == nil {
 		return
 	}
-	p.run(ap, "terminate", starlark.String(actor.FormatReason(reason)), p.state) // its result is ignored, as OTP's
+	// Its result is ignored, as OTP's is; a failure is told, as OTP's
+	// error report tells it, and the exit reason stays.
+	if _, err := p.run(ap, "terminate", starlark.String(actor.FormatReason(reason)), p.state); err != nil {
+		p.kind.log(ap, "terminate failed: "+err.Error())
+	}
 }
 
 func (p *process) undef(callback string) error {
