@@ -26,6 +26,11 @@ type Config struct {
 	Only      []string // measure only these (names as in Names); empty: all
 	// Progress, if set, is told how far a long phase has got.
 	Progress func(phase string, done, total int)
+	// New makes each process (default: an idle Go actor that answers a
+	// call with the request and ignores casts); Kind names it in the
+	// report.
+	New  func([]any) (actor.Actor, error)
+	Kind string
 }
 
 // The measurements, in the order they are reported.
@@ -91,6 +96,8 @@ type Report struct {
 	// processes were killed and restarted per round.
 	Lookups int `json:"lookups_per_round"`
 	Kills   int `json:"kills_per_round"`
+	// Kind is what the processes are: "" for the idle Go actor.
+	Kind string `json:"kind,omitempty"`
 }
 
 // Run measures. It returns ctx.Err() if interrupted, with what it had.
@@ -106,7 +113,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			return Report{}, fmt.Errorf("bench: unknown measurement %q (want one of %v)", o, Names)
 		}
 	}
-	rep := Report{
+	rep := Report{Kind: cfg.Kind,
 		Machine: Machine{GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
 			GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU()},
 		Processes: cfg.Processes, Rounds: cfg.Rounds,
@@ -179,12 +186,16 @@ func round(ctx context.Context, cfg Config, rep *Report, values map[string][]flo
 		}
 	}()
 	reg := registry.New(rt, registry.Options{Name: "bench"})
+	newActor := cfg.New
+	if newActor == nil {
+		newActor = newIdle
+	}
 	sup, err := supervisor.StartDynamic(ctx, rt, supervisor.DynamicOptions{MaxRestarts: 1 << 40, MaxSeconds: 1})
 	if err != nil {
 		return err
 	}
 	spec := func(key string) supervisor.ChildSpec {
-		return supervisor.ChildSpec{ID: key, Name: reg.Via(key), New: newIdle}
+		return supervisor.ChildSpec{ID: key, Name: reg.Via(key), New: newActor}
 	}
 
 	// Spawn (always: the other phases need the processes). StartChild goes

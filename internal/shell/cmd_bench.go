@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/starkind"
 	"io"
 	"os"
 	"runtime/pprof"
@@ -20,6 +22,7 @@ type benchOptions struct {
 	processes int
 	rounds    int
 	only      []string
+	kind      string // a Starlark kind's file, whose processes are measured instead of Go ones
 }
 
 func addBenchFlags(cmd *cobra.Command, o *benchOptions) {
@@ -27,6 +30,7 @@ func addBenchFlags(cmd *cobra.Command, o *benchOptions) {
 	intFlag(f, &o.processes, "processes", 1_000_000, "named, supervised processes per round")
 	intFlag(f, &o.rounds, "rounds", 3, "rounds (the report gives median, min and max)")
 	f.StringSliceVar(&o.only, "only", nil, "measure only these: "+strings.Join(bench.Names, ", "))
+	f.StringVar(&o.kind, "kind", "", "measure processes of this Starlark kind (a .star FILE; its handle_call must reply with the request) instead of Go ones")
 }
 
 const benchShort = "measure the runtime: spawns, memory, lookups, calls, casts, restarts, stopping"
@@ -43,9 +47,24 @@ func runBench(ctx context.Context, o benchOptions, out, errOut io.Writer, tty, a
 	if o.processes < 1 || o.rounds < 1 {
 		return fmt.Errorf("--processes and --rounds must be at least 1")
 	}
+	var newActor func([]any) (actor.Actor, error)
+	kindName := ""
+	if o.kind != "" {
+		src, err := os.ReadFile(o.kind)
+		if err != nil {
+			return fileError(o.kind, err)
+		}
+		k, err := starkind.Load("", o.kind, src, starkind.Options{})
+		if err != nil {
+			return err
+		}
+		newActor = func([]any) (actor.Actor, error) { return k.New(nil), nil }
+		kindName = k.Name
+	}
 	var mu sync.Mutex
 	lastPhase, lastDraw := "", time.Time{}
 	cfg := bench.Config{Processes: o.processes, Rounds: o.rounds, Only: o.only,
+		New: newActor, Kind: kindName,
 		Progress: func(phase string, done, total int) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -80,8 +99,12 @@ func runBench(ctx context.Context, o benchOptions, out, errOut io.Writer, tty, a
 		return err
 	}
 	m := rep.Machine
-	fmt.Fprintf(out, "actorsh bench: %d processes, %d round%s; %s %s/%s, GOMAXPROCS %d, %d CPUs\n",
-		rep.Processes, rep.Rounds, plural(rep.Rounds), m.GoVersion, m.GOOS, m.GOARCH, m.GOMAXPROCS, m.NumCPU)
+	kind := ""
+	if rep.Kind != "" {
+		kind = " of the Starlark kind " + rep.Kind
+	}
+	fmt.Fprintf(out, "actorsh bench: %d processes%s, %d round%s; %s %s/%s, GOMAXPROCS %d, %d CPUs\n",
+		rep.Processes, kind, rep.Rounds, plural(rep.Rounds), m.GoVersion, m.GOOS, m.GOARCH, m.GOMAXPROCS, m.NumCPU)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "MEASURE\tMEDIAN\tMIN\tMAX\tUNIT\t")
 	for _, r := range rep.Results {

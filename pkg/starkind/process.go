@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -26,6 +27,10 @@ const threadKey = "starkind.process"
 
 // procKey is the thread-local that holds the *process, for random().
 const procKey = "starkind.state"
+
+// DeepStack asks the runtime for warm workers: the Starlark interpreter
+// runs deep, and a fresh goroutine's stack would grow on every callback.
+func (p *process) DeepStack() {}
 
 // Behaviour is the kind's name, as ls and info show it.
 func (p *process) Behaviour() string { return p.name }
@@ -80,28 +85,13 @@ func (p *process) maybeUpgrade(ap *actor.Process) error {
 
 // call runs one callback.
 func (p *process) call(ap *actor.Process, name string, args ...starlark.Value) (starlark.Value, error) {
-	thread := &starlark.Thread{Name: p.kind.Name, Load: noLoad, Print: func(_ *starlark.Thread, msg string) { p.kind.log(ap, msg) }}
-	thread.SetLocal(threadKey, ap)
-	thread.SetLocal(procKey, p)
-	// The steps are counted out a chunk at a time: between chunks, a
-	// process that was killed meanwhile stops at once (the runtime has
-	// already ended it; only this goroutine was left inside the callback).
-	limit := p.kind.opts.MaxSteps
-	thread.SetMaxExecutionSteps(min(limit, killCheckSteps))
-	thread.OnMaxSteps = func(th *starlark.Thread) {
-		steps := th.ExecutionSteps()
-		switch {
-		case steps >= limit:
-			th.Cancel("too many steps")
-		case killed(ap):
-			th.Cancel("killed")
-		default:
-			th.SetMaxExecutionSteps(min(limit, steps+killCheckSteps))
-		}
-	}
-	v, err := starlark.Call(thread, p.kind.fns[name], args, nil)
+	r := runners.Get().(*runner)
+	r.start(p, ap)
+	v, err := starlark.Call(&r.thread, p.kind.fns[name], args, nil)
+	tooMany := r.thread.ExecutionSteps() >= p.kind.opts.MaxSteps
+	r.done()
 	if err != nil {
-		if thread.ExecutionSteps() >= p.kind.opts.MaxSteps {
+		if tooMany {
 			// Where a loop was cut short says little; the callback and the
 			// limit say what happened.
 			return nil, &Error{Message: fmt.Sprintf("%s: %s took more than %d steps (the limit of one callback)",
@@ -110,6 +100,57 @@ func (p *process) call(ap *actor.Process, name string, args ...starlark.Value) (
 		return nil, p.kind.crash(err)
 	}
 	return v, nil
+}
+
+// runner is a Starlark thread and what its hooks need, pooled: a callback
+// costs no allocation for them.
+type runner struct {
+	thread starlark.Thread
+	p      *process
+	ap     *actor.Process
+	limit  uint64
+}
+
+var runners = sync.Pool{New: func() any {
+	r := &runner{}
+	r.thread.Load = noLoad
+	r.thread.Print = r.print
+	r.thread.OnMaxSteps = r.onMaxSteps
+	return r
+}}
+
+func (r *runner) start(p *process, ap *actor.Process) {
+	r.p, r.ap, r.limit = p, ap, p.kind.opts.MaxSteps
+	r.thread.Name = p.kind.Name
+	r.thread.Steps = 0
+	r.thread.Uncancel()
+	r.thread.SetLocal(threadKey, ap)
+	r.thread.SetLocal(procKey, p)
+	// The steps are counted out a chunk at a time: between chunks, a
+	// process that was killed meanwhile stops at once (the runtime has
+	// already ended it; only this goroutine was left inside the callback).
+	r.thread.SetMaxExecutionSteps(min(r.limit, killCheckSteps))
+}
+
+func (r *runner) done() {
+	r.p, r.ap = nil, nil
+	r.thread.SetLocal(threadKey, nil)
+	r.thread.SetLocal(procKey, nil)
+	runners.Put(r)
+}
+
+func (r *runner) print(_ *starlark.Thread, msg string) { r.p.kind.log(r.ap, msg) }
+
+func (r *runner) onMaxSteps(th *starlark.Thread) {
+	steps := th.ExecutionSteps()
+	switch {
+	case steps >= r.limit:
+		th.Cancel("too many steps")
+	case killed(r.ap):
+		th.Cancel("killed")
+	default:
+		th.SetMaxExecutionSteps(min(r.limit, steps+killCheckSteps))
+	}
 }
 
 // killCheckSteps is how many steps a callback runs between looks at

@@ -184,3 +184,48 @@ func TestKillDuringCallback(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// Terms cross into Starlark and back: what a kind replies with is what it
+// was called with (atoms arrive as strings, and atom() sends one back);
+// a dict or an integer past 64 bits is refused as a reply, with the reason.
+func TestTermsRoundTrip(t *testing.T) {
+	rt := newRuntime(t)
+	ctx := context.Background()
+	k := load(t, "echo.star", starkind.Options{})
+	pid, err := rt.Spawn(ctx, k.New(nil), actor.SpawnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := rt.MakeRef()
+	for _, v := range []any{
+		int64(-7), int64(1) << 62, 3.5, "text with \"quotes\"", "",
+		starkind.Tuple{"a", int64(1), starkind.Tuple{}}, []any{int64(1), []any{"x"}, starkind.Tuple{2.5}},
+		pid, ref, []any{},
+	} {
+		got, err := rt.Call(ctx, pid, v)
+		if err != nil {
+			t.Fatalf("%v: %v", v, err)
+		}
+		if !reflect.DeepEqual(got, v) {
+			t.Errorf("%#v came back as %#v", v, got)
+		}
+	}
+	if got, _ := rt.Call(ctx, pid, starkind.Atom("inc")); got != "inc" {
+		t.Errorf("an atom arrives as a string: got %#v", got)
+	}
+	if got, _ := rt.Call(ctx, pid, starkind.Tuple{"to_atom", "ok"}); got != starkind.Atom("ok") {
+		t.Errorf("atom() sends an atom: got %#v", got)
+	}
+	for _, req := range []string{"dict", "big"} {
+		done, _ := rt.Watch(pid)
+		_, err := rt.Call(ctx, pid, req)
+		reason := <-done
+		want := map[string]string{"dict": "a dict cannot cross a mailbox", "big": "larger than 64 bits"}[req]
+		if err == nil || !strings.Contains(reason.Error(), want) {
+			t.Errorf("%s: call %v, exit %v; want an exit naming %q", req, err, reason, want)
+		}
+		if pid, err = rt.Spawn(ctx, k.New(nil), actor.SpawnOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
