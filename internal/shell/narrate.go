@@ -1,7 +1,11 @@
 package shell
 
 import (
+	"errors"
 	"fmt"
+	"github.com/actorsh/actorsh/internal/iostreams"
+	"github.com/actorsh/actorsh/pkg/starkind"
+	"strings"
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -134,6 +138,20 @@ func seconds(d time.Duration) string {
 	return d.String()
 }
 
+// starlarkTrace is the Starlark call stack of a Starlark kind's crash,
+// dimmed and indented under its exit line, or "".
+func starlarkTrace(p *iostreams.Palette, reason error) string {
+	var se *starkind.Error
+	if !errors.As(reason, &se) || se.Backtrace == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(se.Backtrace, "\n"), "\n") {
+		b.WriteString("\n" + p.Dim("    "+strings.TrimSpace(line)))
+	}
+	return b.String()
+}
+
 // traced names a traced process: its PID and first registered name.
 func (s *Session) traced(pid actor.PID) string {
 	s.mu.Lock()
@@ -169,7 +187,7 @@ func (s *Session) describe(e actor.Event, stopper actor.PID) string {
 		if !stopper.IsZero() {
 			return fmt.Sprintf("%s exited: %s (stopped by sup %s)", s.display(e.PID, e.Name), reason(), p.Name(s.supName(stopper)))
 		}
-		return fmt.Sprintf("%s exited: %s", s.display(e.PID, e.Name), reason())
+		return fmt.Sprintf("%s exited: %s", s.display(e.PID, e.Name), reason()) + starlarkTrace(p, e.Reason)
 	case actor.EventRestarted:
 		why := e.Detail // a sibling restarted by the strategy
 		if why == "" {

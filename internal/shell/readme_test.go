@@ -18,6 +18,7 @@ func TestReadmeSessions(t *testing.T) {
 	if len(sessions) == 0 {
 		t.Fatal("README.md shows no actorsh> session; this test would check nothing")
 	}
+	t.Chdir("../..") // sessions name files as from the repository's root
 	for i, sess := range sessions {
 		code, out, errOut := runMain(t, "-c", strings.Join(sess.commands, "\n"))
 		if code != ExitOK || errOut != "" || out != sess.output {
