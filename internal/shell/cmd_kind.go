@@ -20,7 +20,7 @@ import (
 
 func newCmdKind(s *Session) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "kind load|show|reload|unload ...",
+		Use:   "kind load|new|show|reload|unload ...",
 		Short: "load process kinds written in Starlark, and show them",
 		Long: "A kind is a .star file whose functions are a GenServer's callbacks (init, handle_call,\n" +
 			"handle_cast, handle_info, handle_continue, terminate), with OTP's return values such as\n" +
@@ -29,7 +29,7 @@ func newCmdKind(s *Session) *cobra.Command {
 		Args:    subcommandArgs,
 		RunE:    func(*cobra.Command, []string) error { return nil },
 	}
-	cmd.AddCommand(newCmdKindLoad(s), newCmdKindShow(s), newCmdKindReload(s), newCmdKindUnload(s))
+	cmd.AddCommand(newCmdKindLoad(s), newCmdKindNew(s), newCmdKindShow(s), newCmdKindReload(s), newCmdKindUnload(s))
 	return cmd
 }
 
@@ -68,33 +68,67 @@ func newCmdKindLoad(s *Session) *cobra.Command {
 			if err := checkName("kind name", k.Name); err != nil {
 				return fmt.Errorf("%w (--name gives it another)", err)
 			}
-			sk, err := s.starKind(k)
-			if err != nil {
-				return err
-			}
-			verb := "loaded"
-			for i, old := range s.kinds {
-				if old.name != k.Name {
-					continue
-				}
-				if old.star == nil {
-					return fmt.Errorf("%s is a built-in kind: give the file another name with --name", k.Name)
-				}
-				s.kinds[i] = sk
-				verb = "replaced (running processes keep their code)"
-			}
-			if verb == "loaded" {
-				s.kinds = append(s.kinds, sk)
-			}
-			s.result("kind load", fmt.Sprintf("kind %s %s from %s: %s", k.Name, verb, path, k.Summary()),
-				map[string]any{"kind": k.Name, "file": path, "doc": k.Doc, "restart": sk.restart.String()})
-			return nil
+			return s.addKind(k, "from "+path)
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "the kind's name (default: the file's, without .star)")
 	intFlag(cmd.Flags(), &maxSteps, "max-steps", 0, fmt.Sprintf("Starlark steps each callback may take (0: %d)", starkind.DefaultMaxSteps))
 	return cmd
 }
+
+func newCmdKindNew(s *Session) *cobra.Command {
+	var maxSteps int
+	cmd := &cobra.Command{
+		Annotations: map[string]string{completeKey: "none"},
+		Use:         "new NAME [--max-steps N]",
+		Short:       "type a kind in: its Starlark lines follow, at a ... prompt, up to a line end",
+		Long: "The lines after kind new NAME are the kind's Starlark source: at the prompt each is typed at a\n" +
+			"... prompt (and kept in the history), in a command file they are the file's next lines. A line\n" +
+			"that is just end finishes it (so does the end of the input); then the kind loads as kind load\n" +
+			"would load it, and kind show prints its source.",
+		Example: "kind new pinger",
+		Args:    exactArgs(1, "a NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			if err := checkName("kind name", name); err != nil {
+				return err
+			}
+			if s.more == nil {
+				return errors.New("kind new reads the lines that follow it: use it at the prompt or in a command file")
+			}
+			var src strings.Builder
+			for {
+				line, err := s.more("... ")
+				if err != nil { // the end of the input, or Ctrl-D / Ctrl-C at the prompt
+					if strings.TrimSpace(src.String()) == "" {
+						return errors.New("no source given: type the kind's lines after kind new NAME, then a line end")
+					}
+					break
+				}
+				if strings.TrimSpace(line) == "end" {
+					break
+				}
+				src.WriteString(line + "\n")
+				if src.Len() > maxKindSource {
+					return fmt.Errorf("the source is over %d bytes: load a file with kind load", maxKindSource)
+				}
+			}
+			if maxSteps < 0 {
+				return fmt.Errorf("--max-steps must be 1 or more (0: the default, %d)", starkind.DefaultMaxSteps)
+			}
+			k, err := starkind.Load(name, name+".star", src.String(), s.starOptions(uint64(maxSteps)))
+			if err != nil {
+				return err
+			}
+			return s.addKind(k, "typed in")
+		},
+	}
+	intFlag(cmd.Flags(), &maxSteps, "max-steps", 0, fmt.Sprintf("Starlark steps each callback may take (0: %d)", starkind.DefaultMaxSteps))
+	return cmd
+}
+
+// maxKindSource bounds a kind typed in with kind new.
+const maxKindSource = 1 << 20
 
 func newCmdKindShow(s *Session) *cobra.Command {
 	return &cobra.Command{
@@ -111,12 +145,9 @@ func newCmdKindShow(s *Session) *cobra.Command {
 			if k.star == nil {
 				return fmt.Errorf("%s is a built-in kind, written in Go: kinds %s describes it", k.name, k.name)
 			}
-			src, err := os.ReadFile(k.star.File)
-			if err != nil {
-				return fileError(k.star.File, err)
-			}
+			src := k.star.Source
 			text := strings.TrimRight(string(src), "\n")
-			s.result("kind show", text, map[string]any{"kind": k.name, "file": k.star.File, "source": string(src)})
+			s.result("kind show", text, map[string]any{"kind": k.name, "file": k.star.File, "source": string(src), "version": k.star.Version})
 			return nil
 		},
 	}
@@ -225,6 +256,35 @@ func newCmdKindUnload(s *Session) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// addKind adds a loaded kind to those spawn knows, or replaces a loaded
+// one of the same name; where says where it came from.
+func (s *Session) addKind(k *starkind.Kind, where string) error {
+	sk, err := s.starKind(k)
+	if err != nil {
+		return err
+	}
+	verb := "loaded"
+	for i, old := range s.kinds {
+		if old.name != k.Name {
+			continue
+		}
+		if old.star == nil {
+			return fmt.Errorf("%s is a built-in kind: give the file another name with --name", k.Name)
+		}
+		s.kinds[i] = sk
+		verb = "replaced (running processes keep their code)"
+	}
+	if verb == "loaded" {
+		s.kinds = append(s.kinds, sk)
+	}
+	text := fmt.Sprintf("kind %s %s %s", k.Name, verb, where)
+	if k.Summary() != "" {
+		text += ": " + k.Summary()
+	}
+	s.result("kind load", text, map[string]any{"kind": k.Name, "file": k.File, "doc": k.Doc, "restart": sk.restart.String()})
+	return nil
 }
 
 // starOptions are how the session's Starlark kinds meet it: its terms,

@@ -42,6 +42,7 @@ var exampleForever = map[string]bool{
 // what the error says.
 var exampleErrors = map[string]string{
 	"call s1 hello --timeout 100ms": "no reply from",
+	"kind new pinger":               "reads the lines that follow it", // its lines follow in a file or at the prompt
 }
 
 // TestHelpExamples: every example that help prints runs without an error

@@ -57,7 +57,7 @@ func repl(ios *iostreams.IOStreams, o mainOptions) int {
 		promptOut = ios.ErrOut
 	}
 	rl, err := readline.NewEx(&readline.Config{
-		Prompt:            s.pal.Name("actorsh") + "> ",
+		Prompt:            s.pal.Name("actorsh") + "> ", // as prompt below
 		HistoryFile:       hist,
 		AutoComplete:      &completer{s: s},
 		InterruptPrompt:   "^C",
@@ -76,6 +76,12 @@ func repl(ios *iostreams.IOStreams, o mainOptions) int {
 		s.out.setWriter(rl.Stdout()) // readline redraws the prompt after output
 	}
 	fmt.Fprintln(rl.Stdout(), s.pal.Dim("actorsh: OTP-style actors in Go. help lists the commands; Ctrl-D leaves."))
+	prompt := s.pal.Name("actorsh") + "> "
+	s.more = func(p string) (string, error) { // a command's body, at a continuation prompt
+		rl.SetPrompt(p)
+		defer rl.SetPrompt(prompt)
+		return rl.Readline()
+	}
 	for {
 		line, err := rl.Readline()
 		if errors.Is(err, readline.ErrInterrupt) {

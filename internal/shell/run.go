@@ -45,10 +45,18 @@ func (s *Session) RunSource(ctx context.Context, file string, src LineSource, ke
 func (s *Session) runSource(ctx context.Context, at location, src LineSource, keepGoing bool) error {
 	file := at.file
 	failed := false
-	outer, outerKeepGoing := s.at, s.keepGoing
+	outer, outerKeepGoing, outerMore := s.at, s.keepGoing, s.more
 	s.keepGoing = keepGoing
-	defer func() { s.at, s.keepGoing = outer, outerKeepGoing }()
-	for next := 1; ; {
+	defer func() { s.at, s.keepGoing, s.more = outer, outerKeepGoing, outerMore }()
+	next := 1
+	s.more = func(string) (string, error) {
+		line, err := src.Next()
+		if err == nil {
+			next++
+		}
+		return line, err
+	}
+	for {
 		n := next
 		at.line = n
 		s.at = at

@@ -36,6 +36,10 @@ type Session struct {
 	// last is the value of the last command that gave one (a PID, a
 	// reply, a ref), for $_ (RunSource's goroutine only).
 	last string
+	// more reads the lines after the running command's, for a command
+	// with a body (kind new): the file's next lines, or the REPL's at a
+	// continuation prompt (RunSource's goroutine only; nil if none).
+	more func(prompt string) (string, error)
 	// keepGoing is the running source's --keep-going, which source inherits
 	// (RunSource's goroutine only).
 	keepGoing bool

@@ -36,6 +36,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -82,6 +83,7 @@ type Kind struct {
 	Doc     string // the module's docstring, its first line describes the kind
 	Restart string // its RESTART constant, or "" if it has none
 	File    string
+	Source  []byte // the module as loaded
 
 	// Version counts the loads of this kind's name: 1 for the first
 	// (Reload gives the next).
@@ -126,11 +128,25 @@ func Load(name, filename string, src any, opts Options) (*Kind, error) {
 		base := filename[strings.LastIndexAny(filename, `/\`)+1:]
 		name = strings.TrimSuffix(base, ".star")
 	}
+	if src == nil {
+		b, err := os.ReadFile(filename)
+		if err != nil {
+			return nil, err
+		}
+		src = b
+	}
+	var source []byte
+	switch x := src.(type) {
+	case string:
+		source = []byte(x)
+	case []byte:
+		source = x
+	}
 	f, err := fileOptions.Parse(filename, src, 0)
 	if err != nil {
 		return nil, err
 	}
-	k := &Kind{Name: name, File: filename, opts: opts, fns: map[string]*starlark.Function{}, Version: 1, procs: map[actor.PID]struct{}{}}
+	k := &Kind{Name: name, File: filename, Source: source, opts: opts, fns: map[string]*starlark.Function{}, Version: 1, procs: map[actor.PID]struct{}{}}
 	k.Doc = docstring(f)
 	thread := &starlark.Thread{Name: "load " + filename, Load: noLoad}
 	thread.SetMaxExecutionSteps(opts.MaxSteps)
