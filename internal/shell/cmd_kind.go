@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -20,7 +22,7 @@ import (
 
 func newCmdKind(s *Session) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "kind load|new|show|reload|unload ...",
+		Use:   "kind load|new|show|edit|reload|unload ...",
 		Short: "load process kinds written in Starlark, and show them",
 		Long: "A kind is a .star file whose functions are a GenServer's callbacks (init, handle_call,\n" +
 			"handle_cast, handle_info, handle_continue, terminate), with OTP's return values such as\n" +
@@ -29,7 +31,7 @@ func newCmdKind(s *Session) *cobra.Command {
 		Args:    subcommandArgs,
 		RunE:    func(*cobra.Command, []string) error { return nil },
 	}
-	cmd.AddCommand(newCmdKindLoad(s), newCmdKindNew(s), newCmdKindShow(s), newCmdKindReload(s), newCmdKindUnload(s))
+	cmd.AddCommand(newCmdKindLoad(s), newCmdKindNew(s), newCmdKindShow(s), newCmdKindEdit(s), newCmdKindReload(s), newCmdKindUnload(s))
 	return cmd
 }
 
@@ -124,6 +126,69 @@ func newCmdKindNew(s *Session) *cobra.Command {
 		},
 	}
 	intFlag(cmd.Flags(), &maxSteps, "max-steps", 0, fmt.Sprintf("Starlark steps each callback may take (0: %d)", starkind.DefaultMaxSteps))
+	return cmd
+}
+
+func newCmdKindEdit(s *Session) *cobra.Command {
+	var upgrade bool
+	cmd := &cobra.Command{
+		Annotations: map[string]string{completeKey: "kind"},
+		Use:         "edit KIND [--upgrade]",
+		Short:       "edit a Starlark kind in $EDITOR, then reload it (as kind reload, --upgrade too)",
+		Long: "Opens the kind's file in $VISUAL or $EDITOR (vi if neither is set); a kind typed in with kind new\n" +
+			"is written to a file of its own first. When the editor ends, the kind reloads from the file, unless\n" +
+			"it did not change.",
+		Example: "kind edit stack --upgrade",
+		Args:    exactArgs(1, "a KIND"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := s.kind(args[0])
+			if err != nil {
+				return err
+			}
+			if k.star == nil {
+				return fmt.Errorf("%s is a built-in kind, written in Go: only Starlark kinds edit", k.name)
+			}
+			file := k.star.File
+			if _, err := os.Stat(file); err != nil { // typed in: give it a file
+				dir, err := os.MkdirTemp("", "actorsh-kind-")
+				if err != nil {
+					return err
+				}
+				file = filepath.Join(dir, k.name+".star")
+				if err := os.WriteFile(file, k.star.Source, 0o644); err != nil {
+					return err
+				}
+			}
+			before, _ := os.ReadFile(file)
+			editor := os.Getenv("VISUAL")
+			if editor == "" {
+				editor = os.Getenv("EDITOR")
+			}
+			if editor == "" {
+				editor = "vi"
+			}
+			// As git runs it: the editor may be a command with arguments.
+			ed := exec.CommandContext(cmd.Context(), "sh", "-c", editor+` "$1"`, "sh", file)
+			ed.Stdin, ed.Stdout, ed.Stderr = s.io.In, s.io.ErrOut, s.io.ErrOut
+			if err := ed.Run(); err != nil {
+				return fmt.Errorf("the editor (%s) failed: %v; the kind is as it was", clip(editor), err)
+			}
+			after, err := os.ReadFile(file)
+			if err != nil {
+				return fileError(file, err)
+			}
+			if string(after) == string(before) {
+				s.result("kind edit", fmt.Sprintf("%s did not change: kind %s is as it was", file, k.name), map[string]any{"kind": k.name, "changed": false})
+				return nil
+			}
+			words := []string{"kind", "reload", k.name, file}
+			if upgrade {
+				words = append(words, "--upgrade")
+			}
+			return s.runCommand(cmd.Context(), words)
+		},
+	}
+	cmd.Flags().BoolVar(&upgrade, "upgrade", false, "move running processes to the edited code at their next callback (code_change)")
 	return cmd
 }
 

@@ -26,7 +26,7 @@ func prelude(example string) string {
 		return ""
 	case strings.HasPrefix(example, "spawn"):
 		return "sup start workers"
-	case strings.HasPrefix(example, "kind show"):
+	case strings.HasPrefix(example, "kind show"), strings.HasPrefix(example, "kind edit"):
 		return "kind load kinds/stack.star"
 	}
 	return examplePrelude
@@ -71,6 +71,8 @@ func TestHelpExamples(t *testing.T) {
 		t.Fatalf("found %d examples; help shows more than 40", len(examples))
 	}
 	t.Chdir("../..") // examples name files as from the repository's root
+	t.Setenv("VISUAL", "")
+	t.Setenv("EDITOR", "true") // kind edit's editor: leaves the file as it was
 	for _, ex := range examples {
 		if strings.HasPrefix(ex, "bench") {
 			continue // bench runs a million processes; bench_json.txtar runs it small
