@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"sync/atomic"
 
@@ -361,8 +362,9 @@ func (s *Session) starOptions(maxSteps uint64) starkind.Options {
 		Log: func(p *actor.Process, text string) {
 			s.say(p, s.traced(p.Self())+": "+text)
 		},
-		Resolve: s.lookupName,
-		Spawn:   s.spawnFromKind,
+		Resolve:    s.lookupName,
+		Spawn:      s.spawnFromKind,
+		Registries: shellRegistries{s},
 		Register: func(p *actor.Process, name string) error {
 			if err := checkName("name", name); err != nil {
 				return err
@@ -465,6 +467,43 @@ func (s *Session) starKind(k *starkind.Kind) (*kind, error) {
 			return cur.Load().New(terms), nil
 		},
 	}, nil
+}
+
+// shellRegistries are the session's registries for pkg/starkind.
+type shellRegistries struct{ s *Session }
+
+func (r shellRegistries) Register(p *actor.Process, reg, key string, value any) error {
+	x, err := r.s.registry(reg)
+	if err != nil {
+		return err
+	}
+	if err := checkName("key", key); err != nil {
+		return err
+	}
+	return x.Register(p.Self(), key, value)
+}
+
+func (r shellRegistries) Unregister(p *actor.Process, reg, key string) error {
+	x, err := r.s.registry(reg)
+	if err != nil {
+		return err
+	}
+	x.Unregister(p.Self(), key)
+	return nil
+}
+
+func (r shellRegistries) Lookup(reg, key string) ([]actor.PID, []any, error) {
+	x, err := r.s.registry(reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	es := x.Lookup(key)
+	sort.Slice(es, func(i, j int) bool { return es[i].PID.ID() < es[j].PID.ID() })
+	pids, values := make([]actor.PID, len(es)), make([]any, len(es))
+	for i, e := range es {
+		pids[i], values[i] = e.PID, e.Value
+	}
+	return pids, values, nil
 }
 
 // shellTerms are the shell's terms for pkg/starkind.

@@ -19,26 +19,30 @@ func (k *Kind) builtins() starlark.StringDict {
 		return starlark.NewBuiltin(name, fn)
 	}
 	return starlark.StringDict{
-		"self":       b("self", k.self),
-		"send":       b("send", k.deliver(false)),
-		"cast":       b("cast", k.deliver(true)),
-		"call":       b("call", k.call),
-		"reply":      b("reply", k.reply),
-		"send_after": b("send_after", k.sendAfter),
-		"trap_exit":  b("trap_exit", k.trapExit),
-		"link":       b("link", k.link(true)),
-		"unlink":     b("unlink", k.link(false)),
-		"monitor":    b("monitor", k.monitor),
-		"demonitor":  b("demonitor", k.demonitor),
-		"exit":       b("exit", k.exit),
-		"whereis":    b("whereis", k.whereis),
-		"log":        b("log", k.logBuiltin),
-		"now":        b("now", k.now),
-		"random":     b("random", k.random),
-		"spawn":      b("spawn", k.spawn),
-		"register":   b("register", k.register(true)),
-		"unregister": b("unregister", k.register(false)),
-		"sleep":      b("sleep", k.sleep),
+		"self":           b("self", k.self),
+		"send":           b("send", k.deliver(false)),
+		"cast":           b("cast", k.deliver(true)),
+		"call":           b("call", k.call),
+		"reply":          b("reply", k.reply),
+		"send_after":     b("send_after", k.sendAfter),
+		"trap_exit":      b("trap_exit", k.trapExit),
+		"link":           b("link", k.link(true)),
+		"unlink":         b("unlink", k.link(false)),
+		"monitor":        b("monitor", k.monitor),
+		"demonitor":      b("demonitor", k.demonitor),
+		"exit":           b("exit", k.exit),
+		"whereis":        b("whereis", k.whereis),
+		"log":            b("log", k.logBuiltin),
+		"now":            b("now", k.now),
+		"random":         b("random", k.random),
+		"spawn":          b("spawn", k.spawn),
+		"register":       b("register", k.register(true)),
+		"unregister":     b("unregister", k.register(false)),
+		"reg_register":   b("reg_register", k.regRegister),
+		"reg_unregister": b("reg_unregister", k.regUnregister),
+		"reg_lookup":     b("reg_lookup", k.regLookup),
+		"reg_dispatch":   b("reg_dispatch", k.regDispatch),
+		"sleep":          b("sleep", k.sleep),
 		"atom": b("atom", func(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			var name string
 			if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &name); err != nil {
@@ -426,4 +430,112 @@ func (k *Kind) register(on bool) func(*starlark.Thread, *starlark.Builtin, starl
 		}
 		return starlark.None, nil
 	}
+}
+
+func (k *Kind) registries(builtin string) (Registries, error) {
+	if k.opts.Registries == nil {
+		return nil, fmt.Errorf("%s: not available here", builtin)
+	}
+	return k.opts.Registries, nil
+}
+
+// reg_register(reg, key, value=None) registers the calling process under
+// key in the registry reg, like Registry.register/3.
+func (k *Kind) regRegister(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var reg, key string
+	var value starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "reg", &reg, "key", &key, "value?", &value); err != nil {
+		return nil, err
+	}
+	r, err := k.registries(fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	v, err := k.term(fn.Name(), value)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Register(ap, reg, key, v); err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	return starlark.None, nil
+}
+
+func (k *Kind) regUnregister(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var reg, key string
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 2, &reg, &key); err != nil {
+		return nil, err
+	}
+	r, err := k.registries(fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Unregister(ap, reg, key); err != nil {
+		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	return starlark.None, nil
+}
+
+// lookup is reg_lookup's and reg_dispatch's: the processes under key.
+func (k *Kind) lookup(fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, extra ...any) ([]actor.PID, []any, error) {
+	var reg, key string
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 2+len(extra), append([]any{&reg, &key}, extra...)...); err != nil {
+		return nil, nil, err
+	}
+	r, err := k.registries(fn.Name())
+	if err != nil {
+		return nil, nil, err
+	}
+	pids, values, err := r.Lookup(reg, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", fn.Name(), err)
+	}
+	return pids, values, nil
+}
+
+// reg_lookup(reg, key) is a list of (pid, value), like Registry.lookup/2.
+func (k *Kind) regLookup(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	pids, values, err := k.lookup(fn, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]starlark.Value, len(pids))
+	for i, pid := range pids {
+		v, err := k.toStarlark(values[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = starlark.Tuple{PID{pid}, v}
+	}
+	return starlark.NewList(out), nil
+}
+
+// reg_dispatch(reg, key, msg) sends msg to every process under key, like
+// Registry.dispatch/3 with send/2, and returns how many it reached.
+func (k *Kind) regDispatch(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ap, err := callerOf(thread, fn.Name())
+	if err != nil {
+		return nil, err
+	}
+	var msg starlark.Value
+	pids, _, err := k.lookup(fn, args, kwargs, &msg)
+	if err != nil {
+		return nil, err
+	}
+	m, err := k.term(fn.Name(), msg)
+	if err != nil {
+		return nil, err
+	}
+	for _, pid := range pids {
+		ap.Send(pid, m)
+	}
+	return starlark.MakeInt(len(pids)), nil
 }

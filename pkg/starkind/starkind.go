@@ -72,9 +72,23 @@ type Options struct {
 	// and unregister(name); without them those are not available.
 	Register   func(p *actor.Process, name string) error
 	Unregister func(p *actor.Process, name string) error
+	// Registries give reg_register(reg, key, value=None),
+	// reg_unregister(reg, key), reg_lookup(reg, key) (a list of (pid,
+	// value)) and reg_dispatch(reg, key, msg) (send to every process under
+	// key; it returns how many) on the embedder's registries; without it
+	// those are not available.
+	Registries Registries
 	// Seed seeds random(): each process draws from its own generator,
 	// seeded with Seed and its PID, so a run repeats.
 	Seed uint64
+}
+
+// Registries are the embedder's registries, by name, as a kind sees them.
+type Registries interface {
+	Register(p *actor.Process, reg, key string, value any) error
+	Unregister(p *actor.Process, reg, key string) error
+	// Lookup returns the processes under key, with their values, in PID order.
+	Lookup(reg, key string) ([]actor.PID, []any, error)
 }
 
 // Kind is a loaded Starlark module: a kind of process.
