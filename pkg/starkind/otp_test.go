@@ -12,6 +12,7 @@ import (
 
 	"github.com/actorsh/actorsh/pkg/actor"
 	"github.com/actorsh/actorsh/pkg/starkind"
+	"github.com/actorsh/actorsh/pkg/supervisor"
 )
 
 // TestProbeAgainstOTP runs kinds/probe.star through the GenServer edges
@@ -34,7 +35,7 @@ func TestProbeAgainstOTP(t *testing.T) {
 	clock := actor.NewManualTime(time.Unix(0, 0))
 	rt := actor.NewRuntime(actor.Options{Time: clock})
 	defer rt.Shutdown(context.Background())
-	terminated := make(chan string, 1)
+	terminated := make(chan string, 4)
 	k, err := starkind.Load("", "../../kinds/probe.star", nil, starkind.Options{Log: func(_ *actor.Process, s string) {
 		if r, ok := strings.CutPrefix(s, "terminate "); ok {
 			terminated <- r
@@ -109,8 +110,34 @@ func TestProbeAgainstOTP(t *testing.T) {
 		got["terminate_sees_parent_exit"] = "none"
 	}
 
-	if len(want) != 7 {
-		t.Fatalf("the recording has %d scenarios; want 7", len(want))
+	// A terminate slower than its child's shutdown (100 ms) is cut short.
+	sup, err := supervisor.Start(ctx, rt, supervisor.Options{}, supervisor.ChildSpec{
+		ID: "slow", Shutdown: 100 * time.Millisecond,
+		New: func([]any) (actor.Actor, error) { return k.New([]any{"slow"}), nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- supervisor.TerminateChild(ctx, rt, sup, "slow") }()
+	first := <-terminated // terminate has begun, and sleeps for 1 s of manual time
+	clock.Advance(100 * time.Millisecond)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	finished := "cut short"
+	clock.Advance(time.Second) // were the child still sleeping, it would finish now
+	select {
+	case r := <-terminated:
+		if r == "finished" {
+			finished = "finished"
+		}
+	case <-time.After(100 * time.Millisecond):
+	}
+	got["slow_terminate_under_shutdown_timeout"] = first + ", " + finished
+
+	if len(want) != 8 {
+		t.Fatalf("the recording has %d scenarios; want 8", len(want))
 	}
 	for name, w := range want {
 		if got[name] != w {

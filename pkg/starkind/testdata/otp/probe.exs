@@ -11,6 +11,11 @@ defmodule Probe do
     {:ok, []}
   end
 
+  def init(:slow) do
+    Process.flag(:trap_exit, true)
+    {:ok, ["slow"]}
+  end
+
   def init(:stop), do: {:stop, :bad_init}
   def init(:ignore), do: :ignore
   def init(:timeout), do: {:ok, [], 50}
@@ -32,6 +37,12 @@ defmodule Probe do
   end
 
   def handle_info(msg, s), do: {:noreply, s ++ ["info #{msg}"]}
+
+  def terminate(reason, ["slow" | _]) do
+    send(:recorder, {:terminate, reason})
+    Process.sleep(1000)
+    send(:recorder, :terminate_finished)
+  end
 
   def terminate(reason, _s), do: send(:recorder, {:terminate, reason})
 end
@@ -75,6 +86,21 @@ defmodule Scenarios do
       {:terminate, r} -> line("terminate_sees_parent_exit", r)
     after 1000 -> line("terminate_sees_parent_exit", "none")
     end
+
+    # A terminate slower than its shutdown timeout is cut short: the
+    # supervisor kills the child after 100 ms.
+    children = [%{id: :slow, start: {GenServer, :start_link, [Probe, :slow]}, shutdown: 100}]
+    {:ok, sup} = Supervisor.start_link(children, strategy: :one_for_one)
+    Supervisor.terminate_child(sup, :slow)
+    r = receive do
+      {:terminate, r} -> "#{r}"
+    after 1000 -> "none"
+    end
+    finished = receive do
+      :terminate_finished -> "finished"
+    after 1500 -> "cut short"
+    end
+    line("slow_terminate_under_shutdown_timeout", "#{r}, #{finished}")
   end
 end
 
