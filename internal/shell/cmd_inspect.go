@@ -338,6 +338,15 @@ func newCmdInfo(s *Session) *cobra.Command {
 			if registered == nil {
 				obj["names"] = []any{}
 			}
+			// A Starlark kind's process that was restarted after a crash: the
+			// crash, and where in the code it happened.
+			if crash, ok := s.lastCrash(in); ok {
+				fmt.Fprintf(&b, "%-13s %s\n", "last_crash:", crash.reason)
+				for _, line := range strings.Split(strings.TrimRight(crash.backtrace, "\n"), "\n") {
+					fmt.Fprintf(&b, "%-13s %s\n", "", strings.TrimSpace(line))
+				}
+				obj["last_crash"] = map[string]any{"reason": crash.reason, "backtrace": crash.backtrace}
+			}
 			s.result("info", strings.TrimRight(b.String(), "\n"), obj)
 			return nil
 		},

@@ -20,6 +20,7 @@ func (s *Session) onEvent(e actor.Event) {
 	narrate := s.narrate
 	s.trackRetryLocked(e)
 	stopper := s.trackStopperLocked(e)
+	s.keepCrashLocked(e)
 	s.mu.Unlock()
 	text := ""
 	if narrate {
@@ -136,6 +137,40 @@ func seconds(d time.Duration) string {
 		return fmt.Sprintf("%ds", int(d/time.Second))
 	}
 	return d.String()
+}
+
+// crash is a Starlark kind's crash, kept for info on the process that
+// replaced the one that crashed.
+type crash struct {
+	reason, backtrace string
+}
+
+// maxCrashes bounds the crashes kept for info.
+const maxCrashes = 1000
+
+// keepCrashLocked remembers a Starlark crash under the process's name
+// (the name its restart takes again).
+func (s *Session) keepCrashLocked(e actor.Event) {
+	var se *starkind.Error
+	if e.Kind != actor.EventExited || e.Name == "" || !errors.As(e.Reason, &se) {
+		return
+	}
+	if s.crashes == nil || len(s.crashes) >= maxCrashes {
+		s.crashes = map[string]crash{}
+	}
+	s.crashes[e.Name] = crash{reason: se.Error(), backtrace: se.Backtrace}
+}
+
+// lastCrash is the Starlark crash of the process that in replaced (one of
+// its kind, under its first name), if it had one.
+func (s *Session) lastCrash(in actor.Info) (crash, bool) {
+	if in.Restarts == 0 || len(in.Registered) == 0 {
+		return crash{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.crashes[in.Registered[0].Key]
+	return c, ok
 }
 
 // starlarkTrace is the Starlark call stack of a Starlark kind's crash,

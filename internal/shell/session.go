@@ -33,6 +33,8 @@ type Session struct {
 	// stoppedBy holds, for processes a supervisor has sent an exit signal
 	// and that have not exited yet, that supervisor (under mu).
 	stoppedBy map[actor.PID]actor.PID
+	// crashes are the last Starlark crash under each name (under mu).
+	crashes map[string]crash
 	// last is the value of the last command that gave one (a PID, a
 	// reply, a ref), for $_ (RunSource's goroutine only).
 	last string
