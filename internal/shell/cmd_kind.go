@@ -51,8 +51,8 @@ func newCmdKindLoad(s *Session) *cobra.Command {
 		Example: "kind load kinds/stack.star\nkind load kinds/stack.star --name stack2 --max-steps 10000",
 		Args:    exactArgs(1, "a FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if maxSteps < 0 {
-				return fmt.Errorf("--max-steps must be 1 or more (0: the default, %d)", starkind.DefaultMaxSteps)
+			if err := checkMaxSteps(maxSteps); err != nil {
+				return err
 			}
 			path := s.sourcePath(args[0])
 			src, err := os.ReadFile(path)
@@ -75,7 +75,7 @@ func newCmdKindLoad(s *Session) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "the kind's name (default: the file's, without .star)")
-	intFlag(cmd.Flags(), &maxSteps, "max-steps", 0, fmt.Sprintf("Starlark steps each callback may take (0: %d)", starkind.DefaultMaxSteps))
+	maxStepsFlag(cmd, &maxSteps)
 	return cmd
 }
 
@@ -116,8 +116,8 @@ func newCmdKindNew(s *Session) *cobra.Command {
 					return fmt.Errorf("the source is over %d bytes: load a file with kind load", maxKindSource)
 				}
 			}
-			if maxSteps < 0 {
-				return fmt.Errorf("--max-steps must be 1 or more (0: the default, %d)", starkind.DefaultMaxSteps)
+			if err := checkMaxSteps(maxSteps); err != nil {
+				return err
 			}
 			k, err := starkind.Load(name, name+".star", src.String(), s.starOptions(uint64(maxSteps)))
 			if err != nil {
@@ -126,7 +126,7 @@ func newCmdKindNew(s *Session) *cobra.Command {
 			return s.addKind(k, "typed in")
 		},
 	}
-	intFlag(cmd.Flags(), &maxSteps, "max-steps", 0, fmt.Sprintf("Starlark steps each callback may take (0: %d)", starkind.DefaultMaxSteps))
+	maxStepsFlag(cmd, &maxSteps)
 	return cmd
 }
 
@@ -191,6 +191,18 @@ func newCmdKindEdit(s *Session) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&upgrade, "upgrade", false, "move running processes to the edited code at their next callback (code_change)")
 	return cmd
+}
+
+// maxStepsFlag is kind load's and kind new's --max-steps.
+func maxStepsFlag(cmd *cobra.Command, n *int) {
+	intFlag(cmd.Flags(), n, "max-steps", 0, fmt.Sprintf("Starlark steps each callback may take (0: %d)", starkind.DefaultMaxSteps))
+}
+
+func checkMaxSteps(n int) error {
+	if n < 0 {
+		return fmt.Errorf("--max-steps must be 1 or more (0: the default, %d)", starkind.DefaultMaxSteps)
+	}
+	return nil
 }
 
 // maxKindSource bounds a kind typed in with kind new.
