@@ -273,7 +273,11 @@ func (p *process) settle(ap *actor.Process, state starlark.Value, extra []starla
 		return nil
 	case starlark.Int:
 		if ms, ok := x.Int64(); ok && ms >= 0 {
-			ap.SetTimeout(time.Duration(ms) * time.Millisecond)
+			d := time.Duration(ms) * time.Millisecond
+			if d == 0 {
+				d = time.Nanosecond // 0 times out at once unless a message is waiting, as in OTP
+			}
+			ap.SetTimeout(d)
 			return nil
 		}
 	case starlark.String:
