@@ -167,6 +167,9 @@ func TestCompletionFromPrefix(t *testing.T) {
 	if err := s.Exec(context.Background(), "spawn counter --name w{i} --count 1000"); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Exec(context.Background(), "kind load ../../kinds/stack.star"); err != nil {
+		t.Fatal(err)
+	}
 	c := &completer{s: s}
 	complete := func(line string) []string {
 		cands, n := c.Do([]rune(line), len([]rune(line)))
@@ -193,6 +196,8 @@ func TestCompletionFromPrefix(t *testing.T) {
 	// source, nothing after ls or sleep, and CMD after time, watch and !.
 	for line, want := range map[string]string{
 		"kinds c":                      "counter crasher",
+		"spawn st":                     "stack",
+		"kind show st":                 "stack",
 		"kinds counter ":               "",
 		"ls ":                          "",
 		"sleep ":                       "",
