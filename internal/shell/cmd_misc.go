@@ -189,6 +189,9 @@ func (s *Session) runSettled(ctx context.Context, words []string) error {
 
 // sleepFlushing waits for d, printing events as they come.
 func (s *Session) sleepFlushing(ctx context.Context, d time.Duration) error {
+	if s.clock.manual() != nil { // virtual time: the time moves at once
+		return s.advance(ctx, d)
+	}
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
 	tick := time.NewTicker(20 * time.Millisecond)

@@ -21,7 +21,7 @@ func commandTable() []func(s *Session) *cobra.Command {
 		newCmdKill, newCmdStop, newCmdSend, newCmdCast, newCmdCall,
 		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdDemonitor, newCmdTrap, newCmdSuspend, newCmdResume, newCmdAwait,
 		newCmdSup, newCmdReg,
-		newCmdEvents, newCmdFlush, newCmdTrace, newCmdTime, newCmdWatch, newCmdSleep, newCmdEcho, newCmdSource,
+		newCmdEvents, newCmdFlush, newCmdTrace, newCmdTime, newCmdWatch, newCmdSleep, newCmdClock, newCmdEcho, newCmdSource,
 		newCmdKinds, newCmdKind, newCmdAtoms, newCmdBench, newCmdHelp, newCmdExit,
 	}
 }

@@ -30,6 +30,7 @@ type mainOptions struct {
 	atomLimit int
 	rootMaxR  int
 	rootMaxS  int
+	clock     string
 }
 
 // Main runs actorsh with the given arguments (without the program name)
@@ -85,6 +86,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	intFlag(pf, &o.atomLimit, "atom-limit", DefaultAtomLimit, "size of the simulated atom table for --atom-name")
 	intFlag(pf, &o.rootMaxR, "root-max-restarts", DefaultRootMaxRestarts, "the root supervisor's restart budget (OTP's default is 3)")
 	intFlag(pf, &o.rootMaxS, "root-max-seconds", DefaultRootMaxSeconds, "the window of the root's budget, in seconds")
+	pf.StringVar(&o.clock, "clock", "real", "real, or virtual: time moves only with sleep and clock advance (see help clock)")
 
 	runCmd := &cobra.Command{
 		Use:   "run FILE [ARG...]",
@@ -178,6 +180,10 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
 		return nil, ExitUsage
 	}
+	if o.clock != "real" && o.clock != "virtual" {
+		fmt.Fprintf(ios.ErrOut, "actorsh: --clock %q: want real or virtual\nRun 'actorsh --help' for usage.\n", clip(o.clock))
+		return nil, ExitUsage
+	}
 	if o.rootMaxR < 0 || o.rootMaxS < 1 || o.rootMaxS > supervisor.MaxWindow {
 		fmt.Fprintf(ios.ErrOut, "actorsh: --root-max-restarts must be 0 or more and --root-max-seconds 1 to %d\n", supervisor.MaxWindow)
 		return nil, ExitUsage
@@ -190,7 +196,8 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 	if maxR == 0 {
 		maxR = supervisor.NoRestarts
 	}
-	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit, RootMaxRestarts: maxR, RootMaxSeconds: o.rootMaxS})
+	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit, RootMaxRestarts: maxR, RootMaxSeconds: o.rootMaxS,
+		VirtualClock: o.clock == "virtual"})
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
 		return nil, ExitFailed

@@ -33,6 +33,8 @@ type Session struct {
 	// stoppedBy holds, for processes a supervisor has sent an exit signal
 	// and that have not exited yet, that supervisor (under mu).
 	stoppedBy map[actor.PID]actor.PID
+	// clock is the runtime's time, real or virtual (see clock.go).
+	clock clock
 	// crashes are the last Starlark crash under each name (under mu).
 	crashes map[string]crash
 	// last is the value of the last command that gave one (a PID, a
@@ -88,6 +90,8 @@ type Options struct {
 	// Use supervisor.NoRestarts for none.
 	RootMaxRestarts int
 	RootMaxSeconds  int
+	// VirtualClock starts the session under virtual time (see clock).
+	VirtualClock bool
 }
 
 // The root supervisor's default budget. OTP's default (3 in 5 s) suits a
@@ -129,6 +133,9 @@ func NewSession(ios *iostreams.IOStreams, opts Options) (*Session, error) {
 	if s.rootOpts.MaxSeconds == 0 {
 		s.rootOpts.MaxSeconds = DefaultRootMaxSeconds
 	}
+	if opts.VirtualClock {
+		s.clock.startVirtual(virtualEpoch)
+	}
 	if err := s.boot(); err != nil {
 		return nil, err
 	}
@@ -137,7 +144,7 @@ func NewSession(ios *iostreams.IOStreams, opts Options) (*Session, error) {
 
 // boot makes a fresh runtime (at start, and after the simulated VM died).
 func (s *Session) boot() error {
-	rt := actor.NewRuntime(actor.Options{})
+	rt := actor.NewRuntime(actor.Options{Time: &s.clock})
 	names := registry.New(rt, registry.Options{Name: RegistryName})
 	unsub := rt.Hooks().SubscribeInline(s.onEvent) // it names processes as they are when it narrates
 	s.rootOpts.Name = names.Via(RootName)

@@ -105,6 +105,16 @@ func (m *ManualTime) AdvanceToNext() bool {
 	return true
 }
 
+// Next returns the deadline of the next timer, or false if none waits.
+func (m *ManualTime) Next() (time.Time, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.timers) == 0 {
+		return time.Time{}, false
+	}
+	return m.timers[0].at, true
+}
+
 // Pending returns the number of timers that have not run.
 func (m *ManualTime) Pending() int {
 	m.mu.Lock()
