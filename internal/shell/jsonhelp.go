@@ -8,7 +8,10 @@ Every object has "type":
             spawn:   pid, name, kind            (--count > 10: started, first, last, kind)
             whereis: name, pid (null if none)   call: pid, reply (--async: pid, ref, async)
             await: ref, pid, reply              reg select: key, pid, value, then count, shown
-            suspend: pid, changed               resume: pid                 ls: one per process
+            suspend: pid, changed               resume: pid
+            clock: clock (real or virtual), now, elapsed, timers (or advanced)
+            kind load: kind, file, doc, restart   kind reload: kind, version, upgrade, purged
+            kind show: kind, file, source, version                          ls: one per process
             (pid, name, kind, supervisor, restart, status, mailbox, restarts), then total, shown
             tree: tree, nested: a supervisor's pid, name, kind, strategy, restarts,
             max_restarts, max_seconds, specs, children (supervisors, or workers with id,
