@@ -11,8 +11,9 @@ Every object has "type":
             suspend: pid, changed               resume: pid
             clock: clock (real or virtual), now, elapsed, timers (or advanced)
             kind load: kind, file, doc, restart   kind reload: kind, version, upgrade, purged
-            kind show: kind, file, source, version                          ls: one per process
-            (pid, name, kind, supervisor, restart, status, mailbox, restarts), then total, shown
+            kind show: kind, file, source, version
+            ls: one per process (pid, name, kind, supervisor, restart, status, mailbox, restarts),
+            then total, shown
             tree: tree, nested: a supervisor's pid, name, kind, strategy, restarts,
             max_restarts, max_seconds, specs, children (supervisors, or workers with id,
             pid, status, kind, restart, restarts) and more (children not listed)
