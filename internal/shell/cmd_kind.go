@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 
@@ -290,11 +289,15 @@ func newCmdKindReload(s *Session) *cobra.Command {
 			s.settle(cmd.Context())
 			text := fmt.Sprintf("kind %s reloaded: version %d", next.Name, next.Version)
 			live := len(k.starOld.Live(rt))
+			verb, their := "", "their" // of the processes: they keep, they move
+			if live == 1 {
+				verb, their = "s", "its"
+			}
 			switch {
 			case upgrade && live > 0:
-				text += fmt.Sprintf("; %d process%s move%s to it at %s next callback", live, pluralEs(live), map[bool]string{true: "s", false: ""}[live == 1], map[bool]string{true: "its", false: "their"}[live == 1])
+				text += fmt.Sprintf("; %d process%s move%s to it at %s next callback", live, pluralEs(live), verb, their)
 			case live > 0:
-				text += fmt.Sprintf("; %d process%s keep%s version %d", live, pluralEs(live), map[bool]string{true: "s", false: ""}[live == 1], k.starOld.Version)
+				text += fmt.Sprintf("; %d process%s keep%s version %d", live, pluralEs(live), verb, k.starOld.Version)
 			}
 			if len(purged) > 0 {
 				text += fmt.Sprintf("; purged version %d, killing %d process%s on it", k.starOld.Version-1, len(purged), pluralEs(len(purged)))
@@ -329,7 +332,11 @@ func newCmdKindUnload(s *Session) *cobra.Command {
 				}
 			}
 			live := len(k.star.Live(s.runtime()))
-			s.result("kind unload", fmt.Sprintf("kind %s unloaded (%d process%s still run%s its code)", k.name, live, pluralEs(live), map[bool]string{true: "s", false: ""}[live == 1]),
+			verb := ""
+			if live == 1 {
+				verb = "s"
+			}
+			s.result("kind unload", fmt.Sprintf("kind %s unloaded (%d process%s still run%s its code)", k.name, live, pluralEs(live), verb),
 				map[string]any{"kind": k.name, "live": live})
 			return nil
 		},
@@ -411,9 +418,6 @@ func (s *Session) spawnFromKind(_ *actor.Process, kindName string, args []any, n
 			words[i] = FormatTerm(a)
 		}
 	}
-	if n := len(words); n < k.min || n > k.max {
-		return actor.PID{}, fmt.Errorf("%s takes %s", k.name, argCount(k))
-	}
 	s.mu.Lock()
 	supPID := s.root
 	s.mu.Unlock()
@@ -422,15 +426,19 @@ func (s *Session) spawnFromKind(_ *actor.Process, kindName string, args []any, n
 			return actor.PID{}, err
 		}
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), actor.DefaultCallTimeout)
+	defer cancel()
+	all, err := s.kindArgs(ctx, k, supPID, sup, words)
+	if err != nil {
+		return actor.PID{}, err
+	}
 	if name != "" {
 		if err := checkName("name", name); err != nil {
 			return actor.PID{}, err
 		}
 	} else if k.defaultName != nil {
-		name = k.defaultName(words)
+		name = k.defaultName(all)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), actor.DefaultCallTimeout)
-	defer cancel()
 	pid, err := s.startChild(ctx, supPID, k, words, name, k.restart, 0, false, false, nil)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return actor.PID{}, fmt.Errorf("timeout: sup %s did not answer within %v (busy? a process's init that asks its own supervisor to start a child waits for ever, as in OTP: spawn from handle_continue)",
@@ -509,8 +517,7 @@ func (r shellRegistries) Lookup(reg, key string) ([]actor.PID, []any, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	es := x.Lookup(key)
-	sort.Slice(es, func(i, j int) bool { return es[i].PID.ID() < es[j].PID.ID() })
+	es := byPID(x.Lookup(key))
 	pids, values := make([]actor.PID, len(es)), make([]any, len(es))
 	for i, e := range es {
 		pids[i], values[i] = e.PID, e.Value

@@ -157,8 +157,15 @@ func newCmdRegLs(s *Session) *cobra.Command {
 	}
 }
 
-func (s *Session) printEntries(cmd string, es []registry.Entry) {
+// byPID sorts registry entries in PID order, for output that is the same
+// every run, and returns them.
+func byPID(es []registry.Entry) []registry.Entry {
 	sort.Slice(es, func(i, j int) bool { return es[i].PID.ID() < es[j].PID.ID() })
+	return es
+}
+
+func (s *Session) printEntries(cmd string, es []registry.Entry) {
+	byPID(es)
 	if s.json {
 		for _, e := range es {
 			s.result(cmd, "", map[string]any{"pid": e.PID.String(), "value": FormatTerm(e.Value)})
@@ -391,7 +398,7 @@ func newCmdRegDispatch(s *Session) *cobra.Command {
 			}
 			rt := s.runtime()
 			n := r.Dispatch(args[1], func(es []registry.Entry) {
-				sort.Slice(es, func(i, j int) bool { return es[i].PID.ID() < es[j].PID.ID() })
+				byPID(es)
 				for _, e := range es {
 					rt.Send(e.PID, msg)
 				}

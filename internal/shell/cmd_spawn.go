@@ -106,10 +106,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 	if err != nil {
 		return err
 	}
-	kargs := make([]string, len(args)-1)
-	for i, a := range args[1:] {
-		kargs[i] = a
-	}
+	kargs := args[1:]
 	restart := k.restart
 	if o.restart != "" {
 		if restart, err = supervisor.ParseRestart(o.restart); err != nil {
@@ -131,20 +128,9 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 			return err
 		}
 	}
-	var all []string // what the kind gets: a DynamicSupervisor's extra arguments first
-	if d, err := supervisor.Describe(ctx, s.runtime(), sup); err == nil {
-		for _, e := range d.ExtraArguments {
-			all = append(all, fmt.Sprint(e))
-		}
-	}
-	extra := len(all)
-	all = append(all, kargs...)
-	if n := len(all); n < k.min || n > k.max {
-		if extra > 0 {
-			return fmt.Errorf("%s takes %s, and %s gives it %d (its --extra-arguments) before these %d; usage: spawn %s %s",
-				k.name, argCount(k), o.sup, extra, len(kargs), k.name, k.args)
-		}
-		return fmt.Errorf("%s takes %s; usage: %s", k.name, argCount(k), strings.TrimSpace("spawn "+k.name+" "+k.args))
+	all, err := s.kindArgs(ctx, k, sup, o.sup, kargs)
+	if err != nil {
+		return err
 	}
 	name := o.name
 	if name == "" && k.defaultName != nil {
@@ -308,6 +294,30 @@ func checkName(what, name string) error {
 		return fmt.Errorf("%s %q reads as a PID; give a name that does not, or use the PID itself", what, name)
 	}
 	return nil
+}
+
+// kindArgs is what a process of kind k started under sup gets: sup's
+// extra arguments (a DynamicSupervisor's --extra-arguments) and then args.
+// It refuses a number of them the kind does not take; supName is sup as
+// the user named it. (The child spec's Start puts the extra arguments
+// first itself: kindArgs is for checking and for a default name.)
+func (s *Session) kindArgs(ctx context.Context, k *kind, sup actor.PID, supName string, args []string) ([]string, error) {
+	var all []string
+	if d, err := supervisor.Describe(ctx, s.runtime(), sup); err == nil {
+		for _, e := range d.ExtraArguments {
+			all = append(all, fmt.Sprint(e))
+		}
+	}
+	extra := len(all)
+	all = append(all, args...)
+	if n := len(all); n < k.min || n > k.max {
+		if extra > 0 {
+			return nil, fmt.Errorf("%s takes %s, and %s gives it %d (its --extra-arguments) before these %d; usage: spawn %s %s",
+				k.name, argCount(k), supName, extra, len(args), k.name, k.args)
+		}
+		return nil, fmt.Errorf("%s takes %s; usage: %s", k.name, argCount(k), strings.TrimSpace("spawn "+k.name+" "+k.args))
+	}
+	return all, nil
 }
 
 func argCount(k *kind) string {

@@ -150,8 +150,9 @@ func (h Hooks) Active() int64 { return h.rt.active.Load() }
 // stop the goroutine). Each still counts in Active until it returns, so a
 // tool waiting for Active to fall allows for them.
 func (h Hooks) Zombies() int {
-	_, n := h.rt.stuck(0)
-	return n
+	h.rt.zombieMu.Lock()
+	defer h.rt.zombieMu.Unlock()
+	return len(h.rt.zombies)
 }
 
 // Running calls f for each process a goroutine owns now, in PID order,

@@ -426,11 +426,17 @@ func (rt *Runtime) Wait(ctx context.Context, pid PID) (reason error, err error) 
 func (rt *Runtime) Watch(pid PID) (exited <-chan error, cancel func()) {
 	ch, ok := rt.watch(pid, nil)
 	if !ok {
-		dead := make(chan error, 1)
-		dead <- ErrNoProc
-		return dead, func() {}
+		return gone(), func() {}
 	}
 	return ch, func() { rt.unwatch(pid, ch) }
+}
+
+// gone is the channel a watch of a process that is not alive gets: it
+// holds ErrNoProc already.
+func gone() <-chan error {
+	ch := make(chan error, 1)
+	ch <- ErrNoProc
+	return ch
 }
 
 // waiter is one Watch: the channel that gets the exit reason and, if
@@ -465,9 +471,7 @@ func (rt *Runtime) watchExit(pid PID) (exited <-chan error, clock func() uint64)
 	at := new(uint64)
 	ch, ok := rt.watch(pid, at)
 	if !ok {
-		dead := make(chan error, 1)
-		dead <- ErrNoProc
-		return dead, func() uint64 { return 0 }
+		return gone(), func() uint64 { return 0 }
 	}
 	return ch, func() uint64 { return *at }
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
@@ -47,13 +46,6 @@ func (p *process) State() any {
 	return v
 }
 
-// run calls a callback on a thread of its own, bounded by the step limit,
-// with the process available to the builtins. A Starlark error becomes
-// the exit reason {starlark, "file:line: message"}.
-func (p *process) run(ap *actor.Process, name string, args ...starlark.Value) (starlark.Value, error) {
-	return p.call(ap, name, args...)
-}
-
 // maybeUpgrade moves the process to its kind's next version, if a reload
 // asked for it: the new code's code_change(old_vsn, state, extra) turns the
 // state, as in a release upgrade.
@@ -68,7 +60,7 @@ func (p *process) maybeUpgrade(ap *actor.Process) error {
 		old.track(ap.Self(), false)
 		next.track(ap.Self(), true)
 		if next.fns["code_change"] != nil {
-			res, err := p.call(ap, "code_change", starlark.MakeInt(old.Version), p.state, starlark.None)
+			res, err := p.run(ap, "code_change", starlark.MakeInt(old.Version), p.state, starlark.None)
 			if err != nil {
 				return err
 			}
@@ -83,8 +75,10 @@ func (p *process) maybeUpgrade(ap *actor.Process) error {
 	}
 }
 
-// call runs one callback.
-func (p *process) call(ap *actor.Process, name string, args ...starlark.Value) (starlark.Value, error) {
+// run calls a callback on a pooled thread, bounded by the step limit,
+// with the process available to the builtins. A Starlark error becomes
+// the exit reason {starlark, "file:line: message"}.
+func (p *process) run(ap *actor.Process, name string, args ...starlark.Value) (starlark.Value, error) {
 	r := runners.Get().(*runner)
 	r.start(p, ap)
 	v, err := starlark.Call(&r.thread, p.kind.fns[name], args, nil)
@@ -455,6 +449,3 @@ func callerOf(thread *starlark.Thread, builtin string) (*actor.Process, error) {
 	}
 	return ap, nil
 }
-
-// trimQuotes is for messages that quote a value.
-func trimQuotes(s string) string { return strings.Trim(s, `"`) }

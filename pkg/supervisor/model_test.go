@@ -37,18 +37,17 @@ type modelChild struct {
 }
 
 type model struct {
-	strategy   supervisor.Strategy
-	maxR       int
-	window     time.Duration
-	now        time.Duration
-	history    []time.Duration // restart times in the window, oldest first
-	children   []*modelChild
-	alive      bool
-	nextID     int
-	journal    []string          // what the model expects the children to have reported
-	aliases    map[string]string // names a child registered itself: name -> child ID
-	supReason  error
-	lastResult string
+	strategy  supervisor.Strategy
+	maxR      int
+	window    time.Duration
+	now       time.Duration
+	history   []time.Duration // restart times in the window, oldest first
+	children  []*modelChild
+	alive     bool
+	nextID    int
+	journal   []string          // what the model expects the children to have reported
+	aliases   map[string]string // names a child registered itself: name -> child ID
+	supReason error
 }
 
 func (m *model) find(id string) (int, *modelChild) {
