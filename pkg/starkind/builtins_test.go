@@ -164,6 +164,7 @@ func TestRateLimiterRefills(t *testing.T) {
 	if n := tokens(); n != int64(0) {
 		t.Errorf("after 999 ms: %v tokens; want 0", n)
 	}
+	rt.Quiesce(ctx) // the call re-arms the limiter's timeout as it goes idle, after its reply
 	clock.Advance(time.Millisecond)
 	rt.Quiesce(ctx)
 	select { // the callback timeout fired, with no message to the limiter
