@@ -119,8 +119,16 @@ func TestProbeAgainstOTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	stopped := make(chan error, 1)
+	timers := clock.Pending()
 	go func() { stopped <- supervisor.TerminateChild(ctx, rt, sup, "slow") }()
 	first := <-terminated // terminate has begun, and sleeps for 1 s of manual time
+	// The clock moves once both timers wait on it: the sleep's, and the
+	// supervisor's 100 ms for the shutdown (armed on its own goroutine).
+	for deadline := time.Now().Add(10 * time.Second); clock.Pending() < timers+2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the shutdown timer and the sleep are not both set")
+		}
+	}
 	clock.Advance(100 * time.Millisecond)
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
