@@ -68,6 +68,7 @@ func (s *Session) advance(ctx context.Context, d time.Duration) error {
 		return errRealTime
 	}
 	until := m.Now().Add(d)
+	s.rec.addNow(entry{typ: entryClock, at: m.Now(), text: "advance", d: d})
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -125,6 +126,7 @@ func newCmdClock(s *Session) *cobra.Command {
 					s.clock.startVirtual(time.Now()) // on from the real time, so restart windows stay whole
 				}
 				s.clock.mu.Unlock()
+				s.rec.addNow(entry{typ: entryClock, at: s.clock.Now(), text: "virtual"})
 				s.result("clock", "virtual: time moves only with sleep and clock advance", map[string]any{"clock": "virtual"})
 			case "real":
 				if len(args) != 1 {
@@ -142,6 +144,7 @@ func newCmdClock(s *Session) *cobra.Command {
 				}
 				s.clock.virtual = nil
 				s.clock.mu.Unlock()
+				s.rec.addNow(entry{typ: entryClock, at: s.clock.Now(), text: "real"})
 				s.result("clock", "real", map[string]any{"clock": "real"})
 			case "advance":
 				if len(args) != 2 {

@@ -22,6 +22,7 @@ func commandTable() []func(s *Session) *cobra.Command {
 		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdDemonitor, newCmdTrap, newCmdSuspend, newCmdResume, newCmdAwait,
 		newCmdSup, newCmdReg,
 		newCmdEvents, newCmdFlush, newCmdTrace, newCmdTime, newCmdWatch, newCmdSleep, newCmdClock, newCmdEcho, newCmdSource,
+		newCmdRecord, newCmdReplay, newCmdWhy, newCmdWhyNot,
 		newCmdKinds, newCmdKind, newCmdAtoms, newCmdBench, newCmdHelp, newCmdExit,
 	}
 }

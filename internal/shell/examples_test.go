@@ -78,6 +78,9 @@ func TestHelpExamples(t *testing.T) {
 			continue // bench runs a million processes; bench_json.txtar runs it small
 		}
 		t.Run(ex, func(t *testing.T) {
+			if strings.Contains(ex, ".jsonl") {
+				t.Chdir(t.TempDir()) // record writes its file here
+			}
 			ios, _, out, errOut := iostreams.Test()
 			s, err := NewSession(ios, Options{})
 			if err != nil {

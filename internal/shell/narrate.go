@@ -26,6 +26,7 @@ func (s *Session) onEvent(e actor.Event) {
 	if narrate {
 		text = s.describe(e, stopper)
 	}
+	s.rec.add(entry{typ: entryEvent, at: s.clock.Now(), ev: e, text: plainText(text), by: stopper, clock: e.Clock})
 	r := record{text: text, subject: e.PID, clock: e.Clock}
 	if s.json {
 		r.obj = eventObject(e) // text mode has no use for it
@@ -75,7 +76,7 @@ const maxStoppers = 10_000
 func (s *Session) trackStopperLocked(e actor.Event) (stopper actor.PID) {
 	switch e.Kind {
 	case actor.EventSignal:
-		if e.Other.IsZero() || !supervisor.IsSupervisor(s.rt, e.Other) {
+		if e.Other.IsZero() || e.Detail == "link" || !supervisor.IsSupervisor(s.rt, e.Other) {
 			return actor.PID{}
 		}
 		if s.stoppedBy == nil || len(s.stoppedBy) >= maxStoppers {

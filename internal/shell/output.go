@@ -23,6 +23,9 @@ type output struct {
 	dropped int      // events not held because maxHeld were already
 	history []record // the last events, for the events command: a ring once full
 	next    int      // where the next record goes in a full history
+	// rec is the session's flight recorder, which keeps results and
+	// puts what a command caused in order when the output does.
+	rec *recorder
 }
 
 // maxHeld is how many events a command's output holds back at most: past
@@ -72,6 +75,9 @@ func (o *output) writeLocked(r record) {
 func (o *output) result(r record) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.rec != nil && r.text != "" {
+		o.rec.addNow(entry{typ: entryResult, text: plainText(r.text)})
+	}
 	o.writeLocked(r)
 }
 
@@ -111,6 +117,9 @@ func (o *output) hold() {
 func (o *output) flush(release bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.rec != nil {
+		o.rec.flush()
+	}
 	// Causal order, not arrival order: processes reacting to the same
 	// event at once report on different goroutines in any order, but
 	// their logical clocks (ties broken by PID) order them the same way

@@ -35,6 +35,10 @@ type Session struct {
 	stoppedBy map[actor.PID]actor.PID
 	// clock is the runtime's time, real or virtual (see clock.go).
 	clock clock
+	// rec is the flight recorder (see recorder.go).
+	rec recorder
+	// opts are the options the session started with, for a replay's.
+	opts Options
 	// crashes are the last Starlark crash under each name (under mu).
 	crashes map[string]crash
 	// last is the value of the last command that gave one (a PID, a
@@ -90,8 +94,10 @@ type Options struct {
 	// Use supervisor.NoRestarts for none.
 	RootMaxRestarts int
 	RootMaxSeconds  int
-	// VirtualClock starts the session under virtual time (see clock).
+	// VirtualClock starts the session under virtual time (see clock), at
+	// VirtualStart (zero: 2000-01-01, the same every run).
 	VirtualClock bool
+	VirtualStart time.Time
 }
 
 // The root supervisor's default budget. OTP's default (3 in 5 s) suits a
@@ -122,19 +128,25 @@ func NewSession(ios *iostreams.IOStreams, opts Options) (*Session, error) {
 		narrate:   true,
 		requests:  map[actor.Ref]*request{},
 	}
+	s.out.rec = &s.rec
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	if s.atomLimit <= 0 {
 		s.atomLimit = DefaultAtomLimit
 	}
+	if opts.RootMaxRestarts == 0 {
+		opts.RootMaxRestarts = DefaultRootMaxRestarts
+	}
+	if opts.RootMaxSeconds == 0 {
+		opts.RootMaxSeconds = DefaultRootMaxSeconds
+	}
+	s.opts = opts
 	s.rootOpts = supervisor.DynamicOptions{MaxRestarts: opts.RootMaxRestarts, MaxSeconds: opts.RootMaxSeconds}
-	if s.rootOpts.MaxRestarts == 0 {
-		s.rootOpts.MaxRestarts = DefaultRootMaxRestarts
-	}
-	if s.rootOpts.MaxSeconds == 0 {
-		s.rootOpts.MaxSeconds = DefaultRootMaxSeconds
-	}
 	if opts.VirtualClock {
-		s.clock.startVirtual(virtualEpoch)
+		at := opts.VirtualStart
+		if at.IsZero() {
+			at = virtualEpoch
+		}
+		s.clock.startVirtual(at)
 	}
 	if err := s.boot(); err != nil {
 		return nil, err
@@ -175,6 +187,7 @@ func (s *Session) Close() error {
 	s.bgCancel()
 	s.bg.Wait()
 	unsub()
+	s.rec.close()
 	// The session is over: processes get a moment to run Terminate, and
 	// what is still busy then is killed, as quitting IEx ends the VM. A
 	// child with shutdown infinity stuck in a callback must not hold the
@@ -193,13 +206,14 @@ func (s *Session) runtime() *actor.Runtime {
 // say prints what a process says, in order with the narration.
 func (s *Session) say(p *actor.Process, text string) {
 	pid := p.Self()
+	r := record{text: text, subject: pid, clock: p.Clock()}
+	s.rec.add(entry{typ: entryOutput, at: s.clock.Now(), pid: pid, text: text, clock: r.clock})
 	s.mu.Lock()
 	quiet := !s.narrate
 	s.mu.Unlock()
 	if quiet && !s.json {
 		return
 	}
-	r := record{text: text, subject: pid, clock: p.Clock()}
 	if s.json { // text mode has no use for it (a fast ticker made millions)
 		r.obj = map[string]any{"type": "output", "pid": pid.String(), "text": text}
 	}
@@ -396,17 +410,45 @@ func (s *Session) execWords(ctx context.Context, words []string) error {
 // what happened.
 func (s *Session) execOne(ctx context.Context, words []string) error {
 	s.out.hold()
+	seq := s.rec.command(strings.Join(words, " "), s.at, s.clock.Now())
+	restore := s.keepBody(seq)
 	err := s.runCommand(ctx, words)
+	restore()
 	if !errors.Is(err, errExit) {
 		s.settle(ctx)
 		s.out.flush(false)
 		s.renewRoot()
 	}
 	s.out.flush(true)
+	s.rec.done(seq, err)
 	if err != nil && !errors.Is(err, errExit) {
 		err = s.afterFailure(err)
 	}
 	return err
+}
+
+// keepBody has the recorder keep the lines the command seq reads after
+// its own (kind new's body), so a replay can give them to it again; the
+// returned function ends that.
+func (s *Session) keepBody(seq int) (restore func()) {
+	more := s.more
+	if more == nil {
+		return func() {}
+	}
+	var lines []string
+	s.more = func(prompt string) (string, error) {
+		line, err := more(prompt)
+		if err == nil {
+			lines = append(lines, line)
+		}
+		return line, err
+	}
+	return func() {
+		s.more = more
+		if len(lines) > 0 {
+			s.rec.body(seq, lines)
+		}
+	}
 }
 
 // failed reports a failed command in --json and wraps its error.

@@ -13,7 +13,7 @@ type EventKind uint8
 const (
 	EventSpawned            EventKind = iota + 1 // PID started; Other is its parent, Name its via name, Detail its behaviour
 	EventExited                                  // PID exited with Reason; Other is its parent, Name its first registered name
-	EventSignal                                  // an exit signal with Reason was sent to PID by Other (zero: from outside)
+	EventSignal                                  // an exit signal with Reason was sent to PID by Other (zero: from outside); Detail is "link" for one along a link
 	EventRestarted                               // supervisor Supervisor restarted child Name: PID exited with Reason, Other is the new PID
 	EventNotRestarted                            // supervisor Supervisor did not restart child Name (PID) after Reason; Detail says why
 	EventRestartFailed                           // supervisor Supervisor could not restart child Name: Reason is the start error

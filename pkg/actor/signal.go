@@ -89,6 +89,11 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, inline i
 	if p == nil {
 		return false, false, 0
 	}
+	if via == viaLink && !errors.Is(reason, ErrNormal) && rt.listening() {
+		// Announced before it is delivered, as a direct signal is, so that
+		// what it causes comes after it.
+		rt.emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Detail: "link", Clock: clock})
+	}
 	p.mu.Lock()
 	if p.flags&(fExiting|fDead) != 0 {
 		p.mu.Unlock()
