@@ -18,6 +18,9 @@
 
 echo -- greet alice: she is greeted once, exits with reason normal, and is not restarted
 spawn greeter alice
+expect output "👋 alice"
+expect exited greeter_for_alice normal
+expect not-restarted greeter_for_alice
 echo -- her name is free again, and the supervisor has no child left
 whereis greeter_for_alice
 sup count root

@@ -39,6 +39,10 @@ type Session struct {
 	rec recorder
 	// opts are the options the session started with, for a replay's.
 	opts Options
+	// expectFrom is where the stretch expect checks begins, and expectAt
+	// the recorder's last seq after the last expect (see expect; RunSource's
+	// goroutine only).
+	expectFrom, expectAt int
 	// crashes are the last Starlark crash under each name (under mu).
 	crashes map[string]crash
 	// last is the value of the last command that gave one (a PID, a
