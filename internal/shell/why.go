@@ -22,6 +22,7 @@ type history struct {
 	s       *Session
 	entries []entry
 	labels  map[actor.PID]string
+	named   map[string][]entry // the naming events of each name, for msc (made when first needed)
 }
 
 func (s *Session) history() *history {
