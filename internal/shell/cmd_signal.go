@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -39,22 +40,24 @@ func (s *Session) workspaceGuard(verb string, pid actor.PID, force bool) error {
 }
 
 func newCmdKill(s *Session) *cobra.Command {
-	var force bool
+	var force, dryRun bool
 	cmd := &cobra.Command{
 		Annotations: map[string]string{completeKey: "process none"},
-		Use:         "kill TARGET [REASON] [--force]",
+		Use:         "kill TARGET [REASON] [--force] [--dry-run]",
 		Short:       "send an exit signal, like Process.exit/2 (default reason: kill)",
 		Long: "kill cannot be trapped and leaves the reason killed. Other reasons end a process that does not\n" +
 			"trap exits (normal is ignored); a process that traps exits gets an {'EXIT', From, Reason} message.\n" +
-			"root and the shell's own process are the session's: they take --force.",
-		Example: "kill c1\nkill c1 boom\nkill c1 normal\nkill c1 {shutdown, maintenance}",
+			"root and the shell's own process are the session's: they take --force. --dry-run says what would\n" +
+			"happen (who exits, who restarts by which rule, the budget after, who gives up and what its parent\n" +
+			"then does), from the supervisors' own decision function, and does nothing.",
+		Example: "kill c1\nkill c1 boom\nkill c1 normal\nkill c1 {shutdown, maintenance}\nkill c1 --dry-run",
 		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, err := s.resolve(args[0])
 			if err != nil {
 				return err
 			}
-			if err := s.workspaceGuard("kill", pid, force); err != nil {
+			if err := s.workspaceGuard("kill", pid, force || dryRun); err != nil {
 				return err
 			}
 			reason := actor.ErrKill
@@ -64,6 +67,12 @@ func newCmdKill(s *Session) *cobra.Command {
 					return err
 				}
 				reason = termReason(t)
+			}
+			if dryRun {
+				pr := s.predictor(cmd.Context())
+				pr.signal(pid, reason)
+				s.showPrediction("kill "+strings.Join(args, " "), pr.p)
+				return nil
 			}
 			rt := s.runtime()
 			in, _ := rt.Info(pid)
@@ -83,27 +92,29 @@ func newCmdKill(s *Session) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "kill root or the shell's own process all the same")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "say what would happen, and do nothing")
 	return keepRaw(cmd, 1)
 }
 
 func newCmdStop(s *Session) *cobra.Command {
 	var timeout time.Duration
-	var force bool
+	var force, dryRun bool
 	cmd := &cobra.Command{
 		Annotations: map[string]string{completeKey: "process none"},
-		Use:         "stop TARGET [REASON] [--timeout D] [--force]",
+		Use:         "stop TARGET [REASON] [--timeout D] [--force] [--dry-run]",
 		Short:       "stop a process through its Terminate, like GenServer.stop/3 (default reason: normal)",
 		Long: "A permanent child comes straight back: its supervisor restarts it, as after kill. To end it\n" +
 			"for good, sup terminate SUP ID stops it and keeps its spec (sup delete SUP ID drops that too);\n" +
-			"a child of a DynamicSupervisor is gone after sup terminate SUP PID.",
-		Example: "stop c1\nstop c1 shutdown\nstop s1 --timeout 30s",
+			"a child of a DynamicSupervisor is gone after sup terminate SUP PID. --dry-run says what would\n" +
+			"happen, and does nothing.",
+		Example: "stop c1\nstop c1 shutdown\nstop s1 --timeout 30s\nstop c1 --dry-run",
 		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pid, err := s.resolve(args[0])
 			if err != nil {
 				return err
 			}
-			if err := s.workspaceGuard("stop", pid, force); err != nil {
+			if err := s.workspaceGuard("stop", pid, force || dryRun); err != nil {
 				return err
 			}
 			reason := actor.ErrNormal
@@ -113,6 +124,12 @@ func newCmdStop(s *Session) *cobra.Command {
 					return err
 				}
 				reason = termReason(t)
+			}
+			if dryRun {
+				pr := s.predictor(cmd.Context())
+				pr.exit(pid, reason)
+				s.showPrediction("stop "+strings.Join(args, " "), pr.p)
+				return nil
 			}
 			if timeout <= 0 {
 				return fmt.Errorf("--timeout must be positive")
@@ -145,6 +162,7 @@ func newCmdStop(s *Session) *cobra.Command {
 	}
 	durationFlag(cmd.Flags(), &timeout, "timeout", actor.DefaultCallTimeout, "how long to wait for it to stop: a duration, or infinity")
 	cmd.Flags().BoolVar(&force, "force", false, "stop root or the shell's own process all the same")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "say what would happen, and do nothing")
 	keepRaw(cmd, 1)
 	return cmd
 }

@@ -281,11 +281,12 @@ func newCmdSupCount(s *Session) *cobra.Command {
 }
 
 func newCmdSupTerminate(s *Session) *cobra.Command {
-	return &cobra.Command{
+	var dryRun bool
+	c := &cobra.Command{
 		Annotations: map[string]string{completeKey: "supervisor process"},
-		Use:         "terminate SUP CHILD",
+		Use:         "terminate SUP CHILD [--dry-run]",
 		Short:       "stop a child by ID or PID, like terminate_child/2 (its spec stays unless temporary or dynamic)",
-		Example:     "sup terminate workers c1\nsup terminate root <0.2.0>",
+		Example:     "sup terminate workers c1\nsup terminate root <0.2.0>\nsup terminate workers c1 --dry-run",
 		Args:        exactArgs(2, "a SUP and a CHILD (ID or PID)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sup, err := s.supervisorPID(args[0])
@@ -294,6 +295,9 @@ func newCmdSupTerminate(s *Session) *cobra.Command {
 			}
 			child := args[1]
 			rt := s.runtime()
+			if dryRun {
+				return s.dryTerminate(cmd.Context(), sup, args)
+			}
 			if pid, perr := actor.ParsePID(child); perr == nil {
 				err = supervisor.TerminateChildPID(cmd.Context(), rt, sup, pid)
 			} else if d, _ := supervisor.Describe(cmd.Context(), rt, sup); d.Dynamic {
@@ -313,6 +317,8 @@ func newCmdSupTerminate(s *Session) *cobra.Command {
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&dryRun, "dry-run", false, "say what would happen, and do nothing")
+	return c
 }
 
 func newCmdSupRestart(s *Session) *cobra.Command {

@@ -400,6 +400,9 @@ func Describe(ctx context.Context, rt *actor.Runtime, sup actor.PID) (Descriptio
 type State struct {
 	Description
 	Children []ChildInfo
+	// History holds the times of the restarts in the window, oldest
+	// first, for [State.Decide].
+	History []time.Time
 }
 
 var errNoStart = errors.New("supervisor: child spec has neither New nor Start")

@@ -174,7 +174,7 @@ func (s *sup) describe() Description {
 // State implements actor.StateGetter: a consistent copy of the
 // supervisor's state (see [State]), made between requests.
 func (s *sup) State() any {
-	st := State{Description: s.describe()}
+	st := State{Description: s.describe(), History: slices.Clone(s.history)}
 	if !s.dynamic {
 		st.Children = s.which()
 	}
@@ -394,24 +394,34 @@ func (s *sup) emit(e actor.Event) {
 
 // childExited applies the restart type, the intensity and the strategy.
 func (s *sup) childExited(c *child, old actor.PID, reason error) error {
-	if !ShouldRestart(c.spec.Restart, reason) {
+	var d decision
+	if s.dynamic {
+		d = decide(OneForOne, []Restart{c.spec.Restart}, 0, reason, s.history, s.rt.Now(), s.maxR, s.maxT, true)
+	} else {
+		types := make([]Restart, len(s.children))
+		for j, sib := range s.children {
+			types[j] = sib.spec.Restart
+		}
+		d = decide(s.strategy, types, slices.Index(s.children, c), reason, s.history, s.rt.Now(), s.maxR, s.maxT, true)
+	}
+	if !d.Restart {
 		if s.rt.Hooks().Listening() {
-			s.emit(actor.Event{Kind: actor.EventNotRestarted, PID: old, Name: c.spec.ID, Reason: reason,
-				Detail: c.spec.Restart.String() + ": " + notRestartedWhy(c.spec.Restart, reason)})
+			s.emit(actor.Event{Kind: actor.EventNotRestarted, PID: old, Name: c.spec.ID, Reason: reason, Detail: d.Why})
 		}
 		if s.dynamic || c.spec.Restart == Temporary {
 			s.remove(c)
 		}
 		return nil
 	}
-	if over := s.addRestart(); over {
+	s.history = d.History
+	if d.GiveUp {
+		s.gaveUp()
 		return actor.ErrShutdown
 	}
 	if s.dynamic {
 		return s.restartDynamic(c, old, reason)
 	}
-	i := slices.Index(s.children, c)
-	stop, start := plan(s.strategy, len(s.children), i, func(j int) bool { return s.children[j].spec.Restart == Temporary })
+	stop, start := d.stop, d.start
 	causes := map[string]restartCause{c.spec.ID: {old: old, reason: reason, direct: true}}
 	var gone []*child
 	for _, j := range stop {
@@ -453,15 +463,23 @@ func notRestartedWhy(r Restart, reason error) string {
 func (s *sup) addRestart() bool {
 	var over bool
 	s.history, over = exceeded(s.history, s.rt.Now(), s.maxR, s.maxT)
-	if over && s.rt.Hooks().Listening() {
-		n, children := s.count().Active, "children"
-		if n == 1 {
-			children = "child"
-		}
-		s.emit(actor.Event{Kind: actor.EventGaveUp, PID: s.self, Reason: actor.ErrShutdown, Restarts: len(s.history),
-			Detail: fmt.Sprintf("stopping %d %s", n, children)})
+	if over {
+		s.gaveUp()
 	}
 	return over
+}
+
+// gaveUp reports that the supervisor exceeded its intensity.
+func (s *sup) gaveUp() {
+	if !s.rt.Hooks().Listening() {
+		return
+	}
+	n, children := s.count().Active, "children"
+	if n == 1 {
+		children = "child"
+	}
+	s.emit(actor.Event{Kind: actor.EventGaveUp, PID: s.self, Reason: actor.ErrShutdown, Restarts: len(s.history),
+		Detail: fmt.Sprintf("stopping %d %s", n, children)})
 }
 
 // restartIDs starts the children with the given IDs in order. If one
