@@ -98,7 +98,9 @@ func newCmdClock(s *Session) *cobra.Command {
 			"it from the real time now, and timers set under real time keep running on that. clock shows the\n" +
 			"time since virtual time began.\n" +
 			"clock real is refused while timers wait on the virtual clock (advance past them first).\n" +
-			"Calls still time out on real time.",
+			"A call's --timeout is on the virtual clock too, and while the shell waits for a reply and\n" +
+			"nothing in the runtime can move on by itself (the callee sleeps on a virtual timer), the time\n" +
+			"moves on to the next timer, so a call to a process that sleeps 5 s replies at once.",
 		Example: "clock\nclock virtual; spawn ticker 1s --name t; clock advance 3s\nclock virtual; clock real",
 		Args:    rangeArgs(0, 2, "virtual, real, or advance D"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -164,4 +166,109 @@ func newCmdClock(s *Session) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// errVirtualTimeout ends a call whose timeout passed on the virtual clock.
+var errVirtualTimeout = errors.New("virtual timeout")
+
+// idlePoll is how often a call waiting under virtual time looks whether
+// the runtime can still move on by itself.
+const idlePoll = 2 * time.Millisecond
+
+// callVirtual runs call under virtual time, its timeout a timer on the
+// virtual clock. With moveTime (a call the shell waits for) the time moves
+// while the runtime is blocked (see waitVirtual): a call to a process that
+// sleeps 5 s replies at once, 5 virtual seconds later, and one to a
+// process that never replies times out at once, at its timeout. Without
+// (call --async) the time is left to sleep, clock advance and await.
+func (s *Session) callVirtual(ctx context.Context, m *actor.ManualTime, timeout time.Duration, moveTime bool, call func(context.Context) (any, error)) (any, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if !moveTime {
+		if timeout != infinity {
+			defer m.AfterFunc(timeout, func() { cancel(errVirtualTimeout) })()
+		}
+		reply, err := call(ctx)
+		if errors.Is(context.Cause(ctx), errVirtualTimeout) {
+			return nil, actor.ErrTimeout
+		}
+		return reply, err
+	}
+	var reply any
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		reply, err = call(ctx)
+	}()
+	if werr := s.waitVirtual(ctx, m, timeout, done); werr != nil {
+		cancel(werr)
+		<-done
+		if errors.Is(werr, errVirtualTimeout) {
+			return nil, actor.ErrTimeout
+		}
+		return nil, werr
+	}
+	return reply, err
+}
+
+// waitVirtual waits for done under virtual time, at most timeout on the
+// virtual clock. While it waits and nothing in the runtime can move on by
+// itself (every goroutine that owns a process is blocked inside a
+// callback, as a sleeper waiting on a virtual timer is), the time moves to
+// the next timer, as testing/synctest moves a bubble's clock when all its
+// goroutines are blocked; the timeout is one of those timers. It returns
+// errVirtualTimeout when the timeout passed first, ctx's error when ctx
+// (Ctrl-C) ended the wait.
+func (s *Session) waitVirtual(ctx context.Context, m *actor.ManualTime, timeout time.Duration, done <-chan struct{}) error {
+	expired := make(chan struct{})
+	if timeout != infinity {
+		defer m.AfterFunc(timeout, func() { close(expired) })()
+	}
+	rt := s.runtime()
+	tick := time.NewTicker(idlePoll)
+	defer tick.Stop()
+	last := map[actor.PID]uint64{}
+	for {
+		select {
+		case <-done:
+			return nil
+		case <-expired:
+			return errVirtualTimeout
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		// Blocked: the goroutines that own processes are all inside the
+		// same callbacks as at the last look (their handled counts have
+		// not moved).
+		now := map[actor.PID]uint64{}
+		rt.Hooks().Running(func(pid actor.PID, handled uint64) { now[pid] = handled })
+		blocked := int64(len(now)+rt.Hooks().Zombies()) >= rt.Hooks().Active()
+		for pid, h := range now {
+			if was, ok := last[pid]; !ok || was != h {
+				blocked = false
+			}
+		}
+		last = now
+		if !blocked {
+			continue
+		}
+		if next, ok := m.Next(); ok {
+			d := max(0, next.Sub(m.Now()))
+			s.rec.addNow(entry{typ: entryClock, at: m.Now(), text: "advance", d: d})
+			m.Advance(d)
+			last = map[actor.PID]uint64{} // look again before moving on
+		}
+	}
+}
+
+// callContext is the context of a call with a timeout: on the real clock
+// a deadline, under virtual time none (callVirtual keeps the timeout on
+// the virtual clock).
+func (s *Session) callContext(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if s.clock.manual() != nil || timeout == infinity {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, timeout)
 }

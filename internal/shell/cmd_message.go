@@ -132,9 +132,9 @@ func newCmdCall(s *Session) *cobra.Command {
 			if async {
 				return s.callAsync(pid, msg, args[0], timeout)
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			ctx, cancel := s.callContext(cmd.Context(), timeout)
 			defer cancel()
-			reply, err := s.callProcess(ctx, pid, msg, args[0], timeout)
+			reply, err := s.callProcess(ctx, pid, msg, args[0], timeout, false)
 			// What the call caused comes first, as a trace of the callee
 			// shows its receipt and reply before the caller has the reply.
 			s.settle(cmd.Context())
@@ -154,30 +154,50 @@ func newCmdCall(s *Session) *cobra.Command {
 }
 
 // callProcess calls pid, answering for a supervisor the calls an OTP
-// supervisor answers; target is what the user typed, for errors.
-func (s *Session) callProcess(ctx context.Context, pid actor.PID, msg any, target string, timeout time.Duration) (any, error) {
+// supervisor answers; target is what the user typed, for errors. Under
+// virtual time a call the shell waits for moves the time while the
+// runtime is blocked (see callVirtual); a background one (call --async)
+// leaves the time to sleep and clock advance, its timeout on the virtual
+// clock.
+func (s *Session) callProcess(ctx context.Context, pid actor.PID, msg any, target string, timeout time.Duration, background bool) (any, error) {
 	if supervisor.IsSupervisor(s.runtime(), pid) {
 		if reply, ok, err := s.supervisorCall(ctx, pid, msg); ok {
 			return reply, err
 		}
 	}
-	reply, err := s.runtime().Call(ctx, pid, msg)
+	var reply any
+	var err error
+	if m := s.clock.manual(); m != nil {
+		// no default timeout: callVirtual keeps it on the virtual clock
+		reply, err = s.callVirtual(ctx, m, timeout, !background, func(ctx context.Context) (any, error) {
+			return s.runtime().Hooks().CallInfinity(ctx, pid, msg)
+		})
+	} else {
+		reply, err = s.runtime().Call(ctx, pid, msg)
+	}
 	if err != nil {
-		if errors.Is(err, supervisor.ErrUnknownRequest) {
-			return nil, fmt.Errorf("%w: %s is a supervisor: it answers which_children and count_children (see also sup children, sup count)",
-				supervisor.ErrUnknownRequest, clip(target))
-		}
-		if errors.Is(err, actor.ErrTimeout) {
-			return nil, fmt.Errorf("timeout: no reply from %v within %v", pid, timeout)
-		}
-		var exit *actor.ExitError
-		if errors.As(err, &exit) {
-			// The callee died before it replied, as GenServer.call exits with.
-			return nil, fmt.Errorf("%v exited before it replied: %s", exit.PID, actor.FormatReason(exit.Reason))
-		}
-		return nil, err
+		return nil, s.callError(err, pid, target, timeout)
 	}
 	return reply, nil
+}
+
+// callError says why a call got no reply, in the shell's words.
+func (s *Session) callError(err error, pid actor.PID, target string, timeout time.Duration) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, supervisor.ErrUnknownRequest):
+		return fmt.Errorf("%w: %s is a supervisor: it answers which_children and count_children (see also sup children, sup count)",
+			supervisor.ErrUnknownRequest, clip(target))
+	case errors.Is(err, actor.ErrTimeout), errors.Is(err, errVirtualTimeout):
+		return fmt.Errorf("timeout: no reply from %v within %v", pid, timeout)
+	}
+	var exit *actor.ExitError
+	if errors.As(err, &exit) {
+		// The callee died before it replied, as GenServer.call exits with.
+		return fmt.Errorf("%v exited before it replied: %s", exit.PID, actor.FormatReason(exit.Reason))
+	}
+	return err
 }
 
 // childTerm is a child as OTP's supervisor names it: its PID, or

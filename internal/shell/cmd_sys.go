@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/supervisor"
 	"github.com/spf13/cobra"
 )
 
@@ -94,14 +95,29 @@ func (s *Session) callAsync(pid actor.PID, msg any, target string, timeout time.
 		s.mu.Unlock()
 		return fmt.Errorf("%d calls made with --async wait for await already: await some first", maxRequests)
 	}
+	// The request is in the callee's mailbox before the command ends, so
+	// what the next command sends comes after it, and under virtual time
+	// the timer it sets is there for sleep to fire.
+	var send *actor.Request
+	if !supervisor.IsSupervisor(rt, pid) { // a supervisor's are answered by callProcess
+		var err error
+		if send, err = rt.SendRequest(pid, msg); err != nil {
+			s.mu.Unlock()
+			return err
+		}
+	}
 	ref := rt.MakeRef()
 	r := &request{pid: pid, done: make(chan struct{})}
 	s.requests[ref] = r
 	s.mu.Unlock()
 	s.bg.Go(func() {
-		ctx, cancel := context.WithTimeout(s.bgCtx, timeout)
+		ctx, cancel := s.callContext(s.bgCtx, timeout)
 		defer cancel()
-		r.reply, r.err = s.callProcess(ctx, pid, msg, target, timeout)
+		if send != nil {
+			r.reply, r.err = s.waitRequest(ctx, send, target, timeout)
+		} else {
+			r.reply, r.err = s.callProcess(ctx, pid, msg, target, timeout, true)
+		}
 		close(r.done)
 		if s.bgCtx.Err() != nil {
 			return // the session is closing: nobody is left to tell
@@ -117,6 +133,39 @@ func (s *Session) callAsync(pid actor.PID, msg any, target string, timeout time.
 	s.setLast(ref.String())
 	s.result("call", ref.String(), map[string]any{"pid": pid.String(), "ref": ref.String(), "async": true})
 	return nil
+}
+
+// waitRequest waits for a call --async's reply, at most timeout: on the
+// virtual clock under virtual time.
+func (s *Session) waitRequest(ctx context.Context, r *actor.Request, target string, timeout time.Duration) (any, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if m := s.clock.manual(); m != nil && timeout != infinity {
+		defer m.AfterFunc(timeout, func() { cancel(errVirtualTimeout) })()
+	}
+	reply, err := r.Wait(ctx)
+	if err != nil && errors.Is(context.Cause(ctx), errVirtualTimeout) {
+		err = actor.ErrTimeout
+	}
+	return reply, s.callError(err, r.PID(), target, timeout)
+}
+
+// awaitReply waits for r's reply at most timeout: on the virtual clock,
+// moving it while the runtime is blocked, under virtual time.
+func (s *Session) awaitReply(ctx context.Context, r *request, timeout time.Duration) error {
+	if m := s.clock.manual(); m != nil {
+		return s.waitVirtual(ctx, m, timeout, r.done)
+	}
+	wait := time.NewTimer(timeout)
+	defer wait.Stop()
+	select {
+	case <-r.done:
+		return nil
+	case <-wait.C:
+		return actor.ErrTimeout
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func newCmdAwait(s *Session) *cobra.Command {
@@ -143,14 +192,11 @@ func newCmdAwait(s *Session) *cobra.Command {
 			if r == nil {
 				return fmt.Errorf("no call --async is waiting under %v (await takes each reply once)", ref)
 			}
-			wait := time.NewTimer(timeout)
-			defer wait.Stop()
-			select {
-			case <-r.done:
-			case <-wait.C:
-				return fmt.Errorf("timeout: no reply to %v from %v within %v; await it again later", ref, r.pid, timeout)
-			case <-cmd.Context().Done():
-				return cmd.Context().Err()
+			if err := s.awaitReply(cmd.Context(), r, timeout); err != nil {
+				if errors.Is(err, errVirtualTimeout) || errors.Is(err, actor.ErrTimeout) {
+					return fmt.Errorf("timeout: no reply to %v from %v within %v; await it again later", ref, r.pid, timeout)
+				}
+				return err
 			}
 			s.mu.Lock()
 			delete(s.requests, ref)

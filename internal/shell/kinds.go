@@ -296,10 +296,10 @@ func (s *sleeper) Behaviour() string         { return "sleeper" }
 func (s *sleeper) State() any                { return Tuple{Atom("sleep_ms"), s.d.Milliseconds()} }
 func (s *sleeper) Init(*actor.Process) error { return nil }
 func (s *sleeper) HandleCall(p *actor.Process, _ actor.From, req any) (any, error) {
-	t := time.NewTimer(s.d)
-	defer t.Stop()
+	up := make(chan struct{})
+	defer p.Runtime().Hooks().AfterFunc(s.d, func() { close(up) })() // the runtime's clock: virtual time too
 	select {
-	case <-t.C:
+	case <-up:
 	case <-p.Done():
 	}
 	return req, nil

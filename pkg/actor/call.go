@@ -370,3 +370,51 @@ func (rt *Runtime) State(ctx context.Context, pid PID) (any, error) {
 	c := &call{ch: make(chan callResult, 1)}
 	return rt.await(ctx, p, c, kState, nil, 0, DefaultCallTimeout)
 }
+
+// Request is a call in flight, made with [Runtime.SendRequest]; Wait
+// takes its reply, as gen_server:send_request/2 and receive_response/2
+// split a call in two.
+type Request struct {
+	pid PID
+	c   *call
+}
+
+// SendRequest delivers req to pid's HandleCall and returns at once, the
+// request already in pid's mailbox: what the caller sends pid afterwards
+// comes after it. The errors are Call's: a [CallError] matching ErrNoProc
+// if pid is not alive.
+func (rt *Runtime) SendRequest(pid PID, req any) (*Request, error) {
+	p := rt.table.get(pid.id)
+	if p == nil {
+		return nil, &CallError{PID: pid, Err: ErrNoProc}
+	}
+	c := &call{req: req, ch: make(chan callResult, 1)}
+	if !p.push(item{kind: kCall, msg: c, clock: rt.clock(PID{})}) {
+		return nil, &CallError{PID: pid, Err: ErrNoProc}
+	}
+	return &Request{pid: pid, c: c}, nil
+}
+
+// PID is the process the request was sent to.
+func (r *Request) PID() PID { return r.pid }
+
+// Wait waits for the reply until ctx is done; there is no default
+// timeout, the caller chose when to wait. A Wait that ends with ctx gives
+// the request up, and a reply that comes later is dropped: the error is a
+// [CallError] matching ErrTimeout for a deadline, wrapping ctx.Err()
+// otherwise. An [ExitError] if the process exited before it replied.
+func (r *Request) Wait(ctx context.Context) (any, error) {
+	select {
+	case res := <-r.c.ch:
+		return res.v, res.err
+	case <-ctx.Done():
+	}
+	if !r.c.state.CompareAndSwap(0, 1) {
+		res := <-r.c.ch // answered just in time
+		return res.v, res.err
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil, &CallError{PID: r.pid, Err: ErrTimeout}
+	}
+	return nil, &CallError{PID: r.pid, Err: ctx.Err()}
+}
