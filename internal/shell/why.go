@@ -448,7 +448,14 @@ func (h *history) explain(e entry) []step {
 		if x, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == ev.PID }); ok && ev.Kind == actor.EventUnregistered {
 			return append([]step{h.step(e, text+": the process exited.", nil)}, h.exitChain(x, 1)...)
 		}
-		return []step{h.step(e, text+orSomething(prefix(", since ", h.command(e)), "")+".", nil)}
+		out := []step{h.step(e, text+orSomething(prefix(", since ", h.command(e)), "")+".", nil)}
+		if ev.Kind == actor.EventRegistered {
+			if x, ok := h.after(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == ev.PID }); ok {
+				out = append(out, h.step(x, fmt.Sprintf("%s has since exited, which let the name go:", ev.PID), nil))
+				out = append(out, h.exitChain(x, 1)...)
+			}
+		}
+		return out
 	case actor.EventSpawned:
 		if s, ok := h.after(e.seq-1, func(x actor.Event) bool { return x.Kind == actor.EventRestarted && x.Other == ev.PID }); ok && s.cmd == e.cmd {
 			return h.restartChain(s, 0)
@@ -504,12 +511,12 @@ func (h *history) subject(target string, pid actor.PID, whyNot bool) (entry, boo
 		}
 		switch e.ev.Kind {
 		case actor.EventRegistered:
-			if _, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventSpawned && x.PID == e.ev.PID }); ok {
-				continue // the spawn or restart says more
+			if sp, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventSpawned && x.PID == e.ev.PID }); ok && sp.cmd == e.cmd {
+				continue // the spawn or restart that took the name says more
 			}
 		case actor.EventUnregistered:
-			if _, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == e.ev.PID }); ok {
-				continue
+			if x, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == e.ev.PID }); ok && x.cmd == e.cmd {
+				continue // the exit that let the name go says more
 			}
 		case actor.EventExited:
 			// the supervisor's decision after it says more
