@@ -23,7 +23,7 @@ Every object has "type":
             sup children: one per child (id, pid, type, restart, shutdown, restarts,
             restarting), then sup, count; a list that is empty still ends with its count
   "event"   a runtime event: "event" is spawned, exited, signal, restarted, not_restarted,
-            restart_failed, gave_up, registered, unregistered, received, handled, down or
+            restart_failed, gave_up, registered, unregistered, received, handled, sent, down or
             subscriber_panicked; with
             pid, and where they apply: other (parent, new pid, sender), supervisor, name,
             reason, detail, message, state, restarts, max_restarts, max_seconds

@@ -141,9 +141,33 @@ func (h *history) chart(targets map[actor.PID]bool, names map[string]bool, since
 				rows = append(rows, row{seq: e.seq, from: ev.PID, note: true,
 					text: fmt.Sprintf("gave up: more than %d restarts in %s", ev.MaxRestarts, seconds(ev.Window))})
 			}
+		case actor.EventSent:
+			// a command's own cast or send is drawn from the command
+			if wanted(ev.PID, ev.Other) && !(ev.PID.IsZero() && h.fromCommand(e)) {
+				verb := "cast"
+				if ev.Detail == "info" {
+					verb = "send"
+				}
+				rows = append(rows, row{seq: e.seq, from: ev.PID, to: ev.Other, text: verb + " " + FormatTerm(ev.Message)})
+			}
 		case actor.EventReceived:
-			if wanted(ev.PID) && !h.fromCommand(e) {
+			switch {
+			case !wanted(ev.PID, ev.Other):
+			case ev.Detail == "cast" || ev.Detail == "info": // drawn where it was sent
+			case ev.Detail == "call" && !ev.Other.IsZero():
+				rows = append(rows, row{seq: e.seq, from: ev.Other, to: ev.PID, text: "call " + FormatTerm(ev.Message)})
+			case ev.Detail == "call" && h.fromCommand(e):
+			default:
 				rows = append(rows, row{seq: e.seq, from: ev.PID, note: true, text: "got " + ev.Detail + " " + FormatTerm(ev.Message)})
+			}
+		case actor.EventHandled:
+			if ev.Detail != "call" || !wanted(ev.PID) {
+				continue
+			}
+			if r, ok := h.before(e.seq, func(x actor.Event) bool {
+				return x.Kind == actor.EventReceived && x.PID == ev.PID && x.Detail == "call"
+			}); ok && !r.ev.Other.IsZero() {
+				rows = append(rows, row{seq: e.seq, from: ev.PID, to: r.ev.Other, text: "reply " + FormatTerm(ev.Message)})
 			}
 		}
 	}

@@ -258,16 +258,41 @@ func (rt *Runtime) Reply(from From, reply any) {
 // Cast sends msg to pid's HandleCast without waiting, like
 // GenServer.cast/2. It never blocks, and a cast to a dead process is
 // dropped; Cast reports whether pid was alive to receive it.
-func (rt *Runtime) Cast(pid PID, msg any) bool { return rt.deliver(pid, kCast, msg, 0) }
+func (rt *Runtime) Cast(pid PID, msg any) bool { return rt.deliver(PID{}, pid, kCast, msg, 0) }
 
 // Send sends msg to pid's HandleInfo, like send/2. It never blocks, and a
 // message to a dead process is dropped; Send reports whether pid was alive
 // to receive it.
-func (rt *Runtime) Send(pid PID, msg any) bool { return rt.deliver(pid, kInfo, msg, 0) }
+func (rt *Runtime) Send(pid PID, msg any) bool { return rt.deliver(PID{}, pid, kInfo, msg, 0) }
 
-func (rt *Runtime) deliver(pid PID, kind itemKind, msg any, clock uint64) bool {
+// deliver puts a cast or a message from from in pid's mailbox. When
+// someone listens and pid is traced, an EventSent says who sent it.
+func (rt *Runtime) deliver(from, pid PID, kind itemKind, msg any, clock uint64) bool {
 	p := rt.table.get(pid.id)
-	return p != nil && p.push(item{kind: kind, msg: msg, clock: clock})
+	if p == nil {
+		return false
+	}
+	if !rt.listening() {
+		return p.push(item{kind: kind, msg: msg, clock: clock})
+	}
+	p.mu.Lock()
+	if p.flags&(fExiting|fDead) != 0 {
+		p.mu.Unlock()
+		return false
+	}
+	traced := p.flags&fTraced != 0 || rt.traceAll.Load()
+	if traced {
+		// before it is delivered: its receipt comes after it
+		p.mu.Unlock()
+		rt.emit(Event{Kind: EventSent, PID: from, Other: pid, Message: msg, Detail: kindNames[kind], Clock: clock})
+		return p.push(item{kind: kind, msg: msg, clock: clock})
+	}
+	sched := p.pushLocked(item{kind: kind, msg: msg, clock: clock})
+	p.mu.Unlock()
+	if sched {
+		rt.schedule(p)
+	}
+	return true
 }
 
 // clock is [Hooks.Clock].

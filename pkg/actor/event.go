@@ -20,10 +20,11 @@ const (
 	EventGaveUp                                  // supervisor PID exceeded its restart intensity and is stopping its children
 	EventRegistered                              // PID registered Name in registry Detail
 	EventUnregistered                            // PID unregistered Name in registry Detail
-	EventReceived                                // traced process PID took Message from its mailbox; Detail is call, cast, info, exit, down, stop
+	EventReceived                                // traced process PID took Message from its mailbox; Detail is call, cast, info, exit, down, stop; Other is a call's caller (zero: from outside)
 	EventDown                                    // a monitor held by PID fired: Other exited with Reason
 	EventSubscriberPanicked                      // a subscriber panicked (Reason is the PanicError) and was unsubscribed
 	EventHandled                                 // traced process PID handled what its EventReceived told; Message is a call's reply, State its new state
+	EventSent                                    // process PID (zero: from outside) sent Message to traced process Other; Detail is cast or info
 )
 
 var eventKindNames = [...]string{
@@ -41,6 +42,7 @@ var eventKindNames = [...]string{
 
 	EventSubscriberPanicked: "subscriber_panicked",
 	EventHandled:            "handled",
+	EventSent:               "sent",
 }
 
 // String returns the kind's name, as used in the shell's JSON output.
@@ -243,11 +245,12 @@ func (rt *Runtime) traceReceive(p *Process, it item) {
 		return
 	}
 	msg := it.msg
+	var from PID
 	switch m := msg.(type) {
 	case *call:
-		msg = m.req
+		msg, from = m.req, m.from
 	}
-	rt.emit(Event{Kind: EventReceived, PID: p.pid, Message: msg, Detail: kindNames[it.kind], Clock: p.Clock()})
+	rt.emit(Event{Kind: EventReceived, PID: p.pid, Other: from, Message: msg, Detail: kindNames[it.kind], Clock: p.Clock()})
 }
 
 // traceHandled reports that a traced process has handled it: the reply

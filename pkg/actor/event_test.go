@@ -38,7 +38,8 @@ func TestEvents(t *testing.T) {
 	for _, e := range got {
 		kinds = append(kinds, e.Kind.String())
 	}
-	want := []string{"spawned", "received", "handled", "received", "handled", "signal", "exited"}
+	// the cast to a traced process is sent (from outside), then received
+	want := []string{"spawned", "sent", "received", "handled", "received", "handled", "signal", "exited"}
 	if len(got) != len(want) {
 		t.Fatalf("events %v; want %v (and nothing after cancel)", kinds, want)
 	}
@@ -49,19 +50,25 @@ func TestEvents(t *testing.T) {
 	}
 	// A traced process's handled events carry its new state, and a
 	// call's reply, as :sys.trace prints them.
-	if h := got[2]; h.State != (counter{n: 1}) || h.Message != nil || h.Detail != "cast" {
+	if h := got[3]; h.State != (counter{n: 1}) || h.Message != nil || h.Detail != "cast" {
 		t.Errorf("after the cast: %+v; want state {n: 1}, no reply", h)
 	}
-	if h := got[4]; h.State != (counter{n: 1}) || h.Message != 1 || h.Detail != "call" {
+	if h := got[5]; h.State != (counter{n: 1}) || h.Message != 1 || h.Detail != "call" {
 		t.Errorf("after the call: %+v; want reply 1 and state {n: 1}", h)
 	}
 	if e := got[0]; e.PID != pid || e.Detail != "*actor_test.counter" {
 		t.Errorf("spawned event %+v", e)
 	}
-	if e := got[1]; e.Message != 1 || e.Detail != "cast" {
+	if e := got[1]; e.Message != 1 || e.Detail != "cast" || !e.PID.IsZero() || e.Other != pid {
+		t.Errorf("sent event %+v; want the cast from outside to pid", e)
+	}
+	if e := got[2]; e.Message != 1 || e.Detail != "cast" {
 		t.Errorf("received event %+v", e)
 	}
-	if e := got[6]; e.PID != pid || !errors.Is(e.Reason, actor.Reason("boom")) {
+	if e := got[4]; e.Message != "get" || e.Detail != "call" || !e.Other.IsZero() {
+		t.Errorf("received call %+v; want get from outside", e)
+	}
+	if e := got[7]; e.PID != pid || !errors.Is(e.Reason, actor.Reason("boom")) {
 		t.Errorf("exited event %+v", e)
 	}
 }

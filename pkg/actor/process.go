@@ -199,10 +199,10 @@ func (p *Process) SpawnLink(a Actor, opts SpawnOptions) (PID, error) {
 }
 
 // Send sends msg to pid's HandleInfo; see [Runtime.Send].
-func (p *Process) Send(pid PID, msg any) { p.rt.deliver(pid, kInfo, msg, p.Clock()) }
+func (p *Process) Send(pid PID, msg any) { p.rt.deliver(p.pid, pid, kInfo, msg, p.Clock()) }
 
 // Cast sends msg to pid's HandleCast; see [Runtime.Cast].
-func (p *Process) Cast(pid PID, msg any) { p.rt.deliver(pid, kCast, msg, p.Clock()) }
+func (p *Process) Cast(pid PID, msg any) { p.rt.deliver(p.pid, pid, kCast, msg, p.Clock()) }
 
 // Call calls pid and waits for the reply, as [Runtime.Call] does: until
 // ctx ends, or for [DefaultCallTimeout] if ctx has no deadline. Unlike
