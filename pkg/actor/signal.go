@@ -89,7 +89,7 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, inline i
 	if p == nil {
 		return false, false, 0
 	}
-	if via == viaLink && !errors.Is(reason, ErrNormal) && rt.listening() {
+	if via == viaLink && rt.listening() && !errors.Is(reason, ErrNormal) {
 		// Announced before it is delivered, as a direct signal is, so that
 		// what it causes comes after it.
 		rt.emit(Event{Kind: EventSignal, PID: to, Other: from, Reason: reason, Detail: "link", Clock: clock})

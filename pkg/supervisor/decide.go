@@ -36,24 +36,32 @@ type Decision struct {
 func (st State) Decide(child ChildInfo, reason error, now time.Time) Decision {
 	window := time.Duration(st.MaxSeconds) * time.Second
 	if st.Dynamic {
-		d := decide(OneForOne, []Restart{child.Restart}, 0, reason, st.History, now, st.MaxRestarts, window, false)
+		d := decide(OneForOne, child.Restart, 1, 0, nil, reason, st.History, now, st.MaxRestarts, window, false)
 		return d.public([]ChildInfo{child})
 	}
 	i := slices.IndexFunc(st.Children, func(c ChildInfo) bool { return c.ID == child.ID })
-	types := make([]Restart, len(st.Children))
-	for j, c := range st.Children {
-		types[j] = c.Restart
-	}
 	if i < 0 {
 		return Decision{Why: "not a child of this supervisor", History: slices.Clone(st.History)}
 	}
-	return decide(st.Strategy, types, i, reason, st.History, now, st.MaxRestarts, window, false).public(st.Children)
+	temporary := func(j int) bool { return st.Children[j].Restart == Temporary }
+	return decide(st.Strategy, st.Children[i].Restart, len(st.Children), i, temporary, reason, st.History, now, st.MaxRestarts, window, false).public(st.Children)
 }
 
-// decision is decide's result, with children as indexes.
+// decision is decide's result, with children as indexes. one_for_one
+// leaves start nil (see starts): a DynamicSupervisor's restart costs no
+// allocation for it.
 type decision struct {
 	Decision
+	i           int
 	stop, start []int
+}
+
+// starts is the indexes of the children to start, in order.
+func (d decision) starts() []int {
+	if d.start == nil && d.Restart && !d.GiveUp {
+		return []int{d.i}
+	}
+	return d.start
 }
 
 func (d decision) public(children []ChildInfo) Decision {
@@ -61,21 +69,22 @@ func (d decision) public(children []ChildInfo) Decision {
 	for _, j := range d.stop {
 		out.Stop = append(out.Stop, children[j].ID)
 	}
-	for _, j := range d.start {
+	for _, j := range d.starts() {
 		out.Start = append(out.Start, children[j].ID)
 	}
 	return out
 }
 
 // decide applies the restart type, the intensity and the strategy to the
-// exit of child i of the children with the given restart types. The
+// exit of child i (of restart type restart) of n children, of which
+// temporary tells the temporary ones (one_for_one needs none). The
 // result holds the new history; history itself is left as it was unless
 // own (the supervisor's own, which it replaces by the result). The
 // supervisor's childExited and State.Decide both use it.
-func decide(strategy Strategy, types []Restart, i int, reason error, history []time.Time, now time.Time, maxR int, window time.Duration, own bool) decision {
-	var d decision
-	if !ShouldRestart(types[i], reason) {
-		d.Why = types[i].String() + ": " + notRestartedWhy(types[i], reason)
+func decide(strategy Strategy, restart Restart, n, i int, temporary func(int) bool, reason error, history []time.Time, now time.Time, maxR int, window time.Duration, own bool) decision {
+	d := decision{i: i}
+	if !ShouldRestart(restart, reason) {
+		d.Why = restart.String() + ": " + notRestartedWhy(restart, reason)
 		d.History = history
 		d.Restarts = inWindow(history, now, window)
 		return d
@@ -89,6 +98,8 @@ func decide(strategy Strategy, types []Restart, i int, reason error, history []t
 	if d.GiveUp {
 		return d
 	}
-	d.stop, d.start = plan(strategy, len(types), i, func(j int) bool { return types[j] == Temporary })
+	if strategy != OneForOne {
+		d.stop, d.start = plan(strategy, n, i, temporary)
+	}
 	return d
 }

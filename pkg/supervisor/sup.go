@@ -396,13 +396,10 @@ func (s *sup) emit(e actor.Event) {
 func (s *sup) childExited(c *child, old actor.PID, reason error) error {
 	var d decision
 	if s.dynamic {
-		d = decide(OneForOne, []Restart{c.spec.Restart}, 0, reason, s.history, s.rt.Now(), s.maxR, s.maxT, true)
+		d = decide(OneForOne, c.spec.Restart, 1, 0, nil, reason, s.history, s.rt.Now(), s.maxR, s.maxT, true)
 	} else {
-		types := make([]Restart, len(s.children))
-		for j, sib := range s.children {
-			types[j] = sib.spec.Restart
-		}
-		d = decide(s.strategy, types, slices.Index(s.children, c), reason, s.history, s.rt.Now(), s.maxR, s.maxT, true)
+		temporary := func(j int) bool { return s.children[j].spec.Restart == Temporary }
+		d = decide(s.strategy, c.spec.Restart, len(s.children), slices.Index(s.children, c), temporary, reason, s.history, s.rt.Now(), s.maxR, s.maxT, true)
 	}
 	if !d.Restart {
 		if s.rt.Hooks().Listening() {
@@ -421,7 +418,7 @@ func (s *sup) childExited(c *child, old actor.PID, reason error) error {
 	if s.dynamic {
 		return s.restartDynamic(c, old, reason)
 	}
-	stop, start := d.stop, d.start
+	stop, start := d.stop, d.starts()
 	causes := map[string]restartCause{c.spec.ID: {old: old, reason: reason, direct: true}}
 	var gone []*child
 	for _, j := range stop {
