@@ -8,7 +8,6 @@ spawn counter --sup ofo --name b1
 spawn counter --sup ofo --name c1
 kill b1 boom
 expect restarted b1
-expect whereis a1 == <0.3.0>
 
 echo -- one_for_all: all of them (the others stop in reverse order, all start in order)
 sup start ofa --strategy one_for_all
@@ -26,5 +25,4 @@ spawn counter --sup rfo --name b3
 spawn counter --sup rfo --name c3
 kill b3 boom
 expect restarted c3
-expect whereis a3 == <0.15.0>
 tree

@@ -175,39 +175,44 @@ var errVirtualTimeout = errors.New("virtual timeout")
 // the runtime can still move on by itself.
 const idlePoll = 2 * time.Millisecond
 
-// callVirtual runs call under virtual time, its timeout a timer on the
+// callVirtual calls pid under virtual time, the timeout a timer on the
 // virtual clock. With moveTime (a call the shell waits for) the time moves
 // while the runtime is blocked (see waitVirtual): a call to a process that
 // sleeps 5 s replies at once, 5 virtual seconds later, and one to a
 // process that never replies times out at once, at its timeout. Without
 // (call --async) the time is left to sleep, clock advance and await.
-func (s *Session) callVirtual(ctx context.Context, m *actor.ManualTime, timeout time.Duration, moveTime bool, call func(context.Context) (any, error)) (any, error) {
+func (s *Session) callVirtual(ctx context.Context, m *actor.ManualTime, pid actor.PID, msg any, timeout time.Duration, moveTime bool) (any, error) {
+	req, err := s.runtime().SendRequest(pid, msg)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if !moveTime {
 		if timeout != infinity {
 			defer m.AfterFunc(timeout, func() { cancel(errVirtualTimeout) })()
 		}
-		reply, err := call(ctx)
-		if errors.Is(context.Cause(ctx), errVirtualTimeout) {
+		reply, err := req.Wait(ctx)
+		if err != nil && errors.Is(context.Cause(ctx), errVirtualTimeout) {
 			return nil, actor.ErrTimeout
 		}
 		return reply, err
 	}
 	var reply any
-	var err error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		reply, err = call(ctx)
+		reply, err = req.Wait(ctx)
 	}()
-	if werr := s.waitVirtual(ctx, m, timeout, done); werr != nil {
+	if werr := s.waitVirtual(ctx, m, timeout, done, req.Answered); werr != nil {
 		cancel(werr)
 		<-done
-		if errors.Is(werr, errVirtualTimeout) {
+		if errors.Is(werr, errVirtualTimeout) && err != nil {
 			return nil, actor.ErrTimeout
 		}
-		return nil, werr
+		if err != nil {
+			return nil, werr
+		}
 	}
 	return reply, err
 }
@@ -217,10 +222,11 @@ func (s *Session) callVirtual(ctx context.Context, m *actor.ManualTime, timeout 
 // itself (every goroutine that owns a process is blocked inside a
 // callback, as a sleeper waiting on a virtual timer is), the time moves to
 // the next timer, as testing/synctest moves a bubble's clock when all its
-// goroutines are blocked; the timeout is one of those timers. It returns
-// errVirtualTimeout when the timeout passed first, ctx's error when ctx
-// (Ctrl-C) ended the wait.
-func (s *Session) waitVirtual(ctx context.Context, m *actor.ManualTime, timeout time.Duration, done <-chan struct{}) error {
+// goroutines are blocked; the timeout is one of those timers. answered
+// reports that what done waits for has happened and done is about to
+// close: the time must not move then. It returns errVirtualTimeout when
+// the timeout passed first, ctx's error when ctx (Ctrl-C) ended the wait.
+func (s *Session) waitVirtual(ctx context.Context, m *actor.ManualTime, timeout time.Duration, done <-chan struct{}, answered func() bool) error {
 	expired := make(chan struct{})
 	if timeout != infinity {
 		defer m.AfterFunc(timeout, func() { close(expired) })()
@@ -251,7 +257,7 @@ func (s *Session) waitVirtual(ctx context.Context, m *actor.ManualTime, timeout 
 			}
 		}
 		last = now
-		if !blocked {
+		if !blocked || answered() {
 			continue
 		}
 		if next, ok := m.Next(); ok {

@@ -168,10 +168,7 @@ func (s *Session) callProcess(ctx context.Context, pid actor.PID, msg any, targe
 	var reply any
 	var err error
 	if m := s.clock.manual(); m != nil {
-		// no default timeout: callVirtual keeps it on the virtual clock
-		reply, err = s.callVirtual(ctx, m, timeout, !background, func(ctx context.Context) (any, error) {
-			return s.runtime().Hooks().CallInfinity(ctx, pid, msg)
-		})
+		reply, err = s.callVirtual(ctx, m, pid, msg, timeout, !background)
 	} else {
 		reply, err = s.runtime().Call(ctx, pid, msg)
 	}

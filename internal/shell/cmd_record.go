@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -243,49 +244,67 @@ func (s *Session) replay(ctx context.Context, rec *recordingFile, out io.Writer)
 	if v, ok := rec.header["atom_limit"].(float64); ok && v > 0 {
 		opts.AtomLimit = int(v)
 	}
-	ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: out}
+	var errs strings.Builder // what failed in the replay, for the divergence
+	ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: io.MultiWriter(out, &errs)}
 	r, err := NewSession(ios, opts)
 	if err != nil {
 		return res, err
 	}
 	defer r.Close()
+	// every event and output of the replay, from the checked part on, by
+	// the command (counted from 1) it happened during
+	got := map[int][]map[string]any{}
+	checking, cur := false, 0
+	r.rec.tap = func(e entry) {
+		if checking && (e.typ == entryEvent || e.typ == entryOutput) {
+			got[cur] = append(got[cur], entryObject(e))
+		}
+	}
 	first := 0
 	if v, ok := rec.header["seq"].(float64); ok {
 		first = int(v)
 	}
-	// what happened, as the recording has it and as the replay does
-	var want []map[string]any
-	commands := map[int]map[string]any{}
+	// what happened, as the recording has it, by the command it happened
+	// during, as the replay counts them
+	want := map[int][]map[string]any{}
 	failed := map[int]string{}
+	all := map[int]map[string]any{} // every recorded command, by seq
+	n := 0
 	for _, e := range rec.entries {
 		switch e["type"] {
 		case "failed":
 			failed[jsonInt(e["during"])] = jsonStr(e["error"])
 		case "event", "output":
-			want = append(want, e)
+			want[n] = append(want[n], e)
+			res.events++
 		case "command":
-			if e["setup"] != true {
-				commands[jsonInt(e["seq"])] = e
+			all[jsonInt(e["seq"])] = e
+			if runsOnReplay(e, first) && e["setup"] != true {
+				n++
 			}
 		}
 	}
-	var start int
-	setupDone := false
 	for _, e := range rec.entries {
 		setup := e["setup"] == true
-		if !setup && !setupDone {
-			setupDone, start = true, r.rec.lastSeq() // checked from here on
+		if !setup && !checking {
+			r.rec.flush()
+			r.rec.mu.Lock()
+			checking = true // checked from here on
+			r.rec.mu.Unlock()
 		}
-		if e["type"] != "command" || skipOnReplay(jsonStr(e["cmd"])) {
+		if e["type"] != "command" || !runsOnReplay(e, first) {
 			continue
-		}
-		if p := jsonInt(e["parent"]); p != 0 && (setup || p >= first) {
-			continue // run by the command it ran inside
 		}
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		res.commands++
+		if !setup {
+			r.rec.flush()
+			r.rec.mu.Lock()
+			cur++
+			r.rec.mu.Unlock()
+			res.commands++
+		}
 		var body []string
 		if b, ok := e["body"].([]any); ok {
 			for _, l := range b {
@@ -299,43 +318,102 @@ func (s *Session) replay(ctx context.Context, rec *recordingFile, out io.Writer)
 		wantErr := failed[jsonInt(e["seq"])]
 		switch {
 		case err != nil && wantErr == "":
+			if errors.Is(err, errFailed) { // a command in a sourced file: its error was printed
+				err = errors.New(strings.TrimSpace(errs.String()))
+			}
 			return res, fmt.Errorf("diverged at command %d (%s): it worked when recorded, and now fails: %v", jsonInt(e["seq"]), where(e), err)
 		case err == nil && wantErr != "":
 			return res, fmt.Errorf("diverged at command %d (%s): it failed when recorded (%s), and now works", jsonInt(e["seq"]), where(e), wantErr)
 		}
 	}
-	if !setupDone {
-		start = r.rec.lastSeq()
-	}
-	var got []map[string]any
-	for _, e := range r.rec.entries() {
-		if e.seq > start && (e.typ == entryEvent || e.typ == entryOutput) {
-			got = append(got, entryObject(e))
+	r.rec.flush()
+	r.rec.mu.Lock() // the tap runs under the recorder's lock
+	r.rec.tap = nil
+	r.rec.mu.Unlock()
+	for k := 0; k <= n; k++ {
+		if d := compareCommand(want[k], got[k], all); d != nil {
+			return res, d
 		}
 	}
-	for i, w := range want {
-		var g map[string]any
-		if i < len(got) {
-			g = got[i]
-		}
-		if g != nil && sameEntry(w, g) {
+	return res, nil
+}
+
+// compareCommand compares what one command caused when recorded and when
+// replayed. Processes that run at once report in either order (a
+// thousand greeters greet as they are scheduled), so the events are
+// compared as a set: the first recorded event that did not happen again
+// is the divergence, and then one that happened and was not recorded.
+func compareCommand(want, got []map[string]any, commands map[int]map[string]any) error {
+	left := map[string][]int{} // replayed events not yet matched, by what they say
+	for i, g := range got {
+		k := comparable(g)
+		left[k] = append(left[k], i)
+	}
+	var missing []map[string]any
+	for _, w := range want {
+		k := comparable(w)
+		if len(left[k]) == 0 {
+			missing = append(missing, w)
 			continue
 		}
-		d := &divergence{seq: jsonInt(w["seq"]), expected: entryText(w), got: "nothing more"}
-		if c, ok := commands[jsonInt(w["during"])]; ok {
-			d.cmd = where(c)
-		}
-		if g != nil {
-			d.got = entryText(g)
-		}
-		return res, d
+		left[k] = left[k][1:]
 	}
-	if len(got) > len(want) {
-		g := got[len(want)]
-		return res, fmt.Errorf("diverged after the recording's last event: got %s as well", entryText(g))
+	var extra []int
+	for _, is := range left {
+		extra = append(extra, is...)
 	}
-	res.events = len(want)
-	return res, nil
+	slices.Sort(extra)
+	if len(missing) == 0 && len(extra) == 0 {
+		return nil
+	}
+	if len(missing) == 0 {
+		return fmt.Errorf("diverged: replayed, %s happened as well, which the recording does not have", entryText(got[extra[0]]))
+	}
+	w := missing[0]
+	d := &divergence{seq: jsonInt(w["seq"]), expected: entryText(w), got: "nothing in its place"}
+	if c, ok := commands[jsonInt(w["during"])]; ok {
+		d.cmd = where(c)
+	}
+	if len(extra) > 0 {
+		g := got[extra[0]]
+		d.got = entryText(g)
+		if d.got == d.expected { // the same in few words: say what differs
+			d.expected, d.got = entryText(w)+differs(w, g), entryText(g)+differs(g, w)
+		}
+	}
+	return d
+}
+
+// differs lists the fields in which a differs from b: " (pid <0.5.0>)".
+func differs(a, b map[string]any) string {
+	var out []string
+	for k, v := range a {
+		switch k {
+		case "seq", "time", "during", "clock":
+			continue
+		}
+		va, _ := json.Marshal(v)
+		vb, _ := json.Marshal(b[k])
+		if string(va) != string(vb) {
+			out = append(out, k+" "+strings.Trim(string(va), `"`))
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	slices.Sort(out)
+	return " (" + strings.Join(out, ", ") + ")"
+}
+
+// runsOnReplay reports whether a replay runs the recorded command e: not
+// record and replay themselves, nor a command that ran inside another
+// (source runs its file's again), first being the recording's first seq.
+func runsOnReplay(e map[string]any, first int) bool {
+	if skipOnReplay(jsonStr(e["cmd"])) {
+		return false
+	}
+	p := jsonInt(e["parent"])
+	return p == 0 || (e["setup"] != true && p < first)
 }
 
 // replayCommand runs one recorded command, at its recorded place, with

@@ -80,7 +80,8 @@ const maxRequests = 10_000
 // request is a call made with call --async.
 type request struct {
 	pid   actor.PID
-	done  chan struct{} // closed when reply and err are set
+	send  *actor.Request // nil for a supervisor's, which callProcess answers
+	done  chan struct{}  // closed when reply and err are set
 	reply any
 	err   error
 }
@@ -107,7 +108,7 @@ func (s *Session) callAsync(pid actor.PID, msg any, target string, timeout time.
 		}
 	}
 	ref := rt.MakeRef()
-	r := &request{pid: pid, done: make(chan struct{})}
+	r := &request{pid: pid, done: make(chan struct{}), send: send}
 	s.requests[ref] = r
 	s.mu.Unlock()
 	s.bg.Go(func() {
@@ -154,7 +155,11 @@ func (s *Session) waitRequest(ctx context.Context, r *actor.Request, target stri
 // moving it while the runtime is blocked, under virtual time.
 func (s *Session) awaitReply(ctx context.Context, r *request, timeout time.Duration) error {
 	if m := s.clock.manual(); m != nil {
-		return s.waitVirtual(ctx, m, timeout, r.done)
+		answered := func() bool { return false }
+		if r.send != nil {
+			answered = r.send.Answered
+		}
+		return s.waitVirtual(ctx, m, timeout, r.done, answered)
 	}
 	wait := time.NewTimer(timeout)
 	defer wait.Stop()

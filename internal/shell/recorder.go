@@ -80,6 +80,9 @@ type recorder struct {
 	pending []entry // what the running command caused, put in causal order when it ends
 	dropped int
 	file    *recording // record start's file, or nil
+	// tap, if set, sees every entry as it goes into the ring (a replay
+	// keeps them all, however many the ring lets go).
+	tap func(entry)
 }
 
 // recording is a file record start writes to.
@@ -215,6 +218,9 @@ func (r *recorder) appendLocked(e entry) int {
 	}
 	if r.file != nil {
 		r.file.write(e)
+	}
+	if r.tap != nil {
+		r.tap(e)
 	}
 	return e.seq
 }

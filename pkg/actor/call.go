@@ -423,6 +423,11 @@ func (rt *Runtime) SendRequest(pid PID, req any) (*Request, error) {
 // PID is the process the request was sent to.
 func (r *Request) PID() PID { return r.pid }
 
+// Answered reports whether the request has its answer (a reply, or its
+// callee's exit), or was given up: whether a Wait returns without waiting
+// for anything the callee does.
+func (r *Request) Answered() bool { return r.c.state.Load() == 1 }
+
 // Wait waits for the reply until ctx is done; there is no default
 // timeout, the caller chose when to wait. A Wait that ends with ctx gives
 // the request up, and a reply that comes later is dropped: the error is a
