@@ -569,3 +569,18 @@ func fileError(path string, err error) error {
 	}
 	return err
 }
+
+// createError is fileError for a file a command writes (record, msc --out).
+func createError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("cannot write %s: there is no directory %s", clip(path), clip(filepath.Dir(path)))
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("cannot write %s: permission denied", clip(path))
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot write %s: %v", clip(path), pe.Err)
+	}
+	return err
+}

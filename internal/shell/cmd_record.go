@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -168,6 +169,9 @@ const maxRecordingLine = 1 << 20
 
 func readRecording(path string) (*recordingFile, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no file %s (record start FILE makes one)", clip(path))
+	}
 	if err != nil {
 		return nil, fileError(path, err)
 	}

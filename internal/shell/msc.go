@@ -383,7 +383,7 @@ func newCmdMsc(s *Session) *cobra.Command {
 			}
 			if out != "" {
 				if err := os.WriteFile(out, []byte(text+"\n"), 0o644); err != nil {
-					return fileError(out, err)
+					return createError(out, err)
 				}
 				s.result("msc", fmt.Sprintf("wrote a %s chart of %d rows to %s", format, len(ch.steps), out), map[string]any{"file": out, "rows": len(ch.steps), "format": format})
 				return nil

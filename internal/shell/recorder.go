@@ -263,7 +263,7 @@ func (r *recorder) save(path string, header map[string]any) (int, error) {
 	header["setup"] = 0
 	f, err := os.Create(path)
 	if err != nil {
-		return 0, fileError(path, err)
+		return 0, createError(path, err)
 	}
 	rec := &recording{path: path, f: f, w: bufio.NewWriter(f)}
 	rec.line(header)
@@ -298,7 +298,7 @@ func (r *recorder) start(path string, header map[string]any) error {
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fileError(path, err)
+		return createError(path, err)
 	}
 	r.flushLocked()
 	// The commands so far go first, marked setup: a replay runs them to

@@ -67,6 +67,7 @@ func FuzzExec(f *testing.F) {
 	for _, in := range badInputs {
 		f.Add(in.line)
 	}
+	f.Chdir(f.TempDir()) // record, msc --out and kind new write files where they are told
 	f.Fuzz(func(t *testing.T, line string) {
 		if strings.Contains(line, "source") || strings.Contains(line, "bench") {
 			return // reads files, or measures for long: not what this test is about
