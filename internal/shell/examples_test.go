@@ -78,8 +78,8 @@ func TestHelpExamples(t *testing.T) {
 			continue // bench runs a million processes; bench_json.txtar runs it small
 		}
 		t.Run(ex, func(t *testing.T) {
-			if strings.Contains(ex, ".jsonl") {
-				t.Chdir(t.TempDir()) // record writes its file here
+			if strings.Contains(ex, ".jsonl") || strings.Contains(ex, "--out") {
+				t.Chdir(t.TempDir()) // record and msc --out write their files here
 			}
 			ios, _, out, errOut := iostreams.Test()
 			s, err := NewSession(ios, Options{})
