@@ -271,6 +271,18 @@ func TestREPLJSONStdout(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(&stdout, `"text":"hello"`)
+	// and again once the prompt is back: between lines the terminal is not
+	// in raw mode, and would echo what is typed onto stdout
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		prompts := strings.Count(stderr.String(), "actorsh> ")
+		mu.Unlock()
+		if prompts >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	outM.Write([]byte("exit\r"))
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

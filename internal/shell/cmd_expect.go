@@ -27,7 +27,9 @@ when it does not hold. The checks:
   expect output TEXT             a line printed contains TEXT (a process's, a result, narration)
   expect tree SUP KEY=VALUE...   SUP has restarts=N/M (used of its budget), children=N (running),
                                  strategy=S
-  expect count names|processes N   the names registry holds N names; N processes run
+  expect count names|processes|atoms N
+                                 the names registry holds N names; N processes run; N atoms
+                                 of the simulated atom table are used
   expect count children SUP N    SUP has N running children
 restarted, not-restarted, exited, gave-up and output look at what happened since the
 expectations before (or the session's start): expectations in a row check the same commands.
@@ -252,6 +254,10 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 			s.mu.Unlock()
 		case len(w) == 3 && w[1] == "processes":
 			got = s.runtime().NumProcesses()
+		case len(w) == 3 && w[1] == "atoms":
+			s.mu.Lock()
+			got, _ = s.atoms.count()
+			s.mu.Unlock()
 		case len(w) == 4 && w[1] == "children":
 			pid, err := s.resolve(w[2])
 			if err != nil {
@@ -263,7 +269,7 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 			}
 			got = c.Active
 		default:
-			return false, "", errors.New("want expect count names N, count processes N or count children SUP N")
+			return false, "", errors.New("want expect count names N, count processes N, count atoms N or count children SUP N")
 		}
 		n, err := strconv.Atoi(w[len(w)-1])
 		if err != nil {

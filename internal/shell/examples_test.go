@@ -43,6 +43,7 @@ var exampleForever = map[string]bool{
 var exampleErrors = map[string]string{
 	"call s1 hello --timeout 100ms": "no reply from",
 	"kind new pinger":               "reads the lines that follow it", // its lines follow in a file or at the prompt
+	"learn verify greeter":          "not done yet",                   // the exercise is as it was given: not done
 }
 
 // TestHelpExamples: every example that help prints runs without an error
@@ -70,7 +71,8 @@ func TestHelpExamples(t *testing.T) {
 	if len(examples) < 40 {
 		t.Fatalf("found %d examples; help shows more than 40", len(examples))
 	}
-	t.Chdir("../..") // examples name files as from the repository's root
+	t.Chdir("../..")                        // examples name files as from the repository's root
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // learn keeps its files and progress there
 	t.Setenv("VISUAL", "")
 	t.Setenv("EDITOR", "true") // kind edit's editor: leaves the file as it was
 	for _, ex := range examples {

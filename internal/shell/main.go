@@ -144,8 +144,19 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	}
 	addBenchFlags(benchCmd, &bo)
 	benchCmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (read it with go tool pprof)")
+	learnCmd := &cobra.Command{
+		Use:                "learn [NAME | next | hint [NAME] | verify [NAME] | watch [NAME] | reset NAME] [--dir DIR] [--json]",
+		Short:              "the OTP course: lessons with exercises that check themselves (also: learn at the prompt)",
+		Long:               learnLong,
+		Example:            "actorsh learn\nactorsh learn greeter\nactorsh learn watch\nactorsh learn verify greeter --json",
+		DisableFlagParsing: true, // learn's own flags, as at the prompt
+		RunE: func(cmd *cobra.Command, args []string) error {
+			code = runLearn(ios, o, args)
+			return nil
+		},
+	}
 	runCmd.Flags().SetInterspersed(false) // after FILE, every word is the script's
-	root.AddCommand(runCmd, benchCmd)
+	root.AddCommand(runCmd, benchCmd, learnCmd)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{errors.New(flagErrorText(c, err))} })
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
@@ -203,6 +214,33 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 		return nil, ExitFailed
 	}
 	return s, ExitOK
+}
+
+// runLearn runs actorsh learn ARGS: the shell's learn command, in a
+// session of its own.
+func runLearn(ios *iostreams.IOStreams, o mainOptions, args []string) int {
+	s, code := startSession(ios, o)
+	if s == nil {
+		return code
+	}
+	defer s.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	line := "learn"
+	for _, a := range args {
+		line += " " + quoteWord(a)
+	}
+	err := s.Exec(ctx, line)
+	switch {
+	case err == nil:
+		return ExitOK
+	case ctx.Err() != nil:
+		return ExitInterrupted
+	case errors.Is(err, errNotYet): // the report said so
+		return ExitFailed
+	}
+	fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+	return ExitFailed
 }
 
 // runFile runs a command file.
