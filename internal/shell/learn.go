@@ -190,6 +190,23 @@ func (s *Session) openCourse(dir string) (*courseRun, error) {
 	return c, nil
 }
 
+// typable is a path of the course's as a learner can type it: from
+// $XDG_STATE_HOME or ~ (so it is the same in every session, and the shell
+// expands it).
+func typable(path string) string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		if rel, err := filepath.Rel(d, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.Join("$XDG_STATE_HOME", rel)
+		}
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.Join("~", rel)
+		}
+	}
+	return path
+}
+
 func (c *courseRun) statePath() string {
 	if c.key == "builtin" {
 		return filepath.Join(c.home, "learn.json")
@@ -328,7 +345,7 @@ func (c *courseRun) show(s *Session, l *course.Lesson) error {
 		return err
 	}
 	text := fmt.Sprintf("%s\n\n%s\n\nYour exercise: %s\nEdit it, then: learn verify %s (or learn watch %s; learn hint if you are stuck)",
-		s.pal.Name(l.Title), l.Story, f, l.Name, l.Name)
+		s.pal.Name(l.Title), l.Story, typable(f), l.Name, l.Name)
 	s.result("learn", text, map[string]any{"lesson": l.Name, "title": l.Title, "story": l.Story, "exercise": f})
 	return nil
 }
@@ -380,7 +397,7 @@ func (c *courseRun) reset(s *Session, l *course.Lesson) error {
 	if err := c.save(); err != nil {
 		return err
 	}
-	s.result("learn", fmt.Sprintf("%s is as it was at the start (your version is in %s.bak)", f, filepath.Base(f)), map[string]any{"lesson": l.Name, "exercise": f})
+	s.result("learn", fmt.Sprintf("%s is as it was at the start (your version is in %s.bak)", typable(f), filepath.Base(f)), map[string]any{"lesson": l.Name, "exercise": f})
 	return nil
 }
 
@@ -602,7 +619,7 @@ func (c *courseRun) watch(ctx context.Context, s *Session, l *course.Lesson) err
 	if err != nil {
 		return err
 	}
-	s.result("learn", fmt.Sprintf("watching %s: save it to check it again (Ctrl-C stops)", f), map[string]any{"watching": f})
+	s.result("learn", fmt.Sprintf("watching %s: save it to check it again (Ctrl-C stops)", typable(f)), map[string]any{"watching": f})
 	var last os.FileInfo
 	for {
 		st, err := os.Stat(f)
