@@ -23,6 +23,7 @@ when it does not hold. The checks:
   expect restarted NAME          a supervisor restarted NAME
   expect not-restarted NAME      a supervisor decided not to restart NAME
   expect exited NAME [REASON]    NAME exited (with REASON, as narration prints it)
+  expect kept NAME               NAME did not exit: the same process goes on
   expect gave-up SUP             SUP exceeded its restart intensity
   expect output TEXT             a line printed contains TEXT (a process's, a result, narration)
   expect tree SUP KEY=VALUE...   SUP has restarts=N/M (used of its budget), children=N (running),
@@ -37,7 +38,7 @@ The others check the runtime now.`
 
 func newCmdExpect(s *Session) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Annotations:        map[string]string{completeKey: "whereis|alive|dead|restarted|not-restarted|exited|gave-up|output|tree|count process..."},
+		Annotations:        map[string]string{completeKey: "whereis|alive|dead|restarted|not-restarted|exited|kept|gave-up|output|tree|count process..."},
 		Use:                "expect CHECK...",
 		Short:              "check that something holds (a name, a restart, an exit, output, a budget), or fail the script",
 		Long:               expectLong,
@@ -48,7 +49,7 @@ func newCmdExpect(s *Session) *cobra.Command {
 			// Expectations in a row check the same stretch: what happened
 			// since the expectations before the last commands.
 			s.rec.flush()
-			if now := s.rec.lastSeq(); now-1 > s.expectAt { // more than this expect's own entry
+			if s.actedSince(s.expectAt) {
 				s.expectFrom = s.expectAt
 			}
 			since := s.expectFrom
@@ -68,6 +69,23 @@ func newCmdExpect(s *Session) *cobra.Command {
 			return nil
 		},
 	}, 0)
+}
+
+// looking are the commands that only look at what happened: an
+// expectation after them checks the same stretch as the one before them.
+var looking = map[string]bool{"expect": true, "why": true, "why-not": true, "msc": true}
+
+// actedSince reports whether a command ran after seq that did more than
+// look (see looking).
+func (s *Session) actedSince(seq int) bool {
+	for _, e := range s.rec.entries() {
+		if e.seq > seq && e.typ == entryCommand {
+			if name, _, _ := strings.Cut(e.text, " "); !looking[name] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // expectError is a failed expectation: what was found instead, and the
@@ -98,8 +116,15 @@ const maxBefore = 12
 // what processes said, at most the last maxBefore lines.
 func (s *Session) narrationSince(seq int) []string {
 	var lines []string
-	for _, e := range s.rec.entries() {
-		if e.seq <= seq || e.text == "" {
+	entries := s.rec.entries()
+	commands := map[int]string{}
+	for _, e := range entries {
+		if e.typ == entryCommand {
+			commands[e.seq], _, _ = strings.Cut(e.text, " ")
+		}
+	}
+	for _, e := range entries {
+		if e.seq <= seq || e.text == "" || looking[commands[e.cmd]] {
 			continue
 		}
 		switch e.typ {
@@ -179,7 +204,13 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 		}); ok {
 			return true, "", nil
 		}
-		return false, fmt.Sprintf("%s was not %s since the expectations before", w[1], strings.ReplaceAll(w[0], "-", " ")), nil
+		switch w[0] {
+		case "not-restarted":
+			return false, fmt.Sprintf("no supervisor decided not to restart %s since the expectations before", w[1]), nil
+		case "gave-up":
+			return false, fmt.Sprintf("%s did not give up since the expectations before", w[1]), nil
+		}
+		return false, fmt.Sprintf("%s was not restarted since the expectations before", w[1]), nil
 	case "exited":
 		if len(w) != 2 && len(w) != 3 {
 			return false, "", errors.New("want expect exited NAME [REASON]")
@@ -199,6 +230,19 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 			return false, fmt.Sprintf("%s exited with %s", w[1], strings.Join(reasons, ", then ")), nil
 		}
 		return false, w[1] + " did not exit since the expectations before", nil
+	case "kept":
+		if err := want(2, "expect kept NAME"); err != nil {
+			return false, "", err
+		}
+		if _, err := s.resolve(w[1]); err != nil {
+			return false, "", err
+		}
+		if e, ok := events(func(e entry) bool {
+			return e.typ == entryEvent && e.ev.Kind == actor.EventExited && (h.label(e.ev.PID) == w[1] || e.ev.PID.String() == w[1])
+		}); ok {
+			return false, fmt.Sprintf("%s exited with %s", w[1], actor.FormatReason(e.ev.Reason)), nil
+		}
+		return true, "", nil
 	case "output":
 		if err := want(2, `expect output TEXT, e.g. expect output "👋 alice"`); err != nil {
 			return false, "", err
@@ -280,5 +324,5 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 		}
 		return true, "", nil
 	}
-	return false, "", badChoice("", w[0], []string{"whereis", "alive", "dead", "restarted", "not-restarted", "exited", "gave-up", "output", "tree", "count"})
+	return false, "", badChoice("", w[0], []string{"whereis", "alive", "dead", "restarted", "not-restarted", "exited", "kept", "gave-up", "output", "tree", "count"})
 }

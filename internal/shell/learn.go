@@ -568,11 +568,14 @@ func (c *courseRun) printVerify(s *Session, l *course.Lesson, res verifyResult) 
 			continue
 		}
 		fmt.Fprintf(&b, "  %s %s\n", s.pal.Error("✗"), t.Name)
-		if !shownFail || !strings.HasPrefix(t.Message, "not check") { // the first failure in full
+		switch {
+		case !shownFail: // the first failure in full: what was expected, what happened, why
 			for _, line := range strings.Split(t.Message, "\n") {
 				b.WriteString("      " + line + "\n")
 			}
 			shownFail = true
+		case !strings.HasPrefix(t.Message, "not check"): // the others in a line
+			b.WriteString("      " + firstLine(t.Message) + "\n")
 		}
 	}
 	if res.Status == "pass" {

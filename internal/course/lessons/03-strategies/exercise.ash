@@ -1,0 +1,13 @@
+# Strategies. Fill each blank, then: learn verify strategies
+sup start lenient --strategy ___
+sup start angry --strategy ___
+sup start jerk --strategy ___
+spawn counter --sup lenient --name lenient_singer
+spawn counter --sup lenient --name lenient_guitar
+spawn counter --sup lenient --name lenient_drums
+spawn counter --sup angry --name angry_singer
+spawn counter --sup angry --name angry_guitar
+spawn counter --sup angry --name angry_drums
+spawn counter --sup jerk --name jerk_singer
+spawn counter --sup jerk --name jerk_guitar
+spawn counter --sup jerk --name jerk_drums
