@@ -24,6 +24,7 @@ when it does not hold. The checks:
   expect not-restarted NAME      a supervisor decided not to restart NAME
   expect exited NAME [REASON]    NAME exited (with REASON, as narration prints it)
   expect kept NAME               NAME did not exit: the same process goes on
+  expect down NAME [REASON]      a monitor of NAME fired: its holder got DOWN (with REASON)
   expect gave-up SUP             SUP exceeded its restart intensity
   expect output TEXT             a line printed contains TEXT (a process's, a result, narration)
   expect tree SUP KEY=VALUE...   SUP has restarts=N/M (used of its budget), children=N (running),
@@ -38,7 +39,7 @@ The others check the runtime now.`
 
 func newCmdExpect(s *Session) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Annotations:        map[string]string{completeKey: "whereis|alive|dead|restarted|not-restarted|exited|kept|gave-up|output|tree|count process..."},
+		Annotations:        map[string]string{completeKey: "whereis|alive|dead|restarted|not-restarted|exited|kept|down|gave-up|output|tree|count process..."},
 		Use:                "expect CHECK...",
 		Short:              "check that something holds (a name, a restart, an exit, output, a budget), or fail the script",
 		Long:               expectLong,
@@ -230,6 +231,25 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 			return false, fmt.Sprintf("%s exited with %s", w[1], strings.Join(reasons, ", then ")), nil
 		}
 		return false, w[1] + " did not exit since the expectations before", nil
+	case "down":
+		if len(w) != 2 && len(w) != 3 {
+			return false, "", errors.New("want expect down NAME [REASON]")
+		}
+		var reasons []string
+		if _, ok := events(func(e entry) bool {
+			if e.typ != entryEvent || e.ev.Kind != actor.EventDown || (h.label(e.ev.Other) != w[1] && e.ev.Other.String() != w[1]) {
+				return false
+			}
+			r := actor.FormatReason(e.ev.Reason)
+			reasons = append(reasons, r)
+			return len(w) == 2 || r == w[2]
+		}); ok {
+			return true, "", nil
+		}
+		if len(reasons) > 0 {
+			return false, fmt.Sprintf("the DOWN for %s said %s", w[1], strings.Join(reasons, ", then ")), nil
+		}
+		return false, fmt.Sprintf("no DOWN for %s since the expectations before: is it monitored?", w[1]), nil
 	case "kept":
 		if err := want(2, "expect kept NAME"); err != nil {
 			return false, "", err
@@ -324,5 +344,5 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 		}
 		return true, "", nil
 	}
-	return false, "", badChoice("", w[0], []string{"whereis", "alive", "dead", "restarted", "not-restarted", "exited", "kept", "gave-up", "output", "tree", "count"})
+	return false, "", badChoice("", w[0], []string{"whereis", "alive", "dead", "restarted", "not-restarted", "exited", "kept", "down", "gave-up", "output", "tree", "count"})
 }
