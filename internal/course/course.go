@@ -9,9 +9,10 @@
 //	setup.ash      commands run before the learner's file (optional)
 //	exercise.ash   the learner's file: a command file, or a Starlark
 //	  or NAME.star kind (NAME is the kind it defines), with blanks ___
-//	check.ash      the checks: commands and expect lines; a comment
+//	check.ash      the checks: commands, and expect lines and ! CMD
+//	               lines (CMD must fail), which are the checks; a comment
 //	               "## task N: what" starts task N, and the comment line
-//	               just before an expect names that check
+//	               just before a check names it
 //	hints.md       hints, one paragraph each, in the order to show them
 //	solution/FILE  the reference solution, FILE named as the exercise
 package course
@@ -222,7 +223,8 @@ func Steps(check string) ([]Step, []Task) {
 			comment = strings.TrimSpace(strings.TrimLeft(t, "#"))
 		default:
 			st := Step{Line: i + 1, Text: t, Task: task}
-			if strings.HasPrefix(t, "expect ") || t == "expect" {
+			// an expectation, or a command meant to fail (! CMD)
+			if strings.HasPrefix(t, "expect ") || t == "expect" || strings.HasPrefix(t, "! ") {
 				st.Expect = true
 				st.Name = comment
 				if st.Name == "" {

@@ -235,7 +235,7 @@ var badInputs = []struct{ line, err string }{
 	{"record save", "want record save FILE, e.g. record save last.jsonl"},
 	{"replay", "want a recording FILE, got 0 arguments; usage: replay FILE [--verbose]"},
 	{"replay /nonexistent.jsonl", "no file /nonexistent.jsonl (record start FILE makes one)"},
-	{"expect frob c1", "want whereis, alive, dead, restarted, not-restarted, exited, kept, down, gave-up, output, tree or count, not \"frob\""},
+	{"expect frob c1", "want whereis, alive, dead, restarted, not-restarted, exited, kept, down, gave-up, output, last, tree or count, not \"frob\""},
 	{"expect count names x", "\"x\": want a count"},
 	{"expect whereis c1 = <0.2.0>", "want expect whereis NAME == PID (or != PID; PID may be undefined)"},
 	{"expect restarted", "want expect restarted NAME"},

@@ -27,6 +27,7 @@ when it does not hold. The checks:
   expect down NAME [REASON]      a monitor of NAME fired: its holder got DOWN (with REASON)
   expect gave-up SUP             SUP exceeded its restart intensity
   expect output TEXT             a line printed contains TEXT (a process's, a result, narration)
+  expect last VALUE              the last result ($_: a call's reply, a PID) is VALUE, as printed
   expect tree SUP KEY=VALUE...   SUP has restarts=N/M (used of its budget), children=N (running),
                                  strategy=S
   expect count names|processes|atoms N
@@ -39,7 +40,7 @@ The others check the runtime now.`
 
 func newCmdExpect(s *Session) *cobra.Command {
 	return keepRaw(&cobra.Command{
-		Annotations:        map[string]string{completeKey: "whereis|alive|dead|restarted|not-restarted|exited|kept|down|gave-up|output|tree|count process..."},
+		Annotations:        map[string]string{completeKey: "whereis|alive|dead|restarted|not-restarted|exited|kept|down|gave-up|output|last|tree|count process..."},
 		Use:                "expect CHECK...",
 		Short:              "check that something holds (a name, a restart, an exit, output, a budget), or fail the script",
 		Long:               expectLong,
@@ -263,6 +264,18 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 			return false, fmt.Sprintf("%s exited with %s", w[1], actor.FormatReason(e.ev.Reason)), nil
 		}
 		return true, "", nil
+	case "last":
+		if len(w) < 2 {
+			return false, "", errors.New("want expect last VALUE, e.g. expect last 1")
+		}
+		v := strings.Join(w[1:], " ")
+		if s.last == v {
+			return true, "", nil
+		}
+		if s.last == "" {
+			return false, "there is no last result yet (call, spawn, whereis give one)", nil
+		}
+		return false, fmt.Sprintf("the last result is %s", s.last), nil
 	case "output":
 		if err := want(2, `expect output TEXT, e.g. expect output "👋 alice"`); err != nil {
 			return false, "", err
@@ -344,5 +357,5 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 		}
 		return true, "", nil
 	}
-	return false, "", badChoice("", w[0], []string{"whereis", "alive", "dead", "restarted", "not-restarted", "exited", "kept", "down", "gave-up", "output", "tree", "count"})
+	return false, "", badChoice("", w[0], []string{"whereis", "alive", "dead", "restarted", "not-restarted", "exited", "kept", "down", "gave-up", "output", "last", "tree", "count"})
 }
