@@ -219,7 +219,7 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 		}
 		var reasons []string
 		if _, ok := events(func(e entry) bool {
-			if e.typ != entryEvent || e.ev.Kind != actor.EventExited || (h.label(e.ev.PID) != w[1] && e.ev.PID.String() != w[1]) {
+			if e.typ != entryEvent || e.ev.Kind != actor.EventExited || !h.exitOf(e, w[1]) {
 				return false
 			}
 			r := actor.FormatReason(e.ev.Reason)
@@ -259,7 +259,7 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 			return false, "", err
 		}
 		if e, ok := events(func(e entry) bool {
-			return e.typ == entryEvent && e.ev.Kind == actor.EventExited && (h.label(e.ev.PID) == w[1] || e.ev.PID.String() == w[1])
+			return e.typ == entryEvent && e.ev.Kind == actor.EventExited && h.exitOf(e, w[1])
 		}); ok {
 			return false, fmt.Sprintf("%s exited with %s", w[1], actor.FormatReason(e.ev.Reason)), nil
 		}

@@ -482,6 +482,10 @@ func runChecks(ctx context.Context, l *course.Lesson, f string, src []byte) veri
 			return fail("the lesson's setup failed (a bug in the lesson): " + strings.TrimSpace(errOut.String()))
 		}
 	}
+	// the checks look at what the learner's file and the checks do, not
+	// at what the setup did
+	r.rec.flush()
+	r.expectFrom, r.expectAt = r.rec.lastSeq(), r.rec.lastSeq()
 	if l.Kind() == "" {
 		r.at = location{file: f, isFile: true}
 		if err := r.runSource(ctx, location{file: f, isFile: true}, NewScanner(bytes.NewReader(src)), false); err != nil {

@@ -61,6 +61,17 @@ func (h *history) label(pid actor.PID) string {
 	return ""
 }
 
+// exitOf reports whether the exit e is of the process target names: by
+// the name it had when it exited (PIDs start again after the simulated
+// VM crashed, so a name from the recorder's labels may be a later
+// process's), or its PID.
+func (h *history) exitOf(e entry, target string) bool {
+	if e.ev.Name != "" {
+		return e.ev.Name == target || e.ev.PID.String() == target
+	}
+	return h.label(e.ev.PID) == target || e.ev.PID.String() == target
+}
+
 // who names a process: "c1 <0.4.0>", or "<0.4.0>".
 func (h *history) who(pid actor.PID) string {
 	if l := h.label(pid); l != "" {
