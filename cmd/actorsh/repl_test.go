@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorsh/actorsh/internal/course"
 	"github.com/creack/pty"
 )
 
@@ -302,5 +303,37 @@ func TestREPLJSONStdout(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "OTP-style actors in Go") {
 		t.Errorf("the banner is not on stderr: %q", stderr.String())
+	}
+}
+
+// TestREPLLearn walks the first lesson at the prompt, as a learner would:
+// the story and where the exercise is, a verify that fails, the file
+// edited (here, by the test), a verify that passes, the progress.
+func TestREPLLearn(t *testing.T) {
+	lessons, err := course.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := lessons[0]
+	state := t.TempDir()
+	tm := startREPL(t, "ACTORSH_HISTORY=", "NO_COLOR=1", "XDG_STATE_HOME="+state)
+	tm.typ("learn\r")
+	tm.expect(`0 of 12 done`)
+	tm.typ("learn " + l.Name + "\r")
+	tm.expect(`Your exercise: \$XDG_STATE_HOME/actorsh/course/` + l.Name + `/` + l.Exercise)
+	tm.typ("learn verify\r")
+	tm.expect(`fill in the blanks`)
+	tm.expect(`Not yet`)
+	if err := os.WriteFile(filepath.Join(state, "actorsh", "course", l.Name, l.Exercise), l.Solution, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm.typ("learn verify\r")
+	tm.expect(`Well done\. learn next goes on to `)
+	tm.typ("learn\r")
+	tm.expect(`✓ ` + l.Name)
+	tm.expect(`1 of 12 done`)
+	tm.typ("exit\r")
+	if code := tm.wait(); code != 0 {
+		t.Errorf("exit status %d", code)
 	}
 }

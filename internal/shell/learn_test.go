@@ -30,6 +30,11 @@ func TestLessons(t *testing.T) {
 			if len(l.Hints) == 0 || strings.TrimSpace(l.Story) == "" || l.Title == "" {
 				t.Errorf("a lesson needs a title, a story and hints: %q, %d bytes of story, %d hints", l.Title, len(l.Story), len(l.Hints))
 			}
+			paras := strings.Split(strings.TrimSpace(l.Story), "\n\n")
+			end := strings.Join(paras[max(0, len(paras)-2):], "\n\n") // the pointer, and its code block
+			if !strings.Contains(end, "Elixir") {
+				t.Errorf("the story does not end by pointing at the Elixir code; it ends %q", end)
+			}
 			if len(course.Blanks(l.Start)) == 0 {
 				t.Errorf("%s has no blanks (%s) to fill in", l.Exercise, course.Blank)
 			}
