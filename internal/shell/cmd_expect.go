@@ -140,6 +140,31 @@ func (s *Session) narrationSince(seq int) []string {
 	return lines
 }
 
+// withReason checks expect exited|down NAME [REASON]: an event that is
+// matches, with REASON if given; said words what was found instead
+// (the reasons), none that nothing was.
+func withReason(w []string, what string, events func(func(entry) bool) (entry, bool), is func(entry) bool,
+	said func(reasons string) string, none string) (bool, string, error) {
+	if len(w) != 2 && len(w) != 3 {
+		return false, "", fmt.Errorf("want expect %s NAME [REASON]", what)
+	}
+	var reasons []string
+	if _, ok := events(func(e entry) bool {
+		if e.typ != entryEvent || !is(e) {
+			return false
+		}
+		r := actor.FormatReason(e.ev.Reason)
+		reasons = append(reasons, r)
+		return len(w) == 2 || r == w[2]
+	}); ok {
+		return true, "", nil
+	}
+	if len(reasons) > 0 {
+		return false, said(strings.Join(reasons, ", then ")), nil
+	}
+	return false, none, nil
+}
+
 // check runs one expectation: whether it holds, and if not, what was
 // found; err is a check that is not well formed.
 func (s *Session) check(ctx context.Context, w []string, since int) (bool, string, error) {
@@ -214,43 +239,15 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 		}
 		return false, fmt.Sprintf("%s was not restarted since the expectations before", w[1]), nil
 	case "exited":
-		if len(w) != 2 && len(w) != 3 {
-			return false, "", errors.New("want expect exited NAME [REASON]")
-		}
-		var reasons []string
-		if _, ok := events(func(e entry) bool {
-			if e.typ != entryEvent || e.ev.Kind != actor.EventExited || !h.exitOf(e, w[1]) {
-				return false
-			}
-			r := actor.FormatReason(e.ev.Reason)
-			reasons = append(reasons, r)
-			return len(w) == 2 || r == w[2]
-		}); ok {
-			return true, "", nil
-		}
-		if len(reasons) > 0 {
-			return false, fmt.Sprintf("%s exited with %s", w[1], strings.Join(reasons, ", then ")), nil
-		}
-		return false, w[1] + " did not exit since the expectations before", nil
+		return withReason(w, "exited", events, func(e entry) bool { return e.ev.Kind == actor.EventExited && h.exitOf(e, w[1]) },
+			func(rs string) string { return fmt.Sprintf("%s exited with %s", w[1], rs) },
+			w[1]+" did not exit since the expectations before")
 	case "down":
-		if len(w) != 2 && len(w) != 3 {
-			return false, "", errors.New("want expect down NAME [REASON]")
-		}
-		var reasons []string
-		if _, ok := events(func(e entry) bool {
-			if e.typ != entryEvent || e.ev.Kind != actor.EventDown || (h.label(e.ev.Other) != w[1] && e.ev.Other.String() != w[1]) {
-				return false
-			}
-			r := actor.FormatReason(e.ev.Reason)
-			reasons = append(reasons, r)
-			return len(w) == 2 || r == w[2]
-		}); ok {
-			return true, "", nil
-		}
-		if len(reasons) > 0 {
-			return false, fmt.Sprintf("the DOWN for %s said %s", w[1], strings.Join(reasons, ", then ")), nil
-		}
-		return false, fmt.Sprintf("no DOWN for %s since the expectations before: is it monitored?", w[1]), nil
+		return withReason(w, "down", events, func(e entry) bool {
+			return e.ev.Kind == actor.EventDown && (h.label(e.ev.Other) == w[1] || e.ev.Other.String() == w[1])
+		},
+			func(rs string) string { return fmt.Sprintf("the DOWN for %s said %s", w[1], rs) },
+			fmt.Sprintf("no DOWN for %s since the expectations before: is it monitored?", w[1]))
 	case "kept":
 		if err := want(2, "expect kept NAME"); err != nil {
 			return false, "", err

@@ -452,12 +452,8 @@ func skipOnReplay(cmd string) bool {
 	return name == "record" || name == "replay"
 }
 
-// sameEntry compares what a recorded and a replayed entry say, leaving
-// out where they are (seq, time, during) and the logical clock.
-func sameEntry(a, b map[string]any) bool {
-	return comparable(a) == comparable(b)
-}
-
+// comparable is what a recorded or replayed entry says, leaving out where
+// it is (seq, time, during) and the logical clock.
 func comparable(o map[string]any) string {
 	c := map[string]any{}
 	for k, v := range o {

@@ -219,6 +219,28 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 // runLearn runs actorsh learn ARGS: the shell's learn command, in a
 // session of its own.
 func runLearn(ios *iostreams.IOStreams, o mainOptions, args []string) int {
+	line := "learn"
+	for _, a := range args {
+		line += " " + quoteWord(a)
+	}
+	return withSession(ios, o, func(ctx context.Context, s *Session) int {
+		err := s.Exec(ctx, line)
+		switch {
+		case err == nil:
+			return ExitOK
+		case ctx.Err() != nil:
+			return ExitInterrupted
+		case errors.Is(err, errNotYet): // the report said so
+			return ExitFailed
+		}
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+		return ExitFailed
+	})
+}
+
+// withSession runs fn in a session that Ctrl-C or SIGTERM interrupts,
+// and returns its exit code.
+func withSession(ios *iostreams.IOStreams, o mainOptions, fn func(context.Context, *Session) int) int {
 	s, code := startSession(ios, o)
 	if s == nil {
 		return code
@@ -226,21 +248,7 @@ func runLearn(ios *iostreams.IOStreams, o mainOptions, args []string) int {
 	defer s.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	line := "learn"
-	for _, a := range args {
-		line += " " + quoteWord(a)
-	}
-	err := s.Exec(ctx, line)
-	switch {
-	case err == nil:
-		return ExitOK
-	case ctx.Err() != nil:
-		return ExitInterrupted
-	case errors.Is(err, errNotYet): // the report said so
-		return ExitFailed
-	}
-	fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
-	return ExitFailed
+	return fn(ctx, s)
 }
 
 // runFile runs a command file.
@@ -256,24 +264,19 @@ func runFile(ios *iostreams.IOStreams, o mainOptions, path string, args []string
 
 // run runs a non-interactive source to the end, or to the first failure.
 func run(ios *iostreams.IOStreams, o mainOptions, at location, src LineSource) int {
-	s, code := startSession(ios, o)
-	if s == nil {
-		return code
-	}
-	defer s.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := s.runSource(ctx, at, src, o.keepGoing)
-	switch {
-	case err == nil:
-		return ExitOK
-	case errors.Is(err, errExit):
-		return exitCode(err)
-	case ctx.Err() != nil:
-		return ExitInterrupted
-	case errors.Is(err, errFailed):
+	return withSession(ios, o, func(ctx context.Context, s *Session) int {
+		err := s.runSource(ctx, at, src, o.keepGoing)
+		switch {
+		case err == nil:
+			return ExitOK
+		case errors.Is(err, errExit):
+			return exitCode(err)
+		case ctx.Err() != nil:
+			return ExitInterrupted
+		case errors.Is(err, errFailed):
+			return ExitFailed
+		}
+		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
 		return ExitFailed
-	}
-	fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
-	return ExitFailed
+	})
 }

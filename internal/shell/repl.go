@@ -101,7 +101,7 @@ func repl(ios *iostreams.IOStreams, o mainOptions) int {
 			fmt.Fprintln(rl.Stderr(), s.pal.Warn("interrupted"))
 			continue
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, errNotYet) { // learn verify has said what is not yet done
 			fmt.Fprintln(rl.Stderr(), s.pal.Error("error: ")+err.Error())
 		}
 	}
