@@ -344,8 +344,19 @@ func (c *courseRun) show(s *Session, l *course.Lesson) error {
 	if err := c.save(); err != nil {
 		return err
 	}
-	text := fmt.Sprintf("%s\n\n%s\n\nYour exercise: %s\nEdit it, then: learn verify %s (or learn watch %s; learn hint if you are stuck)",
-		s.pal.Name(l.Title), l.Story, typable(f), l.Name, l.Name)
+	src, err := os.ReadFile(f)
+	if err != nil {
+		return fileError(f, err)
+	}
+	var ex strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(string(src), "\n"), "\n") {
+		if line != "" {
+			ex.WriteString("    " + line)
+		}
+		ex.WriteString("\n")
+	}
+	text := fmt.Sprintf("%s\n\n%s\n\nYour exercise: %s\n\n%s\nEdit it, then: learn verify %s (or learn watch %s; learn hint if you are stuck)",
+		s.pal.Name(l.Title), l.Story, typable(f), ex.String(), l.Name, l.Name)
 	s.result("learn", text, map[string]any{"lesson": l.Name, "title": l.Title, "story": l.Story, "exercise": f})
 	return nil
 }
