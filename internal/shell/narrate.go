@@ -26,7 +26,9 @@ func (s *Session) onEvent(e actor.Event) {
 	if narrate {
 		text = s.describe(e, stopper)
 	}
-	s.rec.add(entry{typ: entryEvent, at: s.clock.Now(), ev: e, text: plainText(text), by: stopper, clock: e.Clock})
+	if !s.rec.counting() {
+		s.rec.add(entry{typ: entryEvent, ev: e, text: plainText(text), by: stopper, clock: e.Clock})
+	}
 	r := record{text: text, subject: e.PID, clock: e.Clock}
 	if s.json {
 		r.obj = eventObject(e) // text mode has no use for it

@@ -9,13 +9,15 @@ package shell
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
@@ -78,11 +80,17 @@ type recorder struct {
 	seq     int     // the last seq given
 	open    []int   // the commands running now, innermost last
 	pending []entry // what the running command caused, put in causal order when it ends
-	dropped int
+	keys    []sortKey
 	file    *recording // record start's file, or nil
 	// tap, if set, sees every entry as it goes into the ring (a replay
 	// keeps them all, however many the ring lets go).
 	tap func(entry)
+	// now is the session's clock, read for an entry that is kept.
+	now func() time.Time
+	// full is set while the running command's pending entries are at
+	// their bound: what comes then is only counted, without the lock.
+	full    atomic.Bool
+	dropped atomic.Int64
 }
 
 // recording is a file record start writes to.
@@ -145,18 +153,37 @@ func (r *recorder) flush() {
 // add records what happened: at once between commands, in causal order
 // when the running command ends.
 func (r *recorder) add(e entry) {
+	if r.full.Load() {
+		r.dropped.Add(1)
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.now != nil {
+		e.at = r.now()
+	}
 	if len(r.open) == 0 {
 		r.appendLocked(e)
 		return
 	}
 	e.cmd = r.open[len(r.open)-1]
 	if len(r.pending) >= ringSize {
-		r.dropped++
+		r.full.Store(true)
+		r.dropped.Add(1)
 		return
 	}
 	r.pending = append(r.pending, e)
+}
+
+// counting reports that the running command's entries are at their
+// bound, so that a caller can count what happened without building an
+// entry for it.
+func (r *recorder) counting() bool {
+	if r.full.Load() {
+		r.dropped.Add(1)
+		return true
+	}
+	return false
 }
 
 // addNow records what a command itself does (its result, a clock change),
@@ -172,31 +199,43 @@ func (r *recorder) addNow(e entry) {
 }
 
 func (r *recorder) flushLocked() {
-	// The order of output.flush: logical clocks, ties broken by PID.
-	sort.SliceStable(r.pending, func(i, j int) bool {
-		a, b := r.pending[i], r.pending[j]
-		if a.clock != b.clock {
-			return a.clock < b.clock
-		}
-		return subjectOf(a).ID() < subjectOf(b).ID()
-	})
-	for _, e := range r.pending {
-		r.appendLocked(e)
+	// The order of output.flush: logical clocks, ties broken by PID. The
+	// keys are sorted, not the entries, which are large.
+	keys := r.keys[:0]
+	for i := range r.pending {
+		e := &r.pending[i]
+		keys = append(keys, sortKey{clock: e.clock, id: subjectOf(e).ID(), i: int32(i)})
 	}
+	slices.SortStableFunc(keys, func(a, b sortKey) int {
+		if c := cmp.Compare(a.clock, b.clock); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	for _, k := range keys {
+		r.appendLocked(r.pending[k.i])
+	}
+	r.keys = keys[:0]
 	clear(r.pending)
 	r.pending = r.pending[:0]
-	if r.dropped > 0 {
-		e := entry{typ: entryDropped, count: r.dropped}
+	r.full.Store(false)
+	if n := r.dropped.Swap(0); n > 0 {
+		e := entry{typ: entryDropped, count: int(n)}
 		if len(r.open) > 0 {
 			e.cmd = r.open[len(r.open)-1]
 		}
 		r.appendLocked(e)
-		r.dropped = 0
 	}
 }
 
+// sortKey orders a pending entry.
+type sortKey struct {
+	clock, id uint64
+	i         int32
+}
+
 // subjectOf is the process an entry is about, as output orders records.
-func subjectOf(e entry) actor.PID {
+func subjectOf(e *entry) actor.PID {
 	if e.typ == entryOutput {
 		return e.pid
 	}

@@ -133,6 +133,7 @@ func NewSession(ios *iostreams.IOStreams, opts Options) (*Session, error) {
 		requests:  map[actor.Ref]*request{},
 	}
 	s.out.rec = &s.rec
+	s.rec.now = s.clock.Now
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	if s.atomLimit <= 0 {
 		s.atomLimit = DefaultAtomLimit
@@ -211,7 +212,7 @@ func (s *Session) runtime() *actor.Runtime {
 func (s *Session) say(p *actor.Process, text string) {
 	pid := p.Self()
 	r := record{text: text, subject: pid, clock: p.Clock()}
-	s.rec.add(entry{typ: entryOutput, at: s.clock.Now(), pid: pid, text: text, clock: r.clock})
+	s.rec.add(entry{typ: entryOutput, pid: pid, text: text, clock: r.clock})
 	s.mu.Lock()
 	quiet := !s.narrate
 	s.mu.Unlock()
