@@ -242,4 +242,9 @@ var badInputs = []struct{ line, err string }{
 	{"expect tree c1 restarts=0/3", "c1 is not a supervisor"},
 	{"sup terminate w0 nosuch --dry-run", "not_found: w0 has no child nosuch; sup children w0 lists them"},
 	{"stop nosuch --dry-run", "no process is registered as \"nosuch\"; ls lists processes"},
+	// the observer
+	{"observe frob", "want stop, not \"frob\""},
+	{"observe stop", "no observer runs: observe starts one"},
+	{"observe --addr nonsense", "--addr \"nonsense\": want HOST:PORT, e.g. 127.0.0.1:0"},
+	{"observe --addr 0.0.0.0:0", "--addr \"0.0.0.0:0\": the observer listens on loopback only (127.0.0.1 or ::1): it can stop processes"},
 }

@@ -164,8 +164,8 @@ func newCmdBench(s *Session) *cobra.Command {
 		Args:        exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var b strings.Builder
-			err := runBench(cmd.Context(), o, &b, s.io.ErrOut, s.io.OutTTY && !s.json, s.json)
-			if s.json {
+			err := runBench(cmd.Context(), o, &b, s.io.ErrOut, s.io.OutTTY && !s.asJSON(), s.asJSON())
+			if s.asJSON() {
 				s.out.result(record{raw: b.String()})
 			} else if b.Len() > 0 {
 				s.out.result(record{text: strings.TrimRight(b.String(), "\n")})

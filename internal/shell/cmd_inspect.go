@@ -217,7 +217,7 @@ func sortRows(rows []row, key string) {
 }
 
 func (s *Session) printLs(rows []row, total int) {
-	if s.json {
+	if s.asJSON() {
 		for _, r := range rows {
 			s.result("ls", "", map[string]any{
 				"pid": r.info.PID.String(), "name": r.name, "kind": r.info.Behaviour, "supervisor": r.sup,
@@ -317,27 +317,7 @@ func newCmdInfo(s *Session) *cobra.Command {
 			for _, l := range lines {
 				fmt.Fprintf(&b, "%-13s %s\n", l[0]+":", l[1])
 			}
-			// --json gets the values typed: numbers, booleans, lists of PIDs.
-			pidList := func(ps []actor.PID) []string {
-				out := []string{}
-				for _, p := range ps {
-					out = append(out, p.String())
-				}
-				return out
-			}
-			var registered []map[string]any
-			for _, r := range in.Registered {
-				registered = append(registered, map[string]any{"key": r.Key, "registry": fmt.Sprint(r.Owner)})
-			}
-			obj := map[string]any{
-				"pid": in.PID.String(), "names": registered, "kind": in.Behaviour, "status": in.Status.String(),
-				"mailbox": in.MessageQueueLen, "handled": in.MessagesHandled, "links": pidList(in.Links),
-				"monitors": pidList(in.Monitors), "monitored_by": pidList(in.MonitoredBy), "trap_exit": in.TrapExit,
-				"parent": pidOrNil(in.Parent), "restarts": in.Restarts, "started": in.Started.UTC().Format(time.RFC3339),
-			}
-			if registered == nil {
-				obj["names"] = []any{}
-			}
+			obj := infoObject(in)
 			// A Starlark kind's process that was restarted after a crash: the
 			// crash, and where in the code it happened.
 			if crash, ok := s.lastCrash(in); ok {
@@ -437,6 +417,28 @@ func newCmdTree(s *Session) *cobra.Command {
 			s.result("tree", strings.TrimRight(b.String(), "\n"), map[string]any{"tree": node})
 			return nil
 		},
+	}
+}
+
+// infoObject is info's --json object: the values typed (numbers,
+// booleans, lists of PIDs).
+func infoObject(in actor.Info) map[string]any {
+	pidList := func(ps []actor.PID) []string {
+		out := []string{}
+		for _, p := range ps {
+			out = append(out, p.String())
+		}
+		return out
+	}
+	registered := []map[string]any{}
+	for _, r := range in.Registered {
+		registered = append(registered, map[string]any{"key": r.Key, "registry": fmt.Sprint(r.Owner)})
+	}
+	return map[string]any{
+		"pid": in.PID.String(), "names": registered, "kind": in.Behaviour, "status": in.Status.String(),
+		"mailbox": in.MessageQueueLen, "handled": in.MessagesHandled, "links": pidList(in.Links),
+		"monitors": pidList(in.Monitors), "monitored_by": pidList(in.MonitoredBy), "trap_exit": in.TrapExit,
+		"parent": pidOrNil(in.Parent), "restarts": in.Restarts, "started": in.Started.UTC().Format(time.RFC3339),
 	}
 }
 

@@ -360,7 +360,7 @@ func newCmdKinds(s *Session) *cobra.Command {
 					"restart": k.restart.String(), "summary": k.summary, "detail": k.detail})
 				return nil
 			}
-			if s.json {
+			if s.asJSON() {
 				for _, k := range s.kinds {
 					s.result("kinds", "", map[string]any{"kind": k.name, "args": k.args, "restart": k.restart.String(), "summary": k.summary})
 				}

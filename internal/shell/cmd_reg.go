@@ -138,7 +138,7 @@ func newCmdRegLs(s *Session) *cobra.Command {
 			}
 			s.mu.Unlock()
 			sort.Slice(regs, func(i, j int) bool { return regs[i].Name() < regs[j].Name() })
-			if s.json {
+			if s.asJSON() {
 				for _, r := range regs {
 					s.result("reg ls", "", map[string]any{"name": r.Name(), "keys": r.Kind().String(), "partitions": r.Partitions(), "entries": r.Count()})
 				}
@@ -166,7 +166,7 @@ func byPID(es []registry.Entry) []registry.Entry {
 
 func (s *Session) printEntries(cmd string, es []registry.Entry) {
 	byPID(es)
-	if s.json {
+	if s.asJSON() {
 		for _, e := range es {
 			s.result(cmd, "", map[string]any{"pid": e.PID.String(), "value": FormatTerm(e.Value)})
 		}
@@ -478,7 +478,7 @@ func newCmdRegSelect(s *Session) *cobra.Command {
 			if limit > 0 && total > limit {
 				es = es[:limit]
 			}
-			if s.json {
+			if s.asJSON() {
 				for _, e := range es {
 					s.result("reg select", "", map[string]any{"key": e.Key, "pid": e.PID.String(), "value": FormatTerm(e.Value)})
 				}

@@ -198,7 +198,7 @@ func newCmdSupChildren(s *Session) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if s.json {
+			if s.asJSON() {
 				for _, c := range cs {
 					s.result("sup children", "", map[string]any{"id": c.ID, "pid": pidOrNil(c.PID), "type": c.Type.String(),
 						"restart": c.Restart.String(), "shutdown": supervisor.FormatShutdown(c.Shutdown), "restarts": c.Restarts, "restarting": c.Restarting})

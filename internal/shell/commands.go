@@ -22,7 +22,7 @@ func commandTable() []func(s *Session) *cobra.Command {
 		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdDemonitor, newCmdTrap, newCmdSuspend, newCmdResume, newCmdAwait,
 		newCmdSup, newCmdReg,
 		newCmdEvents, newCmdFlush, newCmdTrace, newCmdTime, newCmdWatch, newCmdSleep, newCmdClock, newCmdEcho, newCmdSource,
-		newCmdRecord, newCmdReplay, newCmdWhy, newCmdWhyNot, newCmdExpect, newCmdMsc, newCmdLearn,
+		newCmdRecord, newCmdReplay, newCmdWhy, newCmdWhyNot, newCmdExpect, newCmdMsc, newCmdLearn, newCmdObserve,
 		newCmdKinds, newCmdKind, newCmdAtoms, newCmdBench, newCmdHelp, newCmdExit,
 	}
 }

@@ -155,8 +155,40 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 			return nil
 		},
 	}
+	var obsAddr string
+	var obsOpen bool
+	observeCmd := &cobra.Command{
+		Use:   "observe [--addr HOST:PORT] [--open]",
+		Short: "run a session with only the browser observer (also: observe at the prompt, beside the REPL)",
+		Long: "Starts a session and its web observer on loopback, prints the URL (its token included) and\n" +
+			"serves until Ctrl-C. The page's buttons and command box run commands in the session.",
+		Example: "actorsh observe\nactorsh observe --addr 127.0.0.1:8080 --open\nactorsh --clock virtual observe",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("observe takes no arguments, only flags (got %q)", clip(args[0]))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			line := "observe --addr " + quoteWord(obsAddr)
+			if obsOpen {
+				line += " --open"
+			}
+			code = withSession(ios, o, func(ctx context.Context, s *Session) int {
+				if err := s.Exec(ctx, line); err != nil {
+					fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
+					return ExitFailed
+				}
+				<-ctx.Done() // until Ctrl-C
+				return ExitOK
+			})
+			return nil
+		},
+	}
+	observeCmd.Flags().StringVar(&obsAddr, "addr", "127.0.0.1:0", "where to listen: a loopback HOST:PORT (port 0: any free one)")
+	observeCmd.Flags().BoolVar(&obsOpen, "open", false, "open the URL in the browser")
 	runCmd.Flags().SetInterspersed(false) // after FILE, every word is the script's
-	root.AddCommand(runCmd, benchCmd, learnCmd)
+	root.AddCommand(runCmd, benchCmd, learnCmd, observeCmd)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{errors.New(flagErrorText(c, err))} })
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {

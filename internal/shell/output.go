@@ -26,6 +26,9 @@ type output struct {
 	// rec is the session's flight recorder, which keeps results and
 	// puts what a command caused in order when the output does.
 	rec *recorder
+	// capture, if set, takes the running command's results instead of
+	// the writer (the observer's commands; events print as ever).
+	capture func(record)
 }
 
 // maxHeld is how many events a command's output holds back at most: past
@@ -77,6 +80,10 @@ func (o *output) result(r record) {
 	defer o.mu.Unlock()
 	if o.rec != nil && r.text != "" {
 		o.rec.addNow(entry{typ: entryResult, text: plainText(r.text)})
+	}
+	if o.capture != nil {
+		o.capture(r)
+		return
 	}
 	o.writeLocked(r)
 }

@@ -99,8 +99,17 @@ func (s *Session) runSource(ctx context.Context, at location, src LineSource, ke
 				return errFailed
 			}
 		}
+		s.mu.Lock()
+		top := s.depth == 0 // a sourced file's lines run inside its source command, which holds execMu
+		s.mu.Unlock()
 		for _, words := range cmds {
+			if top {
+				s.execMu.Lock()
+			}
 			err := s.execWords(ctx, words)
+			if top {
+				s.execMu.Unlock()
+			}
 			switch {
 			case err == nil:
 			case errors.Is(err, errExit):

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/actorsh/actorsh/internal/iostreams"
+	"github.com/actorsh/actorsh/internal/observe"
 	"github.com/actorsh/actorsh/pkg/actor"
 	"github.com/actorsh/actorsh/pkg/registry"
 	"github.com/actorsh/actorsh/pkg/supervisor"
@@ -39,6 +40,14 @@ type Session struct {
 	rec recorder
 	// opts are the options the session started with, for a replay's.
 	opts Options
+	// execMu is held while a command line runs, so that one from the
+	// observer (see ExecJSON) waits for the prompt's or the file's to end.
+	execMu sync.Mutex
+	// cmdJSON asks the running command for its --json results, for the
+	// observer, whatever the session prints (under execMu).
+	cmdJSON bool
+	// watch are the observer's event functions (see observe.go).
+	watch watchers
 	// expectFrom is where the stretch expect checks begins, and expectAt
 	// the recorder's last seq after the last expect (see expect; RunSource's
 	// goroutine only).
@@ -74,10 +83,13 @@ type Session struct {
 	// for flush.
 	shellActor *shellActor
 	unsub      func()
-	narrate    bool
-	seq        int // child id sequence
-	depth      int // nesting of source
-	stopped    bool
+	// observer is the browser observer, if one runs, and its URL.
+	observer    *observe.Server
+	observerURL string
+	narrate     bool
+	seq         int // child id sequence
+	depth       int // nesting of source
+	stopped     bool
 	// requests are the calls made with call --async that await has not
 	// taken yet.
 	requests map[actor.Ref]*request
@@ -191,6 +203,7 @@ func (s *Session) Close() error {
 	s.mu.Unlock()
 	s.bgCancel()
 	s.bg.Wait()
+	s.stopObserver()
 	unsub()
 	s.rec.close()
 	// The session is over: processes get a moment to run Terminate, and
@@ -345,6 +358,17 @@ const settleLimit = 5 * time.Second
 // Exec runs one line: one or more commands separated by ';'. It stops at
 // the first command that fails and returns a *CommandError.
 func (s *Session) Exec(ctx context.Context, line string) error {
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	return s.exec(ctx, line)
+}
+
+// asJSON reports whether the running command gives its results as --json
+// objects: in a --json session, or for the observer.
+func (s *Session) asJSON() bool { return s.json || s.cmdJSON }
+
+// exec is Exec, with execMu held.
+func (s *Session) exec(ctx context.Context, line string) error {
 	cmds, err := SplitLine(line)
 	if err != nil {
 		return &CommandError{Cmd: strings.TrimSpace(line), Err: err}

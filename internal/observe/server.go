@@ -1,0 +1,459 @@
+// Package observe is actorsh's live observer: a small web server on
+// loopback that pushes the runtime's events to a page with Server-Sent
+// Events, answers snapshots (the tree, processes, one process,
+// registries) as JSON, and runs actions through the shell's own command
+// table. Every request must carry the token printed with the URL.
+package observe
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Backend is what the observer observes: a shell session.
+type Backend interface {
+	// Exec runs a command line as the prompt would and returns its
+	// results as the --json objects.
+	Exec(ctx context.Context, line string) ([]map[string]any, error)
+	// Events calls fn with every runtime event, as its --json object,
+	// until cancel is called. fn must not block.
+	Events(fn func(map[string]any)) (cancel func())
+	// Snapshot reads what the pages show, without running a command (so
+	// it answers while one runs at the prompt): tree (root), procs (sort,
+	// limit, q), proc (pid), regs, why (target), msc (limit).
+	Snapshot(ctx context.Context, what string, args map[string]string) (any, error)
+}
+
+// Options configures a Server.
+type Options struct {
+	// Ring is how many events a reconnecting page can catch up on
+	// (Last-Event-ID); zero: DefaultRing.
+	Ring int
+	// Frame is how often events go out to the pages at most; zero:
+	// DefaultFrame (10 frames a second).
+	Frame time.Duration
+}
+
+// The defaults.
+const (
+	DefaultRing  = 10_000
+	DefaultFrame = 100 * time.Millisecond
+)
+
+// Server is an observer.
+type Server struct {
+	b     Backend
+	opts  Options
+	token string
+	mux   *http.ServeMux
+
+	mu      sync.Mutex
+	ring    []event // a ring once full: ring[next] is the oldest
+	next    int
+	seq     uint64
+	clients map[*client]bool
+	cancel  func()
+
+	// frames owns the goroutine that sends events out, frame by frame.
+	frames     sync.WaitGroup
+	stop       chan struct{}
+	srv        *http.Server
+	ln         net.Listener
+	closed     bool
+	sentFrames atomic.Int64
+}
+
+// Frames is how many frames of events have gone out: at most one per
+// Options.Frame however many events came.
+func (s *Server) Frames() int64 { return s.sentFrames.Load() }
+
+type event struct {
+	id   uint64
+	data []byte
+}
+
+// client is one page's event stream.
+type client struct {
+	ch      chan []event // frames to write; a slow page loses its stream, not the server's memory
+	dropped bool
+}
+
+//go:embed web
+var web embed.FS
+
+// New makes an observer of b. Handler serves it (for tests); Start
+// listens on loopback.
+func New(b Backend, opts Options) (*Server, error) {
+	if opts.Ring <= 0 {
+		opts.Ring = DefaultRing
+	}
+	if opts.Frame <= 0 {
+		opts.Frame = DefaultFrame
+	}
+	tok := make([]byte, 16)
+	if _, err := rand.Read(tok); err != nil {
+		return nil, err
+	}
+	s := &Server{b: b, opts: opts, token: hex.EncodeToString(tok), clients: map[*client]bool{}, stop: make(chan struct{})}
+	s.routes()
+	s.cancel = b.Events(s.push)
+	s.frames.Add(1)
+	go s.sendFrames()
+	return s, nil
+}
+
+// Token is the secret every request must carry.
+func (s *Server) Token() string { return s.token }
+
+// Handler is the observer's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Start listens on addr, which must be a loopback address
+// (127.0.0.1:0 picks a port), and returns the URL to open, token
+// included.
+func (s *Server) Start(addr string) (string, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:0", addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return "", fmt.Errorf("--addr %q: the observer listens on loopback only (127.0.0.1 or ::1): it can stop processes", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	s.ln = ln
+	s.srv = &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Unlock()
+	go s.srv.Serve(ln) // ends with Close
+	return fmt.Sprintf("http://%s/?token=%s", ln.Addr(), s.token), nil
+}
+
+// Close stops the server, ends the pages' streams and waits for the
+// goroutines it owns.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	srv := s.srv
+	s.mu.Unlock()
+	s.cancel()
+	close(s.stop)
+	s.frames.Wait()
+	if srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			return srv.Close()
+		}
+	}
+	return nil
+}
+
+// push takes a runtime event (on the runtime's goroutines: it must be
+// quick) into the ring; sendFrames sends it.
+func (s *Server) push(obj map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	obj["seq"] = s.seq
+	data, err := json.Marshal(obj)
+	if err != nil {
+		data, _ = json.Marshal(map[string]any{"type": "error", "error": err.Error(), "seq": s.seq})
+	}
+	e := event{id: s.seq, data: data}
+	if len(s.ring) < s.opts.Ring {
+		s.ring = append(s.ring, e)
+	} else {
+		s.ring[s.next] = e
+		s.next = (s.next + 1) % s.opts.Ring
+	}
+}
+
+// since returns the events after id, oldest first, and whether the ring
+// still held all of them.
+func (s *Server) sinceLocked(id uint64) ([]event, bool) {
+	ordered := append(append([]event(nil), s.ring[s.next:]...), s.ring[:s.next]...)
+	if len(ordered) == 0 {
+		return nil, true
+	}
+	first := ordered[0].id
+	if id+1 < first {
+		return ordered, false
+	}
+	if id >= s.seq {
+		return nil, true
+	}
+	return ordered[id+1-first:], true
+}
+
+// clientBuffer is how many frames a page may fall behind before its
+// stream is ended (it reconnects, and catches up from the ring).
+const clientBuffer = 64
+
+// sendFrames sends what came since the last frame to every page, at most
+// once per Frame: a page gets at most 10 updates a second however fast
+// the runtime goes.
+func (s *Server) sendFrames() {
+	defer s.frames.Done()
+	tick := time.NewTicker(s.opts.Frame)
+	defer tick.Stop()
+	var sent uint64
+	for {
+		select {
+		case <-s.stop:
+			s.mu.Lock()
+			for c := range s.clients {
+				close(c.ch)
+				delete(s.clients, c)
+			}
+			s.mu.Unlock()
+			return
+		case <-tick.C:
+		}
+		s.mu.Lock()
+		if s.seq == sent {
+			s.mu.Unlock()
+			continue
+		}
+		frame, _ := s.sinceLocked(sent)
+		sent = s.seq
+		s.sentFrames.Add(1)
+		for c := range s.clients {
+			select {
+			case c.ch <- frame:
+			default: // too slow: end its stream; EventSource reconnects with Last-Event-ID
+				c.dropped = true
+				close(c.ch)
+				delete(s.clients, c)
+			}
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	static, _ := fs.Sub(web, "web")
+	files := http.FileServerFS(static)
+	s.mux.Handle("GET /", s.guard(func(w http.ResponseWriter, r *http.Request) {
+		// the page's own requests carry the token in a cookie set here, so
+		// that links and EventSource need not repeat it
+		http.SetCookie(w, &http.Cookie{Name: "actorsh_token", Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		files.ServeHTTP(w, r)
+	}))
+	s.mux.Handle("GET /api/events", s.guard(s.events))
+	s.mux.Handle("POST /api/cmd", s.guard(s.cmd))
+	s.mux.Handle("GET /api/tree", s.guard(s.snapshot("tree", func(r *http.Request) map[string]string {
+		return map[string]string{"root": r.URL.Query().Get("root")}
+	})))
+	s.mux.Handle("GET /api/procs", s.guard(s.snapshot("procs", func(r *http.Request) map[string]string {
+		q := r.URL.Query()
+		return map[string]string{"sort": q.Get("sort"), "limit": limit(r, 100), "q": q.Get("q")}
+	})))
+	s.mux.Handle("GET /api/proc/{pid}", s.guard(s.snapshot("proc", func(r *http.Request) map[string]string {
+		return map[string]string{"pid": r.PathValue("pid")}
+	})))
+	s.mux.Handle("GET /api/regs", s.guard(s.snapshot("regs", func(*http.Request) map[string]string { return nil })))
+	s.mux.Handle("GET /api/why/{target}", s.guard(s.snapshot("why", func(r *http.Request) map[string]string {
+		return map[string]string{"target": r.PathValue("target")}
+	})))
+	s.mux.Handle("GET /api/msc", s.guard(s.snapshot("msc", func(r *http.Request) map[string]string {
+		return map[string]string{"limit": limit(r, 40)}
+	})))
+}
+
+// limit is the request's limit (def if none), at most 1000.
+func limit(r *http.Request, def int) string {
+	n, err := strconv.Atoi(r.URL.Query().Get("limit"))
+	if err != nil || n <= 0 {
+		n = def
+	}
+	return strconv.Itoa(min(n, 1000))
+}
+
+// guard refuses requests without the token (query, header or cookie)
+// and ones whose Host is not the loopback address the server listens on
+// (a web page elsewhere cannot reach it by DNS rebinding).
+func (s *Server) guard(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			http.Error(w, "the observer answers on loopback only", http.StatusForbidden)
+			return
+		}
+		tok := r.URL.Query().Get("token")
+		if tok == "" {
+			tok = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		}
+		if tok == "" {
+			if c, err := r.Cookie("actorsh_token"); err == nil {
+				tok = c.Value
+			}
+		}
+		if subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) != 1 {
+			http.Error(w, "this observer wants its token: open the URL it printed", http.StatusForbidden)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h(w, r)
+	})
+}
+
+func loopbackHost(host string) bool {
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = host
+	}
+	h = strings.Trim(h, "[]")
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// events is the SSE stream: one event per runtime event, id its seq,
+// resumed after Last-Event-ID from the ring.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Connection", "keep-alive")
+	c := &client{ch: make(chan []event, clientBuffer)}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	var backlog []event
+	whole := true
+	if last := r.Header.Get("Last-Event-ID"); last != "" {
+		if id, err := strconv.ParseUint(last, 10, 64); err == nil {
+			backlog, whole = s.sinceLocked(id)
+		}
+	}
+	// from now on the frames bring what comes after the backlog
+	frameFrom := s.seq
+	s.clients[c] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		if s.clients[c] {
+			delete(s.clients, c)
+		}
+		s.mu.Unlock()
+	}()
+	fmt.Fprint(w, "retry: 1000\n\n")
+	if !whole {
+		fmt.Fprint(w, "event: gap\ndata: {\"type\":\"gap\"}\n\n") // the page reloads its snapshots
+	}
+	write := func(es []event) {
+		for _, e := range es {
+			fmt.Fprintf(w, "id: %d\ndata: %s\n\n", e.id, e.data)
+		}
+	}
+	write(backlog)
+	fl.Flush()
+	heartbeat := time.NewTicker(15 * time.Second)
+	defer heartbeat.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-heartbeat.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+			fl.Flush()
+		case frame, ok := <-c.ch:
+			if !ok {
+				return
+			}
+			var fresh []event
+			for _, e := range frame {
+				if e.id > frameFrom {
+					fresh = append(fresh, e)
+				}
+			}
+			write(fresh)
+			fl.Flush()
+		}
+	}
+}
+
+// maxBody bounds an action's request.
+const maxBody = 64 << 10
+
+// cmd runs an action through the shell's command table: {"line": "kill
+// c1"}; the answer is the results as --json objects, or the error.
+func (s *Server) cmd(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Line string `json:"line"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&req); err != nil || strings.TrimSpace(req.Line) == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"type": "error", "error": `want {"line": "COMMAND"}, e.g. {"line": "kill c1"}`})
+		return
+	}
+	s.run(w, r, req.Line)
+}
+
+func (s *Server) snapshot(what string, args func(*http.Request) map[string]string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
+		defer cancel()
+		v, err := s.b.Snapshot(ctx, what, args(r))
+		if err != nil {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"type": "error", "error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// actionTimeout bounds how long an action waits for the shell (a command
+// typed at the prompt may be running).
+const actionTimeout = 10 * time.Second
+
+func (s *Server) run(w http.ResponseWriter, r *http.Request, line string) {
+	ctx, cancel := context.WithTimeout(r.Context(), actionTimeout)
+	defer cancel()
+	results, err := s.b.Exec(ctx, line)
+	if err != nil {
+		status := http.StatusUnprocessableEntity
+		if errors.Is(err, context.DeadlineExceeded) {
+			status = http.StatusServiceUnavailable
+		}
+		writeJSON(w, status, map[string]any{"type": "error", "cmd": line, "error": err.Error(), "results": results})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cmd": line, "results": results})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
