@@ -30,6 +30,18 @@ if [ -n "$starlark" ]; then
 	echo "$starlark" | cut -d' ' -f1 >&2
 	exit 1
 fi
+# internal/observe is the observer's server: standard library only (the
+# browser tests' chromedp is a test dependency of internal/shell).
+obs=$(go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./internal/observe | grep -v '^github.com/actorsh/actorsh/' || true)
+if [ -n "$obs" ]; then
+	echo "internal/observe must use the standard library only; it imports:" >&2
+	echo "$obs" >&2
+	exit 1
+fi
+if go list -deps ./cmd/actorsh | grep -q chromedp; then
+	echo "chromedp is for tests only; actorsh itself imports it" >&2
+	exit 1
+fi
 for p in registry supervisor; do
 	other=$([ $p = registry ] && echo supervisor || echo registry)
 	if go list -deps ./pkg/$p | grep -q "pkg/$other\$"; then

@@ -29,9 +29,10 @@ type Backend interface {
 	// Exec runs a command line as the prompt would and returns its
 	// results as the --json objects.
 	Exec(ctx context.Context, line string) ([]map[string]any, error)
-	// Events calls fn with every runtime event, as its --json object,
-	// until cancel is called. fn must not block.
-	Events(fn func(map[string]any)) (cancel func())
+	// Events calls fn with every runtime event until cancel is called:
+	// event makes its --json object, when the server needs it (a burst of
+	// a million events is counted, not encoded). fn must not block.
+	Events(fn func(event func() map[string]any)) (cancel func())
 	// Snapshot reads what the pages show, without running a command (so
 	// it answers while one runs at the prompt): tree (root), procs (sort,
 	// limit, q), proc (pid), regs, why (target), msc (limit).
@@ -83,7 +84,22 @@ func (s *Server) Frames() int64 { return s.sentFrames.Load() }
 
 type event struct {
 	id   uint64
-	data []byte
+	obj  func() map[string]any
+	data []byte // obj's JSON, made when it is first sent
+}
+
+// encode makes e's JSON if it has none yet.
+func (e *event) encode() {
+	if e.data != nil {
+		return
+	}
+	obj := e.obj()
+	obj["seq"] = e.id
+	data, err := json.Marshal(obj)
+	if err != nil {
+		data, _ = json.Marshal(map[string]any{"type": "error", "error": err.Error(), "seq": e.id})
+	}
+	e.data, e.obj = data, nil
 }
 
 // client is one page's event stream.
@@ -171,16 +187,11 @@ func (s *Server) Close() error {
 
 // push takes a runtime event (on the runtime's goroutines: it must be
 // quick) into the ring; sendFrames sends it.
-func (s *Server) push(obj map[string]any) {
+func (s *Server) push(obj func() map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	obj["seq"] = s.seq
-	data, err := json.Marshal(obj)
-	if err != nil {
-		data, _ = json.Marshal(map[string]any{"type": "error", "error": err.Error(), "seq": s.seq})
-	}
-	e := event{id: s.seq, data: data}
+	e := event{id: s.seq, obj: obj}
 	if len(s.ring) < s.opts.Ring {
 		s.ring = append(s.ring, e)
 	} else {
@@ -189,22 +200,28 @@ func (s *Server) push(obj map[string]any) {
 	}
 }
 
-// since returns the events after id, oldest first, and whether the ring
-// still held all of them.
+// sinceLocked returns the events after id, oldest first, encoded, and
+// whether the ring still held all of them.
 func (s *Server) sinceLocked(id uint64) ([]event, bool) {
-	ordered := append(append([]event(nil), s.ring[s.next:]...), s.ring[:s.next]...)
-	if len(ordered) == 0 {
+	if len(s.ring) == 0 || id >= s.seq {
 		return nil, true
 	}
-	first := ordered[0].id
-	if id+1 < first {
-		return ordered, false
+	first := s.seq - uint64(len(s.ring)) + 1
+	whole := id+1 >= first
+	from := max(id+1, first)
+	out := make([]event, 0, s.seq-from+1)
+	for seq := from; seq <= s.seq; seq++ {
+		e := &s.ring[(s.next+int(seq-first))%len(s.ring)]
+		e.encode()
+		out = append(out, *e)
 	}
-	if id >= s.seq {
-		return nil, true
-	}
-	return ordered[id+1-first:], true
+	return out, whole
 }
+
+// maxFrame is how many events one frame carries at most: in a burst
+// (spawn --count a million) the pages get a burst event instead, and
+// reload what they show.
+const maxFrame = 1000
 
 // clientBuffer is how many frames a page may fall behind before its
 // stream is ended (it reconnects, and catches up from the ring).
@@ -235,7 +252,13 @@ func (s *Server) sendFrames() {
 			s.mu.Unlock()
 			continue
 		}
-		frame, _ := s.sinceLocked(sent)
+		var frame []event
+		if s.seq-sent > maxFrame {
+			data, _ := json.Marshal(map[string]any{"type": "burst", "from": sent + 1, "to": s.seq, "count": s.seq - sent})
+			frame = []event{{id: s.seq, data: data}}
+		} else {
+			frame, _ = s.sinceLocked(sent)
+		}
 		sent = s.seq
 		s.sentFrames.Add(1)
 		for c := range s.clients {

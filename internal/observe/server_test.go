@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // records.
 type fake struct {
 	mu    sync.Mutex
-	fn    func(map[string]any)
+	fn    func(func() map[string]any)
 	lines []string
 }
 
@@ -47,7 +47,7 @@ func (f *fake) Snapshot(_ context.Context, what string, args map[string]string) 
 	return map[string]any{"what": what}, nil
 }
 
-func (f *fake) Events(fn func(map[string]any)) func() {
+func (f *fake) Events(fn func(func() map[string]any)) func() {
 	f.mu.Lock()
 	f.fn = fn
 	f.mu.Unlock()
@@ -63,7 +63,7 @@ func (f *fake) emit(n int) {
 	fn := f.fn
 	f.mu.Unlock()
 	for i := range n {
-		fn(map[string]any{"type": "event", "event": "exited", "n": i})
+		fn(func() map[string]any { return map[string]any{"type": "event", "event": "exited", "n": i} })
 	}
 }
 
@@ -340,5 +340,28 @@ func TestStartLoopbackOnly(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("GET %s: %d", url, resp.StatusCode)
+	}
+}
+
+// TestEventsBurst: a burst of more events than a frame carries goes out
+// as one burst event (the page reloads its snapshots), and the events
+// stay in the ring for a page that resumes.
+func TestEventsBurst(t *testing.T) {
+	f, s, ts := start(t, Options{Frame: 50 * time.Millisecond})
+	st := openStream(t, ts, s, "")
+	f.emit(5000)
+	id, obj := st.next(t)
+	if obj["type"] != "burst" || obj["count"] != float64(5000) || id != "5000" {
+		t.Fatalf("after 5000 events at once: %s %v, want a burst of 5000", id, obj)
+	}
+	f.emit(1)
+	if id, _ := st.next(t); id != "5001" {
+		t.Fatalf("then %s, want 5001", id)
+	}
+	again := openStream(t, ts, s, "4998")
+	for _, want := range []string{"4999", "5000", "5001"} {
+		if id, _ := again.next(t); id != want {
+			t.Fatalf("resumed after 4998: %s, want %s", id, want)
+		}
 	}
 }

@@ -26,13 +26,15 @@ func (s *Session) onEvent(e actor.Event) {
 	if narrate {
 		text = s.describe(e, stopper)
 	}
-	s.watch.tell(func() map[string]any {
-		o := eventObject(e)
-		if text != "" {
-			o["text"] = plainText(text)
-		}
-		return o
-	})
+	if s.watch.on() { // the closure is made only for an observer
+		s.watch.tell(func() map[string]any {
+			o := eventObject(e)
+			if text != "" {
+				o["text"] = plainText(text)
+			}
+			return o
+		})
+	}
 	if !s.rec.counting() {
 		s.rec.add(entry{typ: entryEvent, ev: e, text: plainText(text), by: stopper, clock: e.Clock})
 	}

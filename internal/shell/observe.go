@@ -22,8 +22,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// watcher is a function the session's events go to.
-type watcher = *func(map[string]any)
+// watcher is a function the session's events go to: each as a function
+// that makes its --json object, when the watcher wants it.
+type watcher = *func(func() map[string]any)
 
 // watchers are the functions the session's events go to, besides the
 // narration (the observer's).
@@ -32,7 +33,7 @@ type watchers struct {
 	list atomic.Pointer[[]watcher]
 }
 
-func (w *watchers) add(fn func(map[string]any)) (cancel func()) {
+func (w *watchers) add(fn func(func() map[string]any)) (cancel func()) {
 	f := &fn
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -61,6 +62,9 @@ func (w *watchers) add(fn func(map[string]any)) (cancel func()) {
 	}
 }
 
+// on reports whether anyone watches.
+func (w *watchers) on() bool { return w.list.Load() != nil }
+
 // tell gives an event to the watchers, if there are any.
 func (w *watchers) tell(obj func() map[string]any) {
 	p := w.list.Load()
@@ -68,13 +72,13 @@ func (w *watchers) tell(obj func() map[string]any) {
 		return
 	}
 	for _, f := range *p {
-		(*f)(obj())
+		(*f)(obj)
 	}
 }
 
 // Events is observe.Backend's: every runtime event as its --json object,
 // with its narration as text.
-func (s *Session) Events(fn func(map[string]any)) (cancel func()) {
+func (s *Session) Events(fn func(func() map[string]any)) (cancel func()) {
 	return s.watch.add(fn)
 }
 
@@ -122,7 +126,7 @@ func (b observerBackend) Exec(ctx context.Context, line string) ([]map[string]an
 	return b.s.ExecJSON(ctx, line)
 }
 
-func (b observerBackend) Events(fn func(map[string]any)) func() { return b.s.Events(fn) }
+func (b observerBackend) Events(fn func(func() map[string]any)) func() { return b.s.Events(fn) }
 
 // startObserver starts the session's observer on addr, once, and returns
 // its URL.
@@ -170,7 +174,7 @@ func newCmdObserve(s *Session) *cobra.Command {
 			"processes, a process, registries, the narration as it happens, why and the sequence chart. Its\n" +
 			"buttons run commands through the prompt's command table. observe again prints the URL;\n" +
 			"observe stop stops it. --open opens it in the browser (xdg-open or open).",
-		Example: "observe\nobserve --addr 127.0.0.1:0 --open\nobserve; observe stop",
+		Example: "observe\nobserve --addr 127.0.0.1:0\nobserve; observe stop",
 		Args:    rangeArgs(0, 1, "nothing, or stop"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

@@ -118,6 +118,11 @@ function connect() {
   es.addEventListener("gap", scheduleTree);
   es.onmessage = (m) => {
     const e = JSON.parse(m.data);
+    if (e.type === "burst") { // more at once than the page should draw: reload what it shows
+      addLine(`(${e.count} events at once)`);
+      scheduleTree();
+      return;
+    }
     if (e.text) addLine(e.text);
     if (e.event === "restarted") {
       flashing.add(e.name);
