@@ -34,8 +34,9 @@ type Backend interface {
 	// a million events is counted, not encoded). fn must not block.
 	Events(fn func(event func() map[string]any)) (cancel func())
 	// Snapshot reads what the pages show, without running a command (so
-	// it answers while one runs at the prompt): tree (root), procs (sort,
-	// limit, q), proc (pid), regs, why (target), msc (limit).
+	// it answers while one runs at the prompt): tree (root), children
+	// (sup, after, limit, q), procs (sort, limit, q), proc (pid), regs,
+	// why (target), msc (limit).
 	Snapshot(ctx context.Context, what string, args map[string]string) (any, error)
 }
 
@@ -295,6 +296,10 @@ func (s *Server) routes() {
 	})))
 	s.mux.Handle("GET /api/proc/{pid}", s.guard(s.snapshot("proc", func(r *http.Request) map[string]string {
 		return map[string]string{"pid": r.PathValue("pid")}
+	})))
+	s.mux.Handle("GET /api/children", s.guard(s.snapshot("children", func(r *http.Request) map[string]string {
+		q := r.URL.Query()
+		return map[string]string{"sup": q.Get("sup"), "after": q.Get("after"), "limit": limit(r, 50), "q": q.Get("q")}
 	})))
 	s.mux.Handle("GET /api/regs", s.guard(s.snapshot("regs", func(*http.Request) map[string]string { return nil })))
 	s.mux.Handle("GET /api/why/{target}", s.guard(s.snapshot("why", func(r *http.Request) map[string]string {

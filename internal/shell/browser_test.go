@@ -72,7 +72,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if dir == "" {
 		return
 	}
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: a PNG
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestBrowserObserver(t *testing.T) {
 	}
 
 	// the budget bar says 1/3
-	budget := within(t, ctx, 10*time.Second, chromedp.Text(chromedp.CSS(`li[data-name="workers"] > .node .budgettext`)))
+	budget := within(t, ctx, 10*time.Second, chromedp.Text(chromedp.CSS(`li[data-name="workers"] > details > summary .budgettext`)))
 	if budget != "1/3 in 5s" {
 		t.Errorf("workers' budget reads %q, want 1/3 in 5s", budget)
 	}
@@ -172,7 +172,26 @@ func TestBrowserObserver(t *testing.T) {
 		t.Fatal(err)
 	}
 	within(t, ctx, 10*time.Second, chromedp.Poll[bool](`document.getElementById("why").textContent.includes("sent by")`))
+
+	// the processes page, busiest first, and one process with its actions
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav button[data-tab="procs"]`))); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(`#procs tbody tr`)))
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#procs tbody tr[data-pid="0.2.0"]`))); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 10*time.Second, chromedp.Poll[bool](`document.getElementById("proc").textContent.includes("supervisor")`))
 	screenshot(t, ctx, "observer-why.png")
+	// registries and the sequence chart
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav button[data-tab="regs"]`))); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 10*time.Second, chromedp.Poll[bool](`document.getElementById("regs").textContent.includes("names")`))
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav button[data-tab="chart"]`))); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 10*time.Second, chromedp.Poll[bool](`!!document.querySelector("#chart svg text")`))
 }
 
 func pidKey(pid string) string { return strings.Trim(pid, "<>") }
@@ -198,13 +217,23 @@ func TestBrowserBigTree(t *testing.T) {
 	within(t, ctx, 60*time.Second, chromedp.WaitVisible(chromedp.CSS(`li[data-name="w1"]`)))
 	t.Logf("the page showed the tree of %d processes in %v", n, time.Since(began))
 	more := within(t, ctx, 10*time.Second, chromedp.Text(chromedp.CSS(`li.more`)))
-	if want := fmt.Sprintf("... and %d more", n-10); more != want {
+	if want := fmt.Sprintf("... and %d more", n-10); !strings.HasPrefix(more, want) {
 		t.Errorf("the tree's summary says %q, want %q", more, want)
 	}
 	rows := within(t, ctx, 10*time.Second, chromedp.Evaluate[int](`document.querySelectorAll("li").length`))
 	if rows > 100 {
 		t.Errorf("the page renders %d rows for %d processes", rows, n)
 	}
+	// the next page of children, on demand
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`li.more button.act`))); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(`li[data-name="w60"]`)))
+	// a search among a million children
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`li.more input.search`), "w99999\n")); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 30*time.Second, chromedp.WaitVisible(chromedp.CSS(`li[data-name="w99999"]`)))
 }
 
 var _ = observe.DefaultFrame

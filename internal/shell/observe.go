@@ -19,6 +19,7 @@ import (
 
 	"github.com/actorsh/actorsh/internal/observe"
 	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/supervisor"
 	"github.com/spf13/cobra"
 )
 
@@ -244,6 +245,57 @@ func (s *Session) Snapshot(ctx context.Context, what string, args map[string]str
 		}
 		var b strings.Builder
 		return s.tree(ctx, &b, top, "", "", 0)
+	case "children":
+		sup, err := s.supervisorPID(args["sup"])
+		if err != nil {
+			return nil, err
+		}
+		limit, _ := strconv.Atoi(args["limit"])
+		if limit <= 0 {
+			limit = 50
+		}
+		var after actor.PID
+		if a := args["after"]; a != "" {
+			if after, err = actor.ParsePID(a); err != nil {
+				return nil, fmt.Errorf("after %q: want a PID", clip(a))
+			}
+		}
+		like := args["q"]
+		var out []map[string]any
+		scanned := 0
+		for len(out) < limit && scanned < maxScanned {
+			page, err := supervisor.ChildrenPage(ctx, rt, sup, after, 500)
+			if err != nil {
+				return nil, err
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, c := range page {
+				after = c.PID
+				scanned++
+				name := c.ID
+				if in, err := rt.Info(c.PID); err == nil {
+					if n := nameOf(in); n != "" {
+						name = n
+					}
+				}
+				if like != "" && !strings.Contains(name, like) {
+					continue
+				}
+				kind, _ := rt.Hooks().Behaviour(c.PID)
+				out = append(out, map[string]any{"id": c.ID, "name": name, "pid": pidOrNil(c.PID), "kind": kind,
+					"restart": c.Restart.String(), "restarts": c.Restarts})
+				if len(out) == limit {
+					break
+				}
+			}
+		}
+		d, err := supervisor.Describe(ctx, rt, sup)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"children": out, "count": d.Counts.Specs, "next": after.String()}, nil
 	case "procs":
 		limit, _ := strconv.Atoi(args["limit"])
 		if limit <= 0 {

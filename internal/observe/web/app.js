@@ -1,90 +1,87 @@
-// actorsh observer: the tree from /api/tree, refreshed at most 10 times a
-// second while events come; the narration from the event stream; actions
-// through /api/cmd, the prompt's own command table.
+// actorsh observer. Snapshots from /api/* (the tree paged: a supervisor's
+// first children, then more on demand or by search), refreshed at most 10
+// times a second while events come; the narration from the event stream;
+// every action through /api/cmd, the prompt's own command table.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const pidKey = (pid) => pid.replace(/[<>]/g, "");
-let timer = null;
-let flashing = new Set();
+const pidKey = (pid) => (pid || "").replace(/[<>]/g, "");
+const el = (tag, props, ...kids) => { const e = Object.assign(document.createElement(tag), props || {}); e.append(...kids); return e; };
+let timer = null, tab = "tree", selected = null;
+const flashing = new Set();
+const closed = new Set(); // supervisors the user collapsed
 
-async function api(path, opts) {
-  const r = await fetch(path, opts);
-  return r.json();
-}
+async function api(path, opts) { return (await fetch(path, opts)).json(); }
 
 async function run(line) {
   const res = await api("/api/cmd", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ line }) });
   if (res.error) addLine("error: " + res.error);
+  for (const r of res.results || []) if (r.text) addLine(r.text);
   return res;
 }
 
 function budget(n) {
-  if (n.max_restarts === undefined) return null;
-  const wrap = document.createElement("span");
-  const bar = document.createElement("span");
-  bar.className = "budget";
+  const bar = el("span", { className: "budget" });
   const used = n.max_restarts ? n.restarts / n.max_restarts : 1;
   if (used >= 1) bar.classList.add("full"); else if (used >= 0.66) bar.classList.add("warn");
-  const fill = document.createElement("i");
+  const fill = el("i");
   fill.style.width = Math.min(100, Math.round(used * 100)) + "%";
-  bar.appendChild(fill);
-  const text = document.createElement("span");
-  text.className = "budgettext";
-  text.textContent = `${n.restarts}/${n.max_restarts} in ${n.max_seconds}s`;
-  wrap.append(bar, " ", text);
-  return wrap;
+  bar.append(fill);
+  return el("span", {}, bar, " ", el("span", { className: "budgettext", textContent: `${n.restarts}/${n.max_restarts} in ${n.max_seconds}s` }));
 }
 
-function button(label, onclick) {
-  const b = document.createElement("button");
-  b.className = "act";
-  b.textContent = label;
-  b.addEventListener("click", onclick);
-  return b;
+const button = (label, onclick) => el("button", { className: "act", textContent: label, onclick });
+
+function row(n) {
+  const label = n.name || n.id || "";
+  const r = el("span", { className: "node" },
+    el("span", { className: "name", textContent: label }),
+    el("span", { className: "pid", textContent: n.pid || "" }),
+    el("span", { className: "kind", textContent: n.strategy ? `${n.kind}, ${n.strategy}` : `${n.kind || ""}${n.restart ? ", " + n.restart : ""}${n.restarts ? ", " + n.restarts + (n.restarts === 1 ? " restart" : " restarts") : ""}` }));
+  if (flashing.has(label)) r.classList.add("flash");
+  if (n.max_restarts !== undefined) r.append(budget(n));
+  if (n.pid && label !== "root") {
+    r.append(button("kill", () => run("kill " + n.pid)), button("why", () => why(label || n.pid)), button("info", () => showProc(n.pid)));
+  }
+  return r;
 }
 
 function node(n) {
-  const li = document.createElement("li");
-  li.dataset.pid = pidKey(n.pid || "");
-  const label = n.name || n.id || "";
-  li.dataset.name = label;
-  const row = document.createElement("span");
-  row.className = "node";
-  if (flashing.has(label)) row.classList.add("flash");
-  const name = document.createElement("span");
-  name.className = "name";
-  name.textContent = label;
-  const pid = document.createElement("span");
-  pid.className = "pid";
-  pid.textContent = n.pid || "";
-  const kind = document.createElement("span");
-  kind.className = "kind";
-  kind.textContent = n.strategy ? `${n.kind}, ${n.strategy}` : `${n.kind || ""}${n.restart ? ", " + n.restart : ""}`;
-  row.append(name, pid, kind);
-  const b = budget(n);
-  if (b) row.append(b);
-  if (n.pid && n.name !== "root") {
-    const target = n.pid;
-    row.append(button("kill", () => run("kill " + target)), button("why", () => why(label || target)));
-  }
-  li.appendChild(row);
-  if (n.children && n.children.length) {
-    const ul = document.createElement("ul");
-    for (const c of n.children) ul.appendChild(node(c));
-    if (n.more) {
-      const more = document.createElement("li");
-      more.className = "more";
-      more.textContent = `... and ${n.more} more`;
-      ul.appendChild(more);
-    }
-    li.appendChild(ul);
-  }
+  const li = el("li");
+  li.dataset.pid = pidKey(n.pid);
+  li.dataset.name = n.name || n.id || "";
+  if (!n.children) { li.append(row(n)); return li; }
+  const det = el("details", { open: !closed.has(li.dataset.pid) }, el("summary", {}, row(n)));
+  det.addEventListener("toggle", () => { det.open ? closed.delete(li.dataset.pid) : closed.add(li.dataset.pid); });
+  const ul = el("ul");
+  for (const c of n.children) ul.append(node(c));
+  if (n.more) ul.append(moreItem(n, n.children.length ? n.children[n.children.length - 1].pid : ""));
+  det.append(ul);
+  li.append(det);
+  return li;
+}
+
+// the rest of a big supervisor's children: counted, paged and searchable,
+// never all drawn
+function moreItem(sup, after) {
+  const li = el("li", { className: "more" });
+  const count = el("span", { textContent: `... and ${sup.more} more` });
+  const search = el("input", { className: "search", placeholder: "search them" });
+  const page = async (q, from) => {
+    const res = await api(`/api/children?sup=${encodeURIComponent(sup.pid)}&limit=50&after=${encodeURIComponent(from || "")}&q=${encodeURIComponent(q || "")}`);
+    if (res.error) { addLine("error: " + res.error); return; }
+    const ul = li.parentElement;
+    for (const old of ul.querySelectorAll("li.paged")) if (q !== undefined && from === "") old.remove();
+    for (const c of res.children) { const item = node(c); item.classList.add("paged"); ul.insertBefore(item, li); }
+    next.onclick = () => page(q, res.next);
+  };
+  const next = button("next 50", () => page("", after));
+  search.addEventListener("change", () => page(search.value, ""));
+  li.append(count, " ", next, " ", search);
   return li;
 }
 
 async function refreshTree() {
-  timer = null;
   const tree = await api("/api/tree");
   if (tree.error) return;
   const ul = $("tree");
@@ -92,10 +89,58 @@ async function refreshTree() {
   ul.dataset.loaded = String(Date.now());
 }
 
-// at most 10 refreshes a second, however many events come
-function scheduleTree() {
-  if (!timer) timer = setTimeout(refreshTree, 100);
+async function refreshProcs() {
+  const res = await api(`/api/procs?sort=${$("sort").value}&limit=100&q=${encodeURIComponent($("filter").value)}`);
+  if (res.error) return;
+  $("ptotal").textContent = `${res.processes.length} shown of ${res.total}`;
+  $("procs").tBodies[0].replaceChildren(...res.processes.map((p) => {
+    const tr = el("tr", { onclick: () => showProc(p.pid) });
+    tr.dataset.pid = pidKey(p.pid);
+    for (const k of ["pid", "name", "kind", "supervisor", "restart", "status", "mailbox", "handled", "restarts"]) tr.append(el("td", { textContent: p[k] ?? "" }));
+    return tr;
+  }));
 }
+
+async function refreshRegs() {
+  const res = await api("/api/regs");
+  $("regs").tBodies[0].replaceChildren(...(res.registries || []).map((r) => el("tr", {}, ...["name", "keys", "partitions", "entries"].map((k) => el("td", { textContent: r[k] })))));
+}
+
+async function refreshChart() {
+  const res = await api("/api/msc?limit=30");
+  $("chart").innerHTML = res.svg || ""; // the server's SVG, its text escaped
+}
+
+async function showProc(pid) {
+  selected = pid;
+  const p = await api("/api/proc/" + encodeURIComponent(pid));
+  const card = $("proc");
+  card.hidden = false;
+  if (p.error) { card.replaceChildren(el("p", { textContent: p.error })); return; }
+  const dl = el("dl");
+  for (const k of ["pid", "name", "kind", "status", "mailbox", "handled", "links", "monitors", "monitored_by", "trap_exit", "parent", "restarts", "started", "state"]) {
+    const v = Array.isArray(p[k]) ? p[k].join(" ") : p[k];
+    dl.append(el("dt", { textContent: k }), el("dd", { textContent: v === undefined || v === "" ? "-" : String(v) }));
+  }
+  dl.append(el("dt", { textContent: "names" }), el("dd", { textContent: (p.names || []).map((n) => `${n.key} (${n.registry})`).join(", ") || "-" }));
+  const msg = el("input", { className: "search", placeholder: "a term: {add, 5}" });
+  card.replaceChildren(el("h2", { textContent: p.name || p.pid }), dl,
+    button("kill", () => run("kill " + p.pid)), " ", button("stop", () => run("stop " + p.pid)), " ", msg, " ",
+    button("send", () => run(`send ${p.pid} ${msg.value}`)), " ", button("call", () => run(`call ${p.pid} ${msg.value}`)),
+    " ", button("trace", () => run(`trace on ${p.pid}`)));
+}
+
+function refresh() {
+  timer = null;
+  if (tab === "tree") refreshTree();
+  if (tab === "procs") refreshProcs();
+  if (tab === "regs") refreshRegs();
+  if (tab === "chart") refreshChart();
+  if (selected) showProc(selected);
+}
+
+// at most 10 refreshes a second, however many events come
+function schedule() { if (!timer) timer = setTimeout(refresh, 100); }
 
 async function why(target) {
   const res = await api("/api/why/" + encodeURIComponent(target));
@@ -103,10 +148,8 @@ async function why(target) {
 }
 
 function addLine(text) {
-  const li = document.createElement("li");
-  li.textContent = text;
   const tl = $("timeline");
-  tl.appendChild(li);
+  tl.append(el("li", { textContent: text }));
   while (tl.children.length > 500) tl.firstChild.remove();
   tl.scrollTop = tl.scrollHeight;
 }
@@ -115,30 +158,33 @@ function connect() {
   const es = new EventSource("/api/events");
   es.onopen = () => { $("status").textContent = "live"; $("status").classList.add("live"); };
   es.onerror = () => { $("status").textContent = "reconnecting"; $("status").classList.remove("live"); };
-  es.addEventListener("gap", scheduleTree);
+  es.addEventListener("gap", schedule);
   es.onmessage = (m) => {
     const e = JSON.parse(m.data);
-    if (e.type === "burst") { // more at once than the page should draw: reload what it shows
-      addLine(`(${e.count} events at once)`);
-      scheduleTree();
-      return;
-    }
+    if (e.type === "burst") { addLine(`(${e.count} events at once)`); schedule(); return; }
     if (e.text) addLine(e.text);
     if (e.event === "restarted") {
       flashing.add(e.name);
-      setTimeout(() => { flashing.delete(e.name); scheduleTree(); }, 1000);
+      setTimeout(() => { flashing.delete(e.name); schedule(); }, 1000);
     }
-    if (["spawned", "exited", "restarted", "not_restarted", "gave_up", "registered"].includes(e.event)) scheduleTree();
+    if (e.event !== "received" && e.event !== "handled" && e.event !== "sent") schedule();
   };
 }
 
+for (const b of document.querySelectorAll("nav button")) {
+  b.addEventListener("click", () => {
+    tab = b.dataset.tab;
+    for (const o of document.querySelectorAll("nav button")) o.classList.toggle("on", o === b);
+    for (const t of document.querySelectorAll(".tab")) t.hidden = t.id !== "tab-" + tab;
+    refresh();
+  });
+}
+$("sort").addEventListener("change", refreshProcs);
+$("filter").addEventListener("input", () => schedule());
 $("cmd").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const line = $("line").value.trim();
-  if (!line) return;
-  const res = await run(line);
-  for (const r of res.results || []) if (r.text) addLine(r.text);
-  $("line").value = "";
+  if (line) { await run(line); $("line").value = ""; }
 });
 
 refreshTree();
