@@ -182,6 +182,14 @@ func TestBrowserObserver(t *testing.T) {
 		t.Fatal(err)
 	}
 	within(t, ctx, 10*time.Second, chromedp.Poll[bool](`document.getElementById("proc").textContent.includes("supervisor")`))
+	// a traced process's card shows what it got
+	if err := s.Exec(context.Background(), "trace on c1; call c1 inc"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#procs tbody tr[data-pid="`+fresh+`"]`))); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 10*time.Second, chromedp.Poll[bool](`document.getElementById("proc").textContent.includes("got call inc")`))
 	screenshot(t, ctx, "observer-why.png")
 	// registries and the sequence chart
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav button[data-tab="regs"]`))); err != nil {

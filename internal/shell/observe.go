@@ -305,8 +305,9 @@ func (s *Session) Snapshot(ctx context.Context, what string, args map[string]str
 		if sortKey == "" {
 			sortKey = "pid"
 		}
-		if !slices.Contains(lsSorts, sortKey) {
-			return nil, badChoice("sort", sortKey, lsSorts)
+		sorts := append(slices.Clone(lsSorts), "handled")
+		if !slices.Contains(sorts, sortKey) {
+			return nil, badChoice("sort", sortKey, sorts)
 		}
 		like := args["q"]
 		var rows []row
@@ -324,7 +325,11 @@ func (s *Session) Snapshot(ctx context.Context, what string, args map[string]str
 			// at up to maxScanned
 			return (sortKey != "pid" || len(rows) < limit) && len(rows) < maxScanned
 		})
-		sortRows(rows, sortKey)
+		if sortKey == "handled" { // the messages it has handled, most first
+			slices.SortStableFunc(rows, func(a, b row) int { return cmpUint(b.info.MessagesHandled, a.info.MessagesHandled) })
+		} else {
+			sortRows(rows, sortKey)
+		}
 		rows = rows[:min(len(rows), limit)]
 		out := []map[string]any{}
 		for i := range rows {
@@ -349,6 +354,14 @@ func (s *Session) Snapshot(ctx context.Context, what string, args map[string]str
 		if st, err := rt.State(ctx, pid); err == nil {
 			obj["state"] = stateText(st)
 		}
+		// what it got and did lately, if it is traced
+		var msgs []string
+		for _, e := range s.rec.entries() {
+			if e.typ == entryEvent && e.ev.PID == pid && (e.ev.Kind == actor.EventReceived || e.ev.Kind == actor.EventHandled) && e.text != "" {
+				msgs = append(msgs, e.text)
+			}
+		}
+		obj["messages"] = msgs[max(0, len(msgs)-10):]
 		return obj, nil
 	case "regs":
 		s.mu.Lock()
@@ -381,6 +394,16 @@ func (s *Session) Snapshot(ctx context.Context, what string, args map[string]str
 		return map[string]any{"svg": ch.svg(), "mermaid": ch.mermaid(), "rows": len(ch.steps)}, nil
 	}
 	return nil, fmt.Errorf("no snapshot %q", what)
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // maxScanned bounds the processes a sorted snapshot looks at.

@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 const pidKey = (pid) => (pid || "").replace(/[<>]/g, "");
 const el = (tag, props, ...kids) => { const e = Object.assign(document.createElement(tag), props || {}); e.append(...kids); return e; };
 let timer = null, tab = "tree", selected = null;
+let budgetsUsed = false; // the tree shows a supervisor with restarts in its window
 const flashing = new Set();
 const closed = new Set(); // supervisors the user collapsed
 
@@ -21,6 +22,7 @@ async function run(line) {
 }
 
 function budget(n) {
+  if (n.restarts > 0) budgetsUsed = true;
   const bar = el("span", { className: "budget" });
   const used = n.max_restarts ? n.restarts / n.max_restarts : 1;
   if (used >= 1) bar.classList.add("full"); else if (used >= 0.66) bar.classList.add("warn");
@@ -85,6 +87,7 @@ async function refreshTree() {
   const tree = await api("/api/tree");
   if (tree.error) return;
   const ul = $("tree");
+  budgetsUsed = false;
   ul.replaceChildren(node(tree));
   ul.dataset.loaded = String(Date.now());
 }
@@ -123,6 +126,7 @@ async function showProc(pid) {
     dl.append(el("dt", { textContent: k }), el("dd", { textContent: v === undefined || v === "" ? "-" : String(v) }));
   }
   dl.append(el("dt", { textContent: "names" }), el("dd", { textContent: (p.names || []).map((n) => `${n.key} (${n.registry})`).join(", ") || "-" }));
+  dl.append(el("dt", { textContent: "messages" }), el("dd", { textContent: (p.messages || []).join("\n") || "(trace it to see them)" }));
   const msg = el("input", { className: "search", placeholder: "a term: {add, 5}" });
   card.replaceChildren(el("h2", { textContent: p.name || p.pid }), dl,
     button("kill", () => run("kill " + p.pid)), " ", button("stop", () => run("stop " + p.pid)), " ", msg, " ",
@@ -186,6 +190,10 @@ $("cmd").addEventListener("submit", async (ev) => {
   const line = $("line").value.trim();
   if (line) { await run(line); $("line").value = ""; }
 });
+
+// a budget drains as its window slides, with no event to say so: while
+// the tree shows a restart, look again every second
+setInterval(() => { if (tab === "tree" && budgetsUsed) schedule(); }, 1000);
 
 refreshTree();
 connect();
