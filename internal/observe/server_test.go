@@ -85,19 +85,6 @@ func start(t *testing.T, opts Options) (*fake, *Server, *httptest.Server) {
 
 func TestToken(t *testing.T) {
 	_, s, ts := start(t, Options{})
-	get := func(path string, hdr map[string]string) int {
-		req, _ := http.NewRequest("GET", ts.URL+path, nil)
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	for _, c := range []struct {
 		path string
 		hdr  map[string]string
@@ -133,7 +120,6 @@ func TestToken(t *testing.T) {
 			t.Errorf("GET %s answers with CORS headers", c.path)
 		}
 	}
-	_ = get
 }
 
 // stream reads an SSE stream's events: id and data.
