@@ -86,7 +86,17 @@ func (s *Server) Frames() int64 { return s.sentFrames.Load() }
 type event struct {
 	id   uint64
 	obj  func() map[string]any
-	data []byte // obj's JSON, made when it is first sent
+	data []byte    // obj's JSON, made when it is first sent
+	pids [3]string // the processes it is about (pid, other, supervisor), for a page's view
+}
+
+// about reports whether e concerns what a page shows: a process in view
+// (the event's own, or a supervisor's decision), or a child of a
+// supervisor whose children it shows in full (a big one's are paged, and
+// the page reads their count again).
+func (e *event) about(view, full map[string]bool) bool {
+	pid, other, sup := e.pids[0], e.pids[1], e.pids[2]
+	return (pid != "" && view[pid]) || (sup != "" && view[sup]) || (other != "" && full[other])
 }
 
 // encode makes e's JSON if it has none yet.
@@ -96,6 +106,9 @@ func (e *event) encode() {
 	}
 	obj := e.obj()
 	obj["seq"] = e.id
+	for i, k := range []string{"pid", "other", "supervisor"} {
+		e.pids[i], _ = obj[k].(string)
+	}
 	data, err := json.Marshal(obj)
 	if err != nil {
 		data, _ = json.Marshal(map[string]any{"type": "error", "error": err.Error(), "seq": e.id})
@@ -105,8 +118,13 @@ func (e *event) encode() {
 
 // client is one page's event stream.
 type client struct {
+	id      string
 	ch      chan []event // frames to write; a slow page loses its stream, not the server's memory
 	dropped bool
+	// view is the processes the page shows (nil: it follows everything),
+	// full the supervisors whose children it shows in full: the stream
+	// carries the events about them, and counts the rest.
+	view, full map[string]bool
 }
 
 //go:embed web
@@ -254,7 +272,8 @@ func (s *Server) sendFrames() {
 			continue
 		}
 		var frame []event
-		if s.seq-sent > maxFrame {
+		burst := s.seq-sent > maxFrame
+		if burst {
 			data, _ := json.Marshal(map[string]any{"type": "burst", "from": sent + 1, "to": s.seq, "count": s.seq - sent})
 			frame = []event{{id: s.seq, data: data}}
 		} else {
@@ -263,8 +282,12 @@ func (s *Server) sendFrames() {
 		sent = s.seq
 		s.sentFrames.Add(1)
 		for c := range s.clients {
+			out := frame
+			if c.view != nil && !burst {
+				out = viewOf(frame, c.view, c.full)
+			}
 			select {
-			case c.ch <- frame:
+			case c.ch <- out:
 			default: // too slow: end its stream; EventSource reconnects with Last-Event-ID
 				c.dropped = true
 				close(c.ch)
@@ -273,6 +296,26 @@ func (s *Server) sendFrames() {
 		}
 		s.mu.Unlock()
 	}
+}
+
+// viewOf is the part of frame about the processes in view, then one
+// elsewhere event counting the rest (its id the frame's last, so that a
+// page that reconnects resumes after the frame).
+func viewOf(frame []event, view, full map[string]bool) []event {
+	var out []event
+	others := 0
+	for i := range frame {
+		if frame[i].about(view, full) {
+			out = append(out, frame[i])
+		} else {
+			others++
+		}
+	}
+	if others > 0 {
+		data, _ := json.Marshal(map[string]any{"type": "elsewhere", "count": others})
+		out = append(out, event{id: frame[len(frame)-1].id, data: data})
+	}
+	return out
 }
 
 func (s *Server) routes() {
@@ -287,6 +330,7 @@ func (s *Server) routes() {
 	}))
 	s.mux.Handle("GET /api/events", s.guard(s.events))
 	s.mux.Handle("POST /api/cmd", s.guard(s.cmd))
+	s.mux.Handle("POST /api/view", s.guard(s.setView))
 	s.mux.Handle("GET /api/tree", s.guard(s.snapshot("tree", func(r *http.Request) map[string]string {
 		return map[string]string{"root": r.URL.Query().Get("root")}
 	})))
@@ -370,7 +414,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Connection", "keep-alive")
-	c := &client{ch: make(chan []event, clientBuffer)}
+	c := &client{id: randomID(), ch: make(chan []event, clientBuffer)}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -395,6 +439,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	fmt.Fprint(w, "retry: 1000\n\n")
+	fmt.Fprintf(w, "event: hello\ndata: {\"type\":\"hello\",\"client\":%q}\n\n", c.id) // for /api/view
 	if !whole {
 		fmt.Fprint(w, "event: gap\ndata: {\"type\":\"gap\"}\n\n") // the page reloads its snapshots
 	}
@@ -428,6 +473,50 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			fl.Flush()
 		}
 	}
+}
+
+// randomID names a page's stream.
+func randomID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// setView takes what a page shows: {"client": ID, "pids": ["<0.2.0>",
+// ...], "full": [supervisors whose children it shows in full]}; from then
+// on its stream carries the events about them and counts the rest.
+// "pids": null follows everything again.
+func (s *Server) setView(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Client string    `json:"client"`
+		PIDs   *[]string `json:"pids"`
+		Full   []string  `json:"full"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"type": "error", "error": `want {"client": ID, "pids": [PID, ...]}`})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.clients {
+		if c.id != req.Client {
+			continue
+		}
+		if req.PIDs == nil {
+			c.view, c.full = nil, nil
+		} else {
+			c.view, c.full = map[string]bool{}, map[string]bool{}
+			for _, p := range *req.PIDs {
+				c.view[p] = true
+			}
+			for _, p := range req.Full {
+				c.full[p] = true
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"client": c.id, "watching": len(c.view)})
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]any{"type": "error", "error": "no such stream: open /api/events first"})
 }
 
 // maxBody bounds an action's request.

@@ -124,8 +124,9 @@ func TestToken(t *testing.T) {
 
 // stream reads an SSE stream's events: id and data.
 type stream struct {
-	resp *http.Response
-	r    *bufio.Reader
+	resp   *http.Response
+	r      *bufio.Reader
+	client string // from the hello event every stream starts with
 }
 
 func openStream(t *testing.T, ts *httptest.Server, s *Server, last string) *stream {
@@ -142,7 +143,13 @@ func openStream(t *testing.T, ts *httptest.Server, s *Server, last string) *stre
 		t.Fatalf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	t.Cleanup(func() { resp.Body.Close() })
-	return &stream{resp: resp, r: bufio.NewReader(resp.Body)}
+	st := &stream{resp: resp, r: bufio.NewReader(resp.Body)}
+	_, hello := st.next(t)
+	if hello["type"] != "hello" || hello["client"] == "" {
+		t.Fatalf("the stream began with %v, want hello with its client id", hello)
+	}
+	st.client = hello["client"].(string)
+	return st
 }
 
 // next returns the next event's id and data.
@@ -349,5 +356,53 @@ func TestEventsBurst(t *testing.T) {
 		if id, _ := again.next(t); id != want {
 			t.Fatalf("resumed after 4998: %s, want %s", id, want)
 		}
+	}
+}
+
+// TestView: a page that says what it shows gets the events about that,
+// and a count of the rest.
+func TestView(t *testing.T) {
+	f, s, ts := start(t, Options{Frame: 10 * time.Millisecond})
+	st := openStream(t, ts, s, "")
+	view := func(body string) int {
+		resp, err := http.Post(ts.URL+"/api/view?token="+s.Token(), "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := view(fmt.Sprintf(`{"client": %q, "pids": ["<0.2.0>"], "full": ["<0.2.0>"]}`, st.client)); code != 200 {
+		t.Fatalf("POST /api/view: %d", code)
+	}
+	emit := func(pid, other string) {
+		f.mu.Lock()
+		fn := f.fn
+		f.mu.Unlock()
+		fn(func() map[string]any {
+			return map[string]any{"type": "event", "event": "exited", "pid": pid, "other": other}
+		})
+	}
+	emit("<0.3.0>", "<0.2.0>") // a child of the shown supervisor: about it
+	emit("<0.9.0>", "<0.8.0>") // elsewhere
+	emit("<0.2.0>", "<0.1.0>")
+	emit("<0.7.0>", "<0.1.0>") // a child of a supervisor not shown in full: elsewhere
+	time.Sleep(50 * time.Millisecond)
+	_, a := st.next(t)
+	_, b := st.next(t)
+	_, c := st.next(t)
+	if a["pid"] != "<0.3.0>" || b["pid"] != "<0.2.0>" || c["type"] != "elsewhere" || c["count"] != float64(2) {
+		t.Fatalf("got %v, %v, %v; want the two about <0.2.0>, then elsewhere 2", a, b, c)
+	}
+	// following everything again
+	if code := view(fmt.Sprintf(`{"client": %q, "pids": null}`, st.client)); code != 200 {
+		t.Fatalf("POST /api/view null: %d", code)
+	}
+	emit("<0.9.0>", "<0.8.0>")
+	if _, e := st.next(t); e["pid"] != "<0.9.0>" {
+		t.Fatalf("with no view: %v", e)
+	}
+	if code := view(`{"client": "nosuch", "pids": []}`); code != 404 {
+		t.Errorf("a view for no stream: %d, want 404", code)
 	}
 }

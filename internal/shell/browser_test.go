@@ -242,6 +242,15 @@ func TestBrowserBigTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	within(t, ctx, 30*time.Second, chromedp.WaitVisible(chromedp.CSS(`li[data-name="w99999"]`)))
+	// what happens among the children the page does not show is counted,
+	// not streamed to it
+	if err := s.Exec(context.Background(), "spawn counter --name x{i} --count 20"); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 10*time.Second, chromedp.Poll[bool](`document.getElementById("elsewhere").textContent.includes("events elsewhere")`))
+	if n := within(t, ctx, 10*time.Second, chromedp.Evaluate[int](`document.getElementById("timeline").children.length`)); n > 5 {
+		t.Errorf("the timeline shows %d lines of what happened where the page does not look", n)
+	}
 }
 
 var _ = observe.DefaultFrame

@@ -9,6 +9,8 @@ const pidKey = (pid) => (pid || "").replace(/[<>]/g, "");
 const el = (tag, props, ...kids) => { const e = Object.assign(document.createElement(tag), props || {}); e.append(...kids); return e; };
 let timer = null, tab = "tree", selected = null;
 let budgetsUsed = false; // the tree shows a supervisor with restarts in its window
+let client = null; // the event stream's id, to tell the server what the page shows
+let elsewhere = 0;
 const flashing = new Set();
 const closed = new Set(); // supervisors the user collapsed
 
@@ -90,6 +92,7 @@ async function refreshTree() {
   budgetsUsed = false;
   ul.replaceChildren(node(tree));
   ul.dataset.loaded = String(Date.now());
+  sendView();
 }
 
 async function refreshProcs() {
@@ -102,6 +105,7 @@ async function refreshProcs() {
     for (const k of ["pid", "name", "kind", "supervisor", "restart", "status", "mailbox", "handled", "restarts"]) tr.append(el("td", { textContent: p[k] ?? "" }));
     return tr;
   }));
+  sendView();
 }
 
 async function refreshRegs() {
@@ -134,6 +138,25 @@ async function showProc(pid) {
     " ", button("trace", () => run(`trace on ${p.pid}`)));
 }
 
+// tell the server what the page shows, so that the stream brings the
+// events about it and only counts the rest (a million processes churning
+// elsewhere cost the page nothing)
+async function sendView() {
+  if (!client) return;
+  let body = { client, pids: null };
+  if (!$("everything").checked) {
+    const pids = new Set(), full = [];
+    for (const li of document.querySelectorAll("#tree li[data-pid], #procs tr[data-pid]")) if (li.dataset.pid) pids.add("<" + li.dataset.pid + ">");
+    for (const det of document.querySelectorAll("#tree li[data-pid] > details")) {
+      const li = det.parentElement;
+      if (!det.querySelector(":scope > ul > li.more")) full.push("<" + li.dataset.pid + ">");
+    }
+    if (selected) pids.add(selected);
+    body = { client, pids: [...pids], full };
+  }
+  await api("/api/view", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+}
+
 function refresh() {
   timer = null;
   if (tab === "tree") refreshTree();
@@ -163,9 +186,15 @@ function connect() {
   es.onopen = () => { $("status").textContent = "live"; $("status").classList.add("live"); };
   es.onerror = () => { $("status").textContent = "reconnecting"; $("status").classList.remove("live"); };
   es.addEventListener("gap", schedule);
+  es.addEventListener("hello", (m) => { client = JSON.parse(m.data).client; sendView(); });
   es.onmessage = (m) => {
     const e = JSON.parse(m.data);
     if (e.type === "burst") { addLine(`(${e.count} events at once)`); schedule(); return; }
+    if (e.type === "elsewhere") { // about what the page does not show: counted
+      elsewhere += e.count;
+      $("elsewhere").textContent = `${elsewhere} events elsewhere`;
+      return;
+    }
     if (e.text) addLine(e.text);
     if (e.event === "restarted") {
       flashing.add(e.name);
@@ -184,6 +213,9 @@ for (const b of document.querySelectorAll("nav button")) {
   });
 }
 $("sort").addEventListener("change", refreshProcs);
+$("everything").addEventListener("change", sendView);
+// the counts of what is paged away change with no event the page sees
+setInterval(() => { if (tab === "tree" && document.querySelector("li.more")) schedule(); }, 2000);
 $("filter").addEventListener("input", () => schedule());
 $("cmd").addEventListener("submit", async (ev) => {
   ev.preventDefault();
