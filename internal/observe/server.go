@@ -36,7 +36,8 @@ type Backend interface {
 	// Snapshot reads what the pages show, without running a command (so
 	// it answers while one runs at the prompt): tree (root), children
 	// (sup, after, limit, q), procs (sort, limit, q), proc (pid), regs,
-	// why (target), msc (limit).
+	// why (target, and event: the newest event of that kind about it),
+	// msc (limit).
 	Snapshot(ctx context.Context, what string, args map[string]string) (any, error)
 }
 
@@ -347,7 +348,7 @@ func (s *Server) routes() {
 	})))
 	s.mux.Handle("GET /api/regs", s.guard(s.snapshot("regs", func(*http.Request) map[string]string { return nil })))
 	s.mux.Handle("GET /api/why/{target}", s.guard(s.snapshot("why", func(r *http.Request) map[string]string {
-		return map[string]string{"target": r.PathValue("target")}
+		return map[string]string{"target": r.PathValue("target"), "event": r.URL.Query().Get("event")}
 	})))
 	s.mux.Handle("GET /api/msc", s.guard(s.snapshot("msc", func(r *http.Request) map[string]string {
 		return map[string]string{"limit": limit(r, 40)}

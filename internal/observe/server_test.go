@@ -268,11 +268,12 @@ func TestActions(t *testing.T) {
 	}
 	// snapshots ask the backend for what the page shows
 	for path, line := range map[string]string{
-		"/api/tree?root=workers":          "tree map[root:workers]",
-		"/api/procs?sort=mailbox&limit=5": "procs map[limit:5 q: sort:mailbox]",
-		"/api/proc/%3C0.4.0%3E":           "proc map[pid:<0.4.0>]",
-		"/api/regs":                       "regs map[]",
-		"/api/why/c1":                     "why map[target:c1]",
+		"/api/tree?root=workers":            "tree map[root:workers]",
+		"/api/procs?sort=mailbox&limit=5":   "procs map[limit:5 q: sort:mailbox]",
+		"/api/proc/%3C0.4.0%3E":             "proc map[pid:<0.4.0>]",
+		"/api/regs":                         "regs map[]",
+		"/api/why/c1":                       "why map[event: target:c1]",
+		"/api/why/%3C0.3.0%3E?event=exited": "why map[event:exited target:<0.3.0>]",
 	} {
 		resp, err := http.Get(ts.URL + path + sep(path) + "token=" + s.Token())
 		if err != nil {

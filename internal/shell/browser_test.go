@@ -173,6 +173,12 @@ func TestBrowserObserver(t *testing.T) {
 	}
 	within(t, ctx, 10*time.Second, chromedp.Poll[bool](`document.getElementById("why").textContent.includes("sent by")`))
 
+	// why, for a line of the timeline: the exit it tells
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#timeline li.why-able`))); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 10*time.Second, chromedp.Poll[bool](`document.getElementById("why").textContent.includes("exited with killed, sent by")`))
+
 	// the processes page, busiest first, and one process with its actions
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav button[data-tab="procs"]`))); err != nil {
 		t.Fatal(err)

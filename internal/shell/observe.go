@@ -380,6 +380,9 @@ func (s *Session) Snapshot(ctx context.Context, what string, args map[string]str
 			target = h.label(pid)
 		}
 		e, ok := h.subject(target, pid, false)
+		if kind := args["event"]; kind != "" { // a timeline line's event: the newest of its kind about the process
+			e, ok = h.newest(kind, pid)
+		}
 		if !ok {
 			return nil, fmt.Errorf("nothing in the flight recorder about %q", clip(args["target"]))
 		}

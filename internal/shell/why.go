@@ -487,6 +487,18 @@ func prefix(p, s string) string {
 	return p + s
 }
 
+// newest is the newest event of kind (as --json names it) about pid: its
+// own, or, for a restart, the new process's.
+func (h *history) newest(kind string, pid actor.PID) (entry, bool) {
+	for i := len(h.entries) - 1; i >= 0; i-- {
+		e := h.entries[i]
+		if e.typ == entryEvent && e.ev.Kind.String() == kind && (e.ev.PID == pid || (e.ev.Kind == actor.EventRestarted && e.ev.Other == pid)) {
+			return e, true
+		}
+	}
+	return entry{}, false
+}
+
 // about reports whether the event e is about the process target names.
 func (h *history) about(e entry, target string, pid actor.PID) bool {
 	ev := e.ev

@@ -169,14 +169,20 @@ function refresh() {
 // at most 10 refreshes a second, however many events come
 function schedule() { if (!timer) timer = setTimeout(refresh, 100); }
 
-async function why(target) {
-  const res = await api("/api/why/" + encodeURIComponent(target));
+async function why(target, event) {
+  const res = await api("/api/why/" + encodeURIComponent(target) + (event ? "?event=" + encodeURIComponent(event) : ""));
   $("why").textContent = res.error ? res.error : res.chain.map((c) => c.text).join("\n");
 }
 
-function addLine(text) {
+function addLine(text, e) {
   const tl = $("timeline");
-  tl.append(el("li", { textContent: text }));
+  const li = el("li", { textContent: text });
+  if (e && e.pid) { // why this event happened, on a click
+    li.className = "why-able";
+    li.title = "why?";
+    li.onclick = () => why(e.pid, e.event);
+  }
+  tl.append(li);
   while (tl.children.length > 500) tl.firstChild.remove();
   tl.scrollTop = tl.scrollHeight;
 }
@@ -195,7 +201,7 @@ function connect() {
       $("elsewhere").textContent = `${elsewhere} events elsewhere`;
       return;
     }
-    if (e.text) addLine(e.text);
+    if (e.text) addLine(e.text, e);
     if (e.event === "restarted") {
       flashing.add(e.name);
       setTimeout(() => { flashing.delete(e.name); schedule(); }, 1000);
