@@ -119,17 +119,18 @@ func (s *Session) callAsync(pid actor.PID, msg any, target string, timeout time.
 		} else {
 			r.reply, r.err = s.callProcess(ctx, pid, msg, target, timeout, true)
 		}
+		// told before await can take it, so that an await's narration is
+		// the same every run
+		if s.bgCtx.Err() == nil { // else the session is closing: nobody is left to tell
+			text := fmt.Sprintf("reply to %v from %s: %s", ref, s.display(pid, ""), FormatTerm(r.reply))
+			obj := map[string]any{"type": "reply", "ref": ref.String(), "pid": pid.String(), "reply": FormatTerm(r.reply)}
+			if r.err != nil {
+				text = fmt.Sprintf("no reply to %v from %s: %s", ref, s.display(pid, ""), r.err.Error())
+				obj = map[string]any{"type": "reply", "ref": ref.String(), "pid": pid.String(), "error": r.err.Error()}
+			}
+			s.out.event(record{text: s.pal.Dim(text), obj: obj, subject: pid, clock: rt.Hooks().Clock(pid)})
+		}
 		close(r.done)
-		if s.bgCtx.Err() != nil {
-			return // the session is closing: nobody is left to tell
-		}
-		text := fmt.Sprintf("reply to %v from %s: %s", ref, s.display(pid, ""), FormatTerm(r.reply))
-		obj := map[string]any{"type": "reply", "ref": ref.String(), "pid": pid.String(), "reply": FormatTerm(r.reply)}
-		if r.err != nil {
-			text = fmt.Sprintf("no reply to %v from %s: %s", ref, s.display(pid, ""), r.err.Error())
-			obj = map[string]any{"type": "reply", "ref": ref.String(), "pid": pid.String(), "error": r.err.Error()}
-		}
-		s.out.event(record{text: s.pal.Dim(text), obj: obj, subject: pid, clock: rt.Hooks().Clock(pid)})
 	})
 	s.setLast(ref.String())
 	s.result("call", ref.String(), map[string]any{"pid": pid.String(), "ref": ref.String(), "async": true})
