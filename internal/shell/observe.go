@@ -264,7 +264,7 @@ func (s *Session) Snapshot(ctx context.Context, what string, args map[string]str
 		var out []map[string]any
 		scanned := 0
 		for len(out) < limit && scanned < maxScanned {
-			page, err := supervisor.ChildrenPage(ctx, rt, sup, after, 500)
+			page, err := supervisor.ChildrenPage(ctx, rt, sup, after, 2000)
 			if err != nil {
 				return nil, err
 			}
@@ -274,14 +274,16 @@ func (s *Session) Snapshot(ctx context.Context, what string, args map[string]str
 			for _, c := range page {
 				after = c.PID
 				scanned++
+				// a child's ID is the name it was started with: match that
+				// first, and look at the process only for a match
+				if like != "" && !strings.Contains(c.ID, like) {
+					continue
+				}
 				name := c.ID
 				if in, err := rt.Info(c.PID); err == nil {
 					if n := nameOf(in); n != "" {
 						name = n
 					}
-				}
-				if like != "" && !strings.Contains(name, like) {
-					continue
 				}
 				kind, _ := rt.Hooks().Behaviour(c.PID)
 				out = append(out, map[string]any{"id": c.ID, "name": name, "pid": pidOrNil(c.PID), "kind": kind,
