@@ -90,6 +90,15 @@ var errBusy = errors.New("the shell is running another command (one typed at the
 // once no other command runs, and returns the results as --json objects.
 // What the command causes is narrated at the prompt as ever.
 func (s *Session) ExecJSON(ctx context.Context, line string) ([]map[string]any, error) {
+	cmds, err := SplitLine(line)
+	if err != nil {
+		return nil, err
+	}
+	for _, words := range cmds {
+		if notFromPage[words[0]] || (words[0] == "kind" && len(words) > 1 && (words[1] == "new" || words[1] == "edit")) {
+			return nil, fmt.Errorf("%s is the prompt's to run, not the observer's: a page cannot end the session, its observer, or take the prompt's input", words[0])
+		}
+	}
 	for !s.execMu.TryLock() {
 		select {
 		case <-ctx.Done():
@@ -116,9 +125,15 @@ func (s *Session) ExecJSON(ctx context.Context, line string) ([]map[string]any, 
 		s.out.capture = nil
 		s.out.mu.Unlock()
 	}()
-	err := s.exec(ctx, line)
+	err = s.exec(ctx, line)
 	return objs, err
 }
+
+// notFromPage are the commands a page may not run: exit (and its names),
+// observe (a page would stop the server it talks through), and those that
+// run until Ctrl-C at the prompt (watch, learn watch); kind new and kind
+// edit, which read the prompt's lines or open its editor, are refused too.
+var notFromPage = map[string]bool{"exit": true, "q": true, "quit": true, "observe": true, "learn": true, "watch": true}
 
 // observerBackend adapts a session to observe.Backend.
 type observerBackend struct{ s *Session }

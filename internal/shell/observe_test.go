@@ -87,6 +87,12 @@ func TestObserverDrivesSession(t *testing.T) {
 	if !strings.Contains(narration.String(), "c1 exited: killed") {
 		t.Errorf("the prompt did not narrate the observer's kill:\n%s", narration.String())
 	}
+	// a page cannot end the session or its observer
+	for _, line := range []string{"exit", "observe stop", "spawn counter; q", "kind new x", "watch 1s ls"} {
+		if _, err := s.ExecJSON(ctx, line); err == nil || !strings.Contains(err.Error(), "is the prompt's to run") {
+			t.Errorf("ExecJSON(%q) = %v, want a refusal", line, err)
+		}
+	}
 	// the tree snapshot is tree's --json result, budget included
 	tr, err := http.Get(ts.URL + "/api/tree" + q + "&root=workers")
 	if err != nil {
