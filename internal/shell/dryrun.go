@@ -79,15 +79,13 @@ func (pr *predictor) signal(pid actor.PID, reason error) {
 	if err != nil {
 		return
 	}
-	switch {
-	case errors.Is(reason, actor.ErrKill):
-		pr.exit(pid, actor.ErrKilled)
-	case in.TrapExit:
+	switch fatal, trapped := actor.SignalEffect(reason, in.TrapExit, false, false); {
+	case fatal != nil:
+		pr.exit(pid, fatal)
+	case trapped:
 		pr.say("%s traps exits: it would get {'EXIT', <0.0.0>, %s} and go on", pr.name(pid), actor.FormatReason(reason))
-	case errors.Is(reason, actor.ErrNormal): // only normal itself: shutdown ends it
-		pr.say("%s would ignore the normal exit signal (it does not trap exits)", pr.name(pid))
 	default:
-		pr.exit(pid, reason)
+		pr.say("%s would ignore the normal exit signal (it does not trap exits)", pr.name(pid))
 	}
 }
 
@@ -132,15 +130,16 @@ func (pr *predictor) exitAs(pid actor.PID, reason error, stoppedBy string) {
 	// sibling races its supervisor, and the prediction takes the signals
 	// in the order they are sent
 	for _, l := range in.Links {
-		if l == in.Parent || pr.exiting[l] || errors.Is(reason, actor.ErrNormal) {
+		if l == in.Parent || pr.exiting[l] {
 			continue
 		}
 		if lin, err := pr.rt.Info(l); err == nil && lin.Parent != pid {
-			if lin.TrapExit {
+			switch fatal, trapped := actor.SignalEffect(reason, lin.TrapExit, true, false); {
+			case fatal != nil:
+				pr.exit(l, fatal)
+			case trapped:
 				pr.say("%s traps exits: it would get {'EXIT', %s, %s}", pr.name(l), pid, actor.FormatReason(reason))
-				continue
 			}
-			pr.exit(l, reason)
 		}
 	}
 	for _, m := range in.MonitoredBy {

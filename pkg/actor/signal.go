@@ -74,6 +74,28 @@ func (rt *Runtime) catchUp(pid PID, clock uint64) {
 // another's (catchUp compares and swaps).
 func (rt *Runtime) learn(pid PID, clock uint64) { rt.catchUp(pid, clock+1) }
 
+// SignalEffect is the rule of exit signals, for the runtime and for tools
+// that say what a signal would do (actorsh's kill --dry-run): a signal
+// with reason to a process (trapExit: it traps exits) ends it with fatal,
+// or, with trapped, arrives as an [Exit] message; with neither it is
+// ignored (normal, from another process, not trapped). link says the
+// signal comes along a link, where kill is the trappable killed; self
+// that a process signals itself.
+func SignalEffect(reason error, trapExit, link, self bool) (fatal error, trapped bool) {
+	if link && errors.Is(reason, ErrKill) {
+		reason = ErrKilled // kill is untrappable only when sent directly
+	}
+	switch {
+	case errors.Is(reason, ErrKill):
+		return ErrKilled, false
+	case trapExit:
+		return nil, true
+	case errors.Is(reason, ErrNormal) && !self:
+		return nil, false
+	}
+	return reason, false
+}
+
 // exitSignal delivers an exit signal. A signal that travels along a link
 // (via is viaLink or viaChild) is sent by the dying end of a link that to
 // had with it; it removes the link and is void if the link was already gone
@@ -110,22 +132,15 @@ func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, inline i
 			p.ext.childLinks--
 		}
 	}
-	if via != viaNone && errors.Is(reason, ErrKill) {
-		reason = ErrKilled // kill is untrappable only when sent directly
-	}
-	var fatal error // the exit the signal makes, if it makes one
-	switch {
-	case errors.Is(reason, ErrKill):
-		fatal = ErrKilled
-	case p.flags&fTrap != 0:
-	case errors.Is(reason, ErrNormal) && from != to:
-		// A non-trapping process ignores a normal exit from another process.
+	fatal, trapped := SignalEffect(reason, p.flags&fTrap != 0, via != viaNone, from == to)
+	if fatal == nil && !trapped { // a non-trapping process ignores a normal exit from another
 		p.mu.Unlock()
 		return true, false, 0
-	default:
-		fatal = reason
 	}
-	if fatal == nil { // trapped: a message
+	if trapped { // a message
+		if via != viaNone && errors.Is(reason, ErrKill) {
+			reason = ErrKilled // as the message says it
+		}
 		sched := p.pushLocked(item{kind: kExit, msg: Exit{From: from, Reason: reason}, clock: clock})
 		p.mu.Unlock()
 		if sched {
