@@ -75,7 +75,6 @@ type Server struct {
 	frames     sync.WaitGroup
 	stop       chan struct{}
 	srv        *http.Server
-	ln         net.Listener
 	closed     bool
 	sentFrames atomic.Int64
 }
@@ -119,9 +118,8 @@ func (e *event) encode() {
 
 // client is one page's event stream.
 type client struct {
-	id      string
-	ch      chan []event // frames to write; a slow page loses its stream, not the server's memory
-	dropped bool
+	id string
+	ch chan []event // frames to write; a slow page loses its stream, not the server's memory
 	// view is the processes the page shows (nil: it follows everything),
 	// full the supervisors whose children it shows in full: the stream
 	// carries the events about them, and counts the rest.
@@ -174,7 +172,6 @@ func (s *Server) Start(addr string) (string, error) {
 		return "", err
 	}
 	s.mu.Lock()
-	s.ln = ln
 	s.srv = &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Unlock()
 	go s.srv.Serve(ln) // ends with Close
@@ -290,7 +287,6 @@ func (s *Server) sendFrames() {
 			select {
 			case c.ch <- out:
 			default: // too slow: end its stream; EventSource reconnects with Last-Event-ID
-				c.dropped = true
 				close(c.ch)
 				delete(s.clients, c)
 			}

@@ -186,18 +186,11 @@ func (s *Session) callVirtual(ctx context.Context, m *actor.ManualTime, pid acto
 	if err != nil {
 		return nil, err
 	}
+	if !moveTime {
+		return waitOnClock(ctx, m, req, timeout)
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if !moveTime {
-		if timeout != infinity {
-			defer m.AfterFunc(timeout, func() { cancel(errVirtualTimeout) })()
-		}
-		reply, err := req.Wait(ctx)
-		if err != nil && errors.Is(context.Cause(ctx), errVirtualTimeout) {
-			return nil, actor.ErrTimeout
-		}
-		return reply, err
-	}
 	var reply any
 	done := make(chan struct{})
 	go func() {
@@ -213,6 +206,22 @@ func (s *Session) callVirtual(ctx context.Context, m *actor.ManualTime, pid acto
 		if err != nil {
 			return nil, werr
 		}
+	}
+	return reply, err
+}
+
+// waitOnClock waits for req's reply, at most timeout on the virtual
+// clock m (on none when m is nil: then ctx says how long), and moves no
+// time itself.
+func waitOnClock(ctx context.Context, m *actor.ManualTime, req *actor.Request, timeout time.Duration) (any, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if m != nil && timeout != infinity {
+		defer m.AfterFunc(timeout, func() { cancel(errVirtualTimeout) })()
+	}
+	reply, err := req.Wait(ctx)
+	if err != nil && errors.Is(context.Cause(ctx), errVirtualTimeout) {
+		return nil, actor.ErrTimeout
 	}
 	return reply, err
 }

@@ -174,15 +174,15 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 		}
 		return nil
 	}
+	h := s.history()
 	events := func(match func(entry) bool) (entry, bool) {
-		for _, e := range s.rec.entries() {
+		for _, e := range h.entries {
 			if e.seq > since && match(e) {
 				return e, true
 			}
 		}
 		return entry{}, false
 	}
-	h := s.history()
 	switch w[0] {
 	case "whereis":
 		if len(w) != 4 || (w[2] != "==" && w[2] != "!=") {

@@ -392,8 +392,7 @@ func compareCommand(want, got []map[string]any, commands map[int]map[string]any)
 func differs(a, b map[string]any) string {
 	var out []string
 	for k, v := range a {
-		switch k {
-		case "seq", "time", "during", "clock":
+		if placeKeys[k] {
 			continue
 		}
 		va, _ := json.Marshal(v)
@@ -454,14 +453,15 @@ func skipOnReplay(cmd string) bool {
 
 // comparable is what a recorded or replayed entry says, leaving out where
 // it is (seq, time, during) and the logical clock.
+// placeKeys are the fields that say where an entry is, not what it says.
+var placeKeys = map[string]bool{"seq": true, "time": true, "during": true, "clock": true}
+
 func comparable(o map[string]any) string {
 	c := map[string]any{}
 	for k, v := range o {
-		switch k {
-		case "seq", "time", "during", "clock":
-			continue
+		if !placeKeys[k] {
+			c[k] = v
 		}
-		c[k] = v
 	}
 	b, _ := json.Marshal(c)
 	return string(b)

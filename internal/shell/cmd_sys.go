@@ -140,15 +140,7 @@ func (s *Session) callAsync(pid actor.PID, msg any, target string, timeout time.
 // waitRequest waits for a call --async's reply, at most timeout: on the
 // virtual clock under virtual time.
 func (s *Session) waitRequest(ctx context.Context, r *actor.Request, target string, timeout time.Duration) (any, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	if m := s.clock.manual(); m != nil && timeout != infinity {
-		defer m.AfterFunc(timeout, func() { cancel(errVirtualTimeout) })()
-	}
-	reply, err := r.Wait(ctx)
-	if err != nil && errors.Is(context.Cause(ctx), errVirtualTimeout) {
-		err = actor.ErrTimeout
-	}
+	reply, err := waitOnClock(ctx, s.clock.manual(), r, timeout)
 	return reply, s.callError(err, r.PID(), target, timeout)
 }
 

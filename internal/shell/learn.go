@@ -91,7 +91,11 @@ func newCmdLearn(s *Session) *cobra.Command {
 				if asJSON { // the results say how it went; the run itself worked
 					return c.printExercism(s, res)
 				}
-				c.printVerify(s, l, res)
+				first, err := c.recordPass(l, res)
+				if err != nil {
+					return err
+				}
+				c.printVerify(s, l, res, first)
 				if res.Status != "pass" {
 					return errNotYet
 				}
@@ -561,7 +565,31 @@ func (s *Session) whyFor(ctx context.Context, expect string) string {
 	return strings.TrimSpace(plainText(b.String()))
 }
 
-func (c *courseRun) printVerify(s *Session, l *course.Lesson, res verifyResult) {
+// recordPass records a verify that passed (see passed); one that did not
+// changes nothing.
+func (c *courseRun) recordPass(l *course.Lesson, res verifyResult) (first bool, err error) {
+	if res.Status != "pass" {
+		return false, nil
+	}
+	return c.passed(l)
+}
+
+// passed records that l passed, and reports whether it is the first time.
+func (c *courseRun) passed(l *course.Lesson) (first bool, err error) {
+	if _, done := c.state.Done[l.Name]; !done {
+		if c.state.Done == nil {
+			c.state.Done = map[string]string{}
+		}
+		c.state.Done[l.Name] = time.Now().UTC().Format(time.RFC3339)
+		first = true
+	}
+	c.state.Current = l.Name
+	return first, c.save()
+}
+
+// printVerify prints a verify's results; first says the lesson passed for
+// the first time.
+func (c *courseRun) printVerify(s *Session, l *course.Lesson, res verifyResult, first bool) {
 	var b strings.Builder
 	passed := 0
 	for _, t := range res.Tests {
@@ -594,16 +622,6 @@ func (c *courseRun) printVerify(s *Session, l *course.Lesson, res verifyResult) 
 		}
 	}
 	if res.Status == "pass" {
-		first := false
-		if _, done := c.state.Done[l.Name]; !done {
-			if c.state.Done == nil {
-				c.state.Done = map[string]string{}
-			}
-			c.state.Done[l.Name] = time.Now().UTC().Format(time.RFC3339)
-			first = true
-		}
-		c.state.Current = l.Name
-		c.save()
 		if next, ok := c.next(); ok {
 			fmt.Fprintf(&b, "Well done. learn next goes on to %s.", next.Name)
 		} else if first {
@@ -650,7 +668,11 @@ func (c *courseRun) watch(ctx context.Context, s *Session, l *course.Lesson) err
 			if err != nil {
 				return err
 			}
-			c.printVerify(s, l, res)
+			first, err := c.recordPass(l, res)
+			if err != nil {
+				return err
+			}
+			c.printVerify(s, l, res, first)
 			s.out.flush(false)
 			if res.Status == "pass" {
 				return nil

@@ -15,7 +15,7 @@ import (
 )
 
 // mscStep is one row of a chart: an arrow between two lifelines, or a
-// note over one (to is then the zero PID).
+// note over one (to is then -1).
 type mscStep struct {
 	seq      int
 	from, to int // lifeline indexes; to < 0 for a note over from
@@ -60,7 +60,13 @@ func (h *history) chart(targets map[actor.PID]bool, names map[string]bool, since
 		}
 		return false
 	}
-	var steps []mscStep
+	// a process a restart started: its spawn is drawn as the restart
+	restarted := map[actor.PID]bool{}
+	for _, e := range h.entries {
+		if e.typ == entryEvent && e.ev.Kind == actor.EventRestarted {
+			restarted[e.ev.Other] = true
+		}
+	}
 	// arrows and notes are added in the recorder's order; lifelines are
 	// numbered afterwards, in order of first appearance among the rows kept
 	type row struct {
@@ -102,10 +108,7 @@ func (h *history) chart(targets map[actor.PID]bool, names map[string]bool, since
 		reason := actor.FormatReason(ev.Reason)
 		switch ev.Kind {
 		case actor.EventSpawned:
-			if wanted(ev.PID, ev.Other) {
-				if _, ok := h.after(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventRestarted && x.Other == ev.PID }); ok {
-					continue // the restart draws it
-				}
+			if wanted(ev.PID, ev.Other) && !restarted[ev.PID] {
 				rows = append(rows, row{seq: e.seq, from: ev.Other, to: ev.PID, text: "spawn " + ev.Detail})
 			}
 		case actor.EventSignal:
@@ -179,9 +182,8 @@ func (h *history) chart(targets map[actor.PID]bool, names map[string]bool, since
 		if !r.note {
 			st.to = line(r.to)
 		}
-		steps = append(steps, st)
+		c.steps = append(c.steps, st)
 	}
-	c.steps = steps
 	return c
 }
 

@@ -391,13 +391,9 @@ func (s *Session) Snapshot(ctx context.Context, what string, args map[string]str
 		return map[string]any{"registries": regs}, nil
 	case "why":
 		h := s.history()
-		target := args["target"]
-		pid, err := actor.ParsePID(target)
-		if err == nil {
-			target = h.label(pid)
-		}
-		e, ok := h.subject(target, pid, false)
+		e, ok := h.subjectOf(args["target"], false)
 		if kind := args["event"]; kind != "" { // a timeline line's event: the newest of its kind about the process
+			pid, _ := actor.ParsePID(args["target"])
 			e, ok = h.newest(kind, pid)
 		}
 		if !ok {

@@ -54,7 +54,6 @@ type entry struct {
 	line   int
 	parent int
 	body   []string
-	err    string // how the command failed, "" if it did not
 	// An event, or who said an output.
 	ev  actor.Event
 	pid actor.PID
@@ -133,9 +132,6 @@ func (r *recorder) done(seq int, err error) {
 	defer r.mu.Unlock()
 	r.flushLocked()
 	if err != nil && !errors.Is(err, errExit) {
-		if e := r.getLocked(seq); e != nil {
-			e.err = err.Error()
-		}
 		r.appendLocked(entry{typ: entryFailed, cmd: seq, text: err.Error()})
 	}
 	if n := len(r.open); n > 0 && r.open[n-1] == seq {
@@ -277,6 +273,10 @@ func (r *recorder) getLocked(seq int) *entry {
 func (r *recorder) entries() []entry {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.entriesLocked()
+}
+
+func (r *recorder) entriesLocked() []entry {
 	return append(append([]entry(nil), r.ring[r.next:]...), r.ring[:r.next]...)
 }
 
@@ -343,7 +343,7 @@ func (r *recorder) start(path string, header map[string]any) error {
 	// The commands so far go first, marked setup: a replay runs them to
 	// get to where the recording began, and checks from there.
 	var setup []entry
-	for _, e := range append(append([]entry(nil), r.ring[r.next:]...), r.ring[:r.next]...) {
+	for _, e := range r.entriesLocked() {
 		if e.typ == entryCommand {
 			setup = append(setup, e)
 		}

@@ -25,15 +25,11 @@ func historyPath() string {
 	if v, ok := os.LookupEnv("ACTORSH_HISTORY"); ok {
 		return v
 	}
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "state")
+	dir, err := stateHome()
+	if err != nil {
+		return ""
 	}
-	return filepath.Join(dir, "actorsh", "history")
+	return filepath.Join(dir, "history")
 }
 
 // repl runs the interactive shell on a terminal.

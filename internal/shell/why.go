@@ -82,24 +82,26 @@ func (h *history) who(pid actor.PID) string {
 
 // find returns the entry seq.
 func (h *history) find(seq int) (entry, bool) {
-	if len(h.entries) == 0 {
-		return entry{}, false
-	}
-	i := seq - h.entries[0].seq
+	i := h.index(seq)
 	if i < 0 || i >= len(h.entries) {
 		return entry{}, false
 	}
 	return h.entries[i], true
 }
 
+// index is where the entry seq is (or would be) in the entries, which
+// the recorder numbers one after another.
+func (h *history) index(seq int) int {
+	if len(h.entries) == 0 {
+		return 0
+	}
+	return seq - h.entries[0].seq
+}
+
 // before returns the newest event before seq that match accepts.
 func (h *history) before(seq int, match func(actor.Event) bool) (entry, bool) {
-	for i := len(h.entries) - 1; i >= 0; i-- {
-		e := h.entries[i]
-		if e.seq >= seq || e.typ != entryEvent {
-			continue
-		}
-		if match(e.ev) {
+	for i := min(h.index(seq), len(h.entries)) - 1; i >= 0; i-- {
+		if e := h.entries[i]; e.typ == entryEvent && match(e.ev) {
 			return e, true
 		}
 	}
@@ -108,15 +110,17 @@ func (h *history) before(seq int, match func(actor.Event) bool) (entry, bool) {
 
 // after returns the oldest event after seq that match accepts.
 func (h *history) after(seq int, match func(actor.Event) bool) (entry, bool) {
-	for _, e := range h.entries {
-		if e.seq <= seq || e.typ != entryEvent {
-			continue
-		}
-		if match(e.ev) {
+	for i := max(h.index(seq)+1, 0); i < len(h.entries); i++ {
+		if e := h.entries[i]; e.typ == entryEvent && match(e.ev) {
 			return e, true
 		}
 	}
 	return entry{}, false
+}
+
+// exitBefore returns pid's exit, the newest before seq.
+func (h *history) exitBefore(seq int, pid actor.PID) (entry, bool) {
+	return h.before(seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == pid })
 }
 
 // command is the command an entry happened during, as "`kill c1`
@@ -126,20 +130,15 @@ func (h *history) command(e entry) string {
 	if !ok || c.typ != entryCommand {
 		return ""
 	}
-	// what the user typed: the outermost command that is still the one
-	// running from a file line (source runs others inside it)
 	text := "`" + c.text + "`"
-	switch {
-	case c.file == "":
+	if c.file == "" {
 		return text + " (at the prompt)"
-	default:
-		return fmt.Sprintf("%s (%s:%d)", text, c.file, c.line)
 	}
+	return fmt.Sprintf("%s (%s:%d)", text, c.file, c.line)
 }
 
-// step is one link of a causal chain.
+// step is one link of a causal chain: its prose, and its --json object.
 type step struct {
-	e    entry
 	text string
 	obj  map[string]any
 }
@@ -165,7 +164,7 @@ func (h *history) step(e entry, text string, extra map[string]any) step {
 	for k, v := range extra {
 		obj[k] = v
 	}
-	return step{e: e, text: text, obj: obj}
+	return step{text: text, obj: obj}
 }
 
 // maxChain bounds a causal chain (links of links of links...).
@@ -185,8 +184,7 @@ func (h *history) exitChain(e entry, depth int) []step {
 		if r, ok := h.after(e.seq, func(x actor.Event) bool {
 			return x.Kind == actor.EventRestarted && x.PID == pid && x.Detail != ""
 		}); ok {
-			strategy, cause, _ := strings.Cut(r.ev.Detail, ": ")
-			cause = strings.TrimSuffix(cause, " exited")
+			strategy, cause := strategyCause(r.ev)
 			text := fmt.Sprintf("%s exited with %s: %s stopped it because it is %s and %s exited.", h.who(pid), reason, sup, strategy, cause)
 			out := []step{h.step(e, text, map[string]any{"rule": strategy, "supervisor": e.by.String()})}
 			if c, ok := h.before(e.seq, func(x actor.Event) bool {
@@ -200,7 +198,7 @@ func (h *history) exitChain(e entry, depth int) []step {
 			text := fmt.Sprintf("%s exited with %s: %s stopped it when it gave up.", h.who(pid), reason, sup)
 			return append([]step{h.step(e, text, map[string]any{"supervisor": e.by.String()})}, h.gaveUpChain(g, depth+1)...)
 		}
-		if x, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == e.by }); ok && x.cmd == e.cmd {
+		if x, ok := h.exitBefore(e.seq, e.by); ok && x.cmd == e.cmd {
 			text := fmt.Sprintf("%s exited with %s: %s stopped it on its way out.", h.who(pid), reason, sup)
 			return append([]step{h.step(e, text, map[string]any{"supervisor": e.by.String()})}, h.exitChain(x, depth+1)...)
 		}
@@ -223,7 +221,7 @@ func (h *history) exitChain(e entry, depth int) []step {
 		from := sig.ev.Other
 		text := fmt.Sprintf("%s exited with %s: it is linked to %s, which exited with %s.", h.who(pid), reason, h.who(from), actor.FormatReason(sig.ev.Reason))
 		out := []step{h.step(e, text, map[string]any{"rule": "link", "from": from.String()})}
-		if x, ok := h.before(sig.seq+1, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == from }); ok {
+		if x, ok := h.exitBefore(sig.seq+1, from); ok {
 			out = append(out, h.exitChain(x, depth+1)...)
 		}
 		return out
@@ -251,14 +249,20 @@ func orSomething(s, or string) string {
 	return s
 }
 
+// strategyCause reads a sibling's restart ("one_for_all: c1 exited", as
+// the supervisor words it): the strategy, and the child whose exit it was.
+func strategyCause(ev actor.Event) (strategy, cause string) {
+	strategy, cause, _ = strings.Cut(ev.Detail, ": ")
+	return strategy, strings.TrimSuffix(cause, " exited")
+}
+
 // restartChain explains the restart e.
 func (h *history) restartChain(e entry, depth int) []step {
 	ev := e.ev
 	sup := h.who(ev.Supervisor)
 	child := ev.Name + " " + ev.Other.String()
 	if ev.Detail != "" { // a sibling, restarted by the strategy
-		strategy, cause, _ := strings.Cut(ev.Detail, ": ")
-		cause = strings.TrimSuffix(cause, " exited")
+		strategy, cause := strategyCause(ev)
 		text := fmt.Sprintf("%s was restarted because %s is %s: %s exited.", child, sup, strategy, cause)
 		out := []step{h.step(e, text, map[string]any{"rule": strategy, "supervisor": ev.Supervisor.String()})}
 		if x, ok := h.before(e.seq, func(x actor.Event) bool {
@@ -268,9 +272,9 @@ func (h *history) restartChain(e entry, depth int) []step {
 		}
 		return append(out, h.budgetStep(e))
 	}
-	rule := "its restart type"
+	key, rule := "its", "its restart type"
 	if info, err := supervisor.Child(context.Background(), h.s.runtime(), ev.Supervisor, ev.Other); err == nil {
-		rule = info.Restart.String()
+		key, rule = info.Restart.String(), info.Restart.String()
 		switch info.Restart {
 		case supervisor.Permanent:
 			rule = "permanent (always restarted)"
@@ -279,8 +283,8 @@ func (h *history) restartChain(e entry, depth int) []step {
 		}
 	}
 	text := fmt.Sprintf("%s was restarted by %s because it is %s.", child, sup, rule)
-	out := []step{h.step(e, text, map[string]any{"rule": strings.Fields(rule)[0], "supervisor": ev.Supervisor.String()})}
-	if x, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == ev.PID }); ok {
+	out := []step{h.step(e, text, map[string]any{"rule": key, "supervisor": ev.Supervisor.String()})}
+	if x, ok := h.exitBefore(e.seq, ev.PID); ok {
 		out = append(out, h.exitChain(x, depth+1)...)
 	}
 	return append(out, h.budgetStep(e))
@@ -307,7 +311,7 @@ func (h *history) budgetStep(e entry) step {
 		text += ", and " + parent
 		obj["parent"] = parent
 	}
-	return step{e: e, text: text + ".", obj: map[string]any{"seq": e.seq, "text": text + ".", "budget": obj}}
+	return step{text: text + ".", obj: map[string]any{"seq": e.seq, "text": text + ".", "budget": obj}}
 }
 
 // oldestRestart is the time of the oldest restart of e's supervisor that
@@ -349,9 +353,6 @@ func (h *history) parentWould(sup actor.PID) string {
 	if err != nil || in.Parent.IsZero() {
 		return ""
 	}
-	if sup == h.s.rootPID() {
-		return "the shell will start a fresh root"
-	}
 	parent := h.label(in.Parent)
 	if parent == "" {
 		parent = in.Parent.String()
@@ -390,7 +391,7 @@ func (h *history) notRestartedChain(e entry, depth int) []step {
 	}
 	text := fmt.Sprintf("%s %s was not restarted by %s: it is %s.", ev.Name, ev.PID, h.who(ev.Supervisor), rule)
 	out := []step{h.step(e, text, map[string]any{"rule": typ, "supervisor": ev.Supervisor.String()})}
-	if x, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == ev.PID }); ok {
+	if x, ok := h.exitBefore(e.seq, ev.PID); ok {
 		out = append(out, h.exitChain(x, depth+1)...)
 	}
 	return out
@@ -430,7 +431,7 @@ func (h *history) explain(e entry) []step {
 	case actor.EventDown:
 		text := fmt.Sprintf("%s got DOWN for %s: it monitors it, and it exited with %s.", h.who(ev.PID), h.who(ev.Other), actor.FormatReason(ev.Reason))
 		out := []step{h.step(e, text, map[string]any{"rule": "monitor"})}
-		if x, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == ev.Other }); ok {
+		if x, ok := h.exitBefore(e.seq, ev.Other); ok {
 			out = append(out, h.exitChain(x, 1)...)
 		}
 		return out
@@ -442,7 +443,7 @@ func (h *history) explain(e entry) []step {
 		text := fmt.Sprintf("%s got an exit signal from %s (EXIT %s): they are linked, and %s exited.",
 			h.who(ev.PID), h.who(ev.Other), actor.FormatReason(ev.Reason), h.who(ev.Other))
 		out := []step{h.step(e, text, map[string]any{"rule": "link"})}
-		if x, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == ev.Other }); ok {
+		if x, ok := h.exitBefore(e.seq, ev.Other); ok {
 			out = append(out, h.exitChain(x, 1)...)
 		}
 		return out
@@ -456,10 +457,10 @@ func (h *history) explain(e entry) []step {
 			text += ": its restart took the name again."
 			return append([]step{h.step(e, text, nil)}, h.restartChain(s, 1)...)
 		}
-		if x, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == ev.PID }); ok && ev.Kind == actor.EventUnregistered {
+		if x, ok := h.exitBefore(e.seq, ev.PID); ok && ev.Kind == actor.EventUnregistered {
 			return append([]step{h.step(e, text+": the process exited.", nil)}, h.exitChain(x, 1)...)
 		}
-		out := []step{h.step(e, text+orSomething(prefix(", since ", h.command(e)), "")+".", nil)}
+		out := []step{h.step(e, text+prefix(", since ", h.command(e))+".", nil)}
 		if ev.Kind == actor.EventRegistered {
 			if x, ok := h.after(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == ev.PID }); ok {
 				out = append(out, h.step(x, fmt.Sprintf("%s has since exited, which let the name go:", ev.PID), nil))
@@ -523,6 +524,15 @@ func (h *history) about(e entry, target string, pid actor.PID) bool {
 	return false
 }
 
+// subjectOf is subject for a TARGET as typed: a name, or a PID.
+func (h *history) subjectOf(arg string, whyNot bool) (entry, bool) {
+	pid, err := actor.ParsePID(arg)
+	if err == nil {
+		arg = h.label(pid)
+	}
+	return h.subject(arg, pid, whyNot)
+}
+
 // subject finds the event why explains for target: the newest that is
 // about it, skipping those another explains better (the name a restart
 // took again, the unregistering an exit did).
@@ -538,7 +548,7 @@ func (h *history) subject(target string, pid actor.PID, whyNot bool) (entry, boo
 				continue // the spawn or restart that took the name says more
 			}
 		case actor.EventUnregistered:
-			if x, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == e.ev.PID }); ok && x.cmd == e.cmd {
+			if x, ok := h.exitBefore(e.seq, e.ev.PID); ok && x.cmd == e.cmd {
 				continue // the exit that let the name go says more
 			}
 		case actor.EventExited:
@@ -604,13 +614,8 @@ func newWhyCommand(s *Session, whyNot bool) *cobra.Command {
 					return fmt.Errorf("no event %d in the flight recorder (record shows what it holds)", event)
 				}
 			case len(args) == 1 && event == 0:
-				target := args[0]
-				pid, err := actor.ParsePID(target)
-				if err == nil {
-					target = h.label(pid)
-				}
 				var ok bool
-				if e, ok = h.subject(target, pid, whyNot); !ok {
+				if e, ok = h.subjectOf(args[0], whyNot); !ok {
 					if whyNot {
 						if _, err := s.resolve(args[0]); err == nil {
 							return fmt.Errorf("%s has not exited: there is no restart to miss", args[0])
