@@ -143,11 +143,14 @@ func TestBrowserObserver(t *testing.T) {
 	if budget != "1/3 in 5s" {
 		t.Errorf("workers' budget reads %q, want 1/3 in 5s", budget)
 	}
-	// and the timeline has the narration
-	line := within(t, ctx, 10*time.Second, chromedp.Evaluate[string](`document.getElementById("timeline").textContent`))
-	if !strings.Contains(line, "sup workers restarted c1") {
+	// and the timeline narrates the restart (its frame may come after the
+	// tree was read again)
+	tctx, cancelPoll := context.WithTimeout(ctx, 10*time.Second)
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`document.getElementById("timeline").textContent.includes("sup workers restarted c1")`)); err != nil {
+		line, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("timeline").textContent`))
 		t.Errorf("the timeline does not narrate the restart: %q", line)
 	}
+	cancelPoll()
 	screenshot(t, ctx, "observer-tree.png")
 
 	// a kill clicked in the page happens in the runtime

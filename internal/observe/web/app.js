@@ -13,6 +13,8 @@ let client = null; // the event stream's id, to tell the server what the page sh
 let elsewhere = 0;
 const flashing = new Set();
 const closed = new Set(); // supervisors the user collapsed
+const paging = new Map(); // a big supervisor's PID: what the user paged or searched among its children
+let lastTree = ""; // the tree as last drawn
 
 async function api(path, opts) { return (await fetch(path, opts)).json(); }
 
@@ -71,23 +73,43 @@ function moreItem(sup, after) {
   const li = el("li", { className: "more" });
   const count = el("span", { textContent: `... and ${sup.more} more` });
   const search = el("input", { className: "search", placeholder: "search them" });
-  const page = async (q, from) => {
-    const res = await api(`/api/children?sup=${encodeURIComponent(sup.pid)}&limit=50&after=${encodeURIComponent(from || "")}&q=${encodeURIComponent(q || "")}`);
+  // what the user paged or searched stays through a refresh of the tree
+  const st = paging.get(sup.pid) || { q: "", count: 0 };
+  const page = async (q, from, limit, fresh) => {
+    const res = await api(`/api/children?sup=${encodeURIComponent(sup.pid)}&limit=${limit}&after=${encodeURIComponent(from)}&q=${encodeURIComponent(q)}`);
     if (res.error) { addLine("error: " + res.error); return; }
     const ul = li.parentElement;
-    for (const old of ul.querySelectorAll("li.paged")) if (q !== undefined && from === "") old.remove();
+    if (!ul) return; // the tree was drawn again meanwhile
+    if (fresh) for (const old of ul.querySelectorAll(":scope > li.paged")) old.remove();
     for (const c of res.children) { const item = node(c); item.classList.add("paged"); ul.insertBefore(item, li); }
-    next.onclick = () => page(q, res.next);
+    const shown = (fresh ? 0 : st.count) + res.children.length;
+    paging.set(sup.pid, { q, count: shown });
+    st.q = q; st.count = shown;
+    next.onclick = () => page(q, res.next, 50, false);
+    sendView();
   };
-  const next = button("next 50", () => page("", after));
-  search.addEventListener("change", () => page(search.value, ""));
+  const next = button("next 50", () => page(st.q, after, 50, false));
+  search.value = st.q;
+  search.addEventListener("change", () => page(search.value, search.value ? "" : after, 50, true));
   li.append(count, " ", next, " ", search);
+  if (st.count > 0) setTimeout(() => page(st.q, st.q ? "" : after, Math.min(st.count, 1000), true));
   return li;
 }
 
+// the user is typing in the tree (a search): it is not drawn again under
+// their hands
+function typingInTree() {
+  const a = document.activeElement;
+  return a && a.tagName === "INPUT" && $("tree").contains(a);
+}
+
 async function refreshTree() {
+  if (typingInTree()) return;
   const tree = await api("/api/tree");
-  if (tree.error) return;
+  if (tree.error || typingInTree()) return;
+  const seen = JSON.stringify(tree) + [...flashing].join();
+  if (seen === lastTree) return; // nothing changed: nothing is drawn again
+  lastTree = seen;
   const ul = $("tree");
   budgetsUsed = false;
   ul.replaceChildren(node(tree));
@@ -140,8 +162,13 @@ async function showProc(pid) {
 
 // tell the server what the page shows, so that the stream brings the
 // events about it and only counts the rest (a million processes churning
-// elsewhere cost the page nothing)
-async function sendView() {
+// elsewhere cost the page nothing). Views go one after another, each
+// read from the page as it is when it goes, so a late one never undoes a
+// newer one.
+let viewing = Promise.resolve();
+function sendView() { viewing = viewing.then(postView, postView); }
+
+async function postView() {
   if (!client) return;
   let body = { client, pids: null };
   if (!$("everything").checked) {
@@ -189,7 +216,8 @@ function addLine(text, e) {
 
 function connect() {
   const es = new EventSource("/api/events");
-  es.onopen = () => { $("status").textContent = "live"; $("status").classList.add("live"); };
+  // (re)connected: what happened before the stream was open is read again
+  es.onopen = () => { $("status").textContent = "live"; $("status").classList.add("live"); schedule(); };
   es.onerror = () => { $("status").textContent = "reconnecting"; $("status").classList.remove("live"); };
   es.addEventListener("gap", schedule);
   es.addEventListener("hello", (m) => { client = JSON.parse(m.data).client; sendView(); });
