@@ -75,7 +75,7 @@ func TestParseTermErrors(t *testing.T) {
 		{"é", 1, "unexpected"},
 		{"{a, é}", 5, "unexpected"},
 		{"<0.5", 1, "a PID is written"},
-		{"{<1.2.3>}", 2, "a PID is written"},
+		{"{<0.2.3>}", 2, "a PID is written"},
 		{"#Ref<1>", 1, "a reference is written"},
 		{"#x", 1, "a reference is written"},
 	}

@@ -156,6 +156,9 @@ func (e *CallError) Unwrap() error { return e.Err }
 func (rt *Runtime) call(ctx context.Context, from, pid PID, req any, interrupt <-chan struct{}) (any, error) {
 	p := rt.table.get(pid.id)
 	if p == nil {
+		if r := rt.remoteFor(pid); r != nil {
+			return rt.callRemote(ctx, r, from, pid, req)
+		}
 		return nil, &CallError{PID: pid, Err: ErrNoProc}
 	}
 	c := &call{req: req, from: from, ch: make(chan callResult, 1)}
@@ -210,6 +213,10 @@ func (rt *Runtime) callInfinity(ctx context.Context, pid PID, req any) (any, err
 	}
 	p := rt.table.get(pid.id)
 	if p == nil {
+		if r := rt.remoteFor(pid); r != nil {
+			v, err := r.Call(ctx, PID{}, pid, req)
+			return v, remoteErr(pid, err)
+		}
 		return nil, &CallError{PID: pid, Err: ErrNoProc}
 	}
 	if ctx.Done() != nil {
@@ -270,6 +277,9 @@ func (rt *Runtime) Send(pid PID, msg any) bool { return rt.deliver(PID{}, pid, k
 func (rt *Runtime) deliver(from, pid PID, kind itemKind, msg any, clock uint64) bool {
 	p := rt.table.get(pid.id)
 	if p == nil {
+		if r := rt.remoteFor(pid); r != nil {
+			return r.Deliver(from, pid, msg, kind == kCast)
+		}
 		return false
 	}
 	if !rt.listening() {
@@ -400,8 +410,9 @@ func (rt *Runtime) State(ctx context.Context, pid PID) (any, error) {
 // takes its reply, as gen_server:send_request/2 and receive_response/2
 // split a call in two.
 type Request struct {
-	pid PID
-	c   *call
+	pid    PID
+	c      *call
+	cancel context.CancelFunc // a remote request's, when Wait gives up
 }
 
 // SendRequest delivers req to pid's HandleCall and returns at once, the
@@ -411,6 +422,9 @@ type Request struct {
 func (rt *Runtime) SendRequest(pid PID, req any) (*Request, error) {
 	p := rt.table.get(pid.id)
 	if p == nil {
+		if r := rt.remoteFor(pid); r != nil {
+			return rt.sendRemoteRequest(r, pid, req), nil
+		}
 		return nil, &CallError{PID: pid, Err: ErrNoProc}
 	}
 	c := &call{req: req, ch: make(chan callResult, 1)}
@@ -442,6 +456,9 @@ func (r *Request) Wait(ctx context.Context) (any, error) {
 	if !r.c.state.CompareAndSwap(0, 1) {
 		res := <-r.c.ch // answered just in time
 		return res.v, res.err
+	}
+	if r.cancel != nil {
+		r.cancel()
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil, &CallError{PID: r.pid, Err: ErrTimeout}

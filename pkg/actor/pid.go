@@ -6,34 +6,81 @@ import (
 	"strings"
 )
 
-// PID identifies a process within a [Runtime]. It is a small comparable
-// value: use it as a map key, compare it with ==, copy it freely.
+// PID identifies a process. It is a small comparable value: use it as a
+// map key, compare it with ==, copy it freely.
 //
 // A Runtime hands out PIDs in sequence, starting at <0.1.0>, and never
 // reuses one, so a PID that once named a process names no other. The zero
 // PID names no process; it prints as <0.0.0> and is used as the sender of
 // signals that come from outside any process (a Go program or the shell).
+//
+// A PID prints as <N.S.C>, as Erlang's do: N is the node (0 for this
+// runtime's own processes), S the process's number within its node and C
+// the node's creation, which tells a node's lives apart. A runtime's own
+// PIDs are always <0.S.0>; PIDs of other nodes are made by a distribution
+// layer (see [RemotePID] and [Remote]), which tells the runtime where to
+// deliver what is sent to them. In 64 bits: 16 for the node, 8 for the
+// creation, 40 for the number, so a runtime can spawn 2^40-1 processes.
 type PID struct {
 	id uint64
 }
 
+const (
+	serialBits   = 40
+	creationBits = 8
+	maxSerial    = 1<<serialBits - 1
+	maxCreation  = 1<<creationBits - 1
+	maxNode      = 1<<16 - 1
+)
+
 // ErrBadPID is returned by [ParsePID] for text that is not a PID.
 var ErrBadPID = errors.New("actor: malformed pid")
 
-// String formats p the way Erlang prints a local pid: <0.N.0>.
+// String formats p the way Erlang prints a pid: <0.N.0> for a local one,
+// <2.17.0> for process 17 of node 2.
 func (p PID) String() string {
 	b := make([]byte, 0, 24)
-	b = append(b, "<0."...)
-	b = strconv.AppendUint(b, p.id, 10)
-	b = append(b, ".0>"...)
+	b = append(b, '<')
+	b = strconv.AppendUint(b, uint64(p.Node()), 10)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, p.Serial(), 10)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, uint64(p.Creation()), 10)
+	b = append(b, '>')
 	return string(b)
 }
 
 // IsZero reports whether p is the zero PID, which names no process.
 func (p PID) IsZero() bool { return p.id == 0 }
 
-// ID returns the N of <0.N.0>.
+// ID returns p as one number, for data structures that keep PIDs as
+// numbers; [PIDOf] is its inverse. For a local PID it is the N of <0.N.0>.
 func (p PID) ID() uint64 { return p.id }
+
+// Node is the N of <N.S.C>: 0 for this runtime's own processes.
+func (p PID) Node() uint16 { return uint16(p.id >> (serialBits + creationBits)) }
+
+// Serial is the S of <N.S.C>, the process's number within its node.
+func (p PID) Serial() uint64 { return p.id & maxSerial }
+
+// Creation is the C of <N.S.C>, the life of its node the PID is from.
+func (p PID) Creation() uint8 { return uint8(p.id >> serialBits) }
+
+// IsRemote reports whether p names a process of another node.
+func (p PID) IsRemote() bool { return p.Node() != 0 }
+
+// Local returns the PID a node's own runtime knows its process s by.
+func Local(s uint64) PID { return PID{id: s & maxSerial} }
+
+// RemotePID returns the PID of process serial of node (1 or more) in its
+// life creation, for a distribution layer to hand to the runtime. It
+// panics if node is 0 or serial is beyond 2^40-1.
+func RemotePID(node uint16, serial uint64, creation uint8) PID {
+	if node == 0 || serial > maxSerial {
+		panic("actor: RemotePID(" + strconv.Itoa(int(node)) + ", " + strconv.FormatUint(serial, 10) + "): out of range")
+	}
+	return PID{id: uint64(node)<<(serialBits+creationBits) | uint64(creation)<<serialBits | serial}
+}
 
 // PIDOf returns the PID whose ID is n, the inverse of [PID.ID], for data
 // structures that keep PIDs as numbers. Like [ParsePID], it says nothing
@@ -54,9 +101,9 @@ func (p *PID) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// ParsePID reverses [PID.String]. It accepts "<0.N.0>" and, for typing at a
-// prompt, the bare "0.N.0". Other node or serial numbers than 0 are rejected,
-// since a runtime is a single node.
+// ParsePID reverses [PID.String]. It accepts "<N.S.C>" and, for typing at
+// a prompt, the bare "N.S.C". A local PID (N = 0) has C = 0; N is at most
+// 65535, S at most 2^40-1 and C at most 255.
 func ParsePID(s string) (PID, error) {
 	t := s
 	if strings.HasPrefix(t, "<") {
@@ -65,19 +112,23 @@ func ParsePID(s string) (PID, error) {
 		}
 		t = t[1 : len(t)-1]
 	}
-	rest, ok := strings.CutPrefix(t, "0.")
-	if !ok {
+	parts := strings.Split(t, ".")
+	if len(parts) != 3 {
 		return PID{}, badPID(s)
 	}
-	num, ok := strings.CutSuffix(rest, ".0")
-	if !ok {
+	node, ok1 := parseCount(parts[0])
+	num, ok2 := parseCount(parts[1])
+	creation, ok3 := parseCount(parts[2])
+	if !ok1 || !ok2 || !ok3 || node > maxNode || num > maxSerial || creation > maxCreation {
 		return PID{}, badPID(s)
 	}
-	n, ok := parseCount(num)
-	if !ok {
-		return PID{}, badPID(s)
+	if node == 0 {
+		if creation != 0 {
+			return PID{}, badPID(s)
+		}
+		return PID{id: num}, nil
 	}
-	return PID{id: n}, nil
+	return RemotePID(uint16(node), num, uint8(creation)), nil
 }
 
 // parseCount reads the decimal number inside a PID or a Ref, in its one
@@ -105,6 +156,6 @@ func badPID(s string) error {
 type pidError struct{ text string }
 
 func (e *pidError) Error() string {
-	return "actor: malformed pid " + strconv.Quote(e.text) + " (want <0.N.0> or 0.N.0)"
+	return "actor: malformed pid " + strconv.Quote(e.text) + " (want <0.N.0>, <node.N.creation> or 0.N.0)"
 }
 func (e *pidError) Unwrap() error { return ErrBadPID }

@@ -8,12 +8,12 @@ import (
 )
 
 func TestParsePID(t *testing.T) {
-	for _, s := range []string{"<0.1.0>", "0.1.0", "<0.18446744073709551615.0>"} {
+	for _, s := range []string{"<0.1.0>", "0.1.0", "<0.1099511627775.0>", "<2.17.0>", "<65535.1.255>"} {
 		if _, err := actor.ParsePID(s); err != nil {
 			t.Errorf("ParsePID(%q) error %v", s, err)
 		}
 	}
-	for _, s := range []string{"", "<>", "<0.1.0", "0.1.0>", "<1.1.0>", "<0.1.1>", "<0..0>", "<0.01.0>", "<0.-1.0>", "<0.1a.0>", "<0.18446744073709551616.0>", "alice", " <0.1.0>"} {
+	for _, s := range []string{"", "<>", "<0.1.0", "0.1.0>", "<0.1.1>", "<65536.1.0>", "<2.1.256>", "<0.1099511627776.0>", "<2.1.0.0>", "<0..0>", "<0.01.0>", "<0.-1.0>", "<0.1a.0>", "<0.18446744073709551616.0>", "alice", " <0.1.0>"} {
 		if _, err := actor.ParsePID(s); !errors.Is(err, actor.ErrBadPID) {
 			t.Errorf("ParsePID(%q) error = %v; want ErrBadPID", s, err)
 		}
@@ -21,7 +21,7 @@ func TestParsePID(t *testing.T) {
 }
 
 func FuzzParsePID(f *testing.F) {
-	for _, s := range []string{"<0.1.0>", "0.42.0", "<0.0.0>", "<0.1.0", "0.01.0", "<0.99999999999999999999.0>"} {
+	for _, s := range []string{"<0.1.0>", "0.42.0", "<0.0.0>", "<0.1.0", "0.01.0", "<0.99999999999999999999.0>", "<2.17.0>", "3.4.5"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -63,4 +63,23 @@ func TestParseRef(t *testing.T) {
 			t.Errorf("ParseRef(%q) error = %v; want ErrBadRef", s, err)
 		}
 	}
+}
+
+func TestRemotePID(t *testing.T) {
+	p := actor.RemotePID(2, 17, 3)
+	if p.String() != "<2.17.3>" || p.Node() != 2 || p.Serial() != 17 || p.Creation() != 3 || !p.IsRemote() {
+		t.Fatalf("RemotePID(2, 17, 3) = %v (node %d serial %d creation %d)", p, p.Node(), p.Serial(), p.Creation())
+	}
+	if q := actor.Local(17); q.String() != "<0.17.0>" || q.IsRemote() || q == p {
+		t.Fatalf("Local(17) = %v", q)
+	}
+	if back, err := actor.ParsePID("<2.17.3>"); err != nil || back != p {
+		t.Fatalf("ParsePID(<2.17.3>) = %v, %v", back, err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("RemotePID(0, 1, 0) did not panic")
+		}
+	}()
+	actor.RemotePID(0, 1, 0)
 }

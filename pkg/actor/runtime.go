@@ -46,6 +46,7 @@ type Runtime struct {
 
 	timers  timerSet
 	workers workers
+	remote  atomic.Pointer[remoteBox]
 
 	// zombies are processes that an exit signal ended while a callback
 	// ran, whose goroutine has not yet returned from it (see reapLocked).
@@ -164,6 +165,10 @@ func (rt *Runtime) Spawn(ctx context.Context, a Actor, opts SpawnOptions) (PID, 
 	rt.active.Add(1)
 	p.clock.Store(rt.clock(p.parent) + 1)
 	p.pid = rt.table.insert(p)
+	if p.pid.id > maxSerial {
+		p.abort()
+		return PID{}, ErrPIDSpace
+	}
 
 	if !p.parent.IsZero() {
 		if !rt.linkParent(p) {

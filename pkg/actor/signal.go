@@ -36,6 +36,9 @@ func (rt *Runtime) signal(from, to PID, reason error, now bool) (ok, exited bool
 	if reason == nil {
 		reason = ErrNormal
 	}
+	if r := rt.remoteFor(to); r != nil {
+		return r.Exit(from, to, reason), false, 0
+	}
 	clock := rt.clock(from)
 	if rt.listening() && rt.Alive(to) {
 		// The event goes out before the signal is delivered: once delivered,
