@@ -17,9 +17,10 @@ go vet ./...
 # standard library only (and pkg/actor below registry and supervisor,
 # which never import each other). Their tests may use test libraries
 # (rapid, porcupine, goleak).
-outside=$(go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./pkg/actor ./pkg/registry ./pkg/supervisor | grep -v '^github.com/actorsh/actorsh/' || true)
+# pkg/dist (node identity, remote PIDs, the wire's terms) is too.
+outside=$(go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./pkg/actor ./pkg/registry ./pkg/supervisor ./pkg/dist | grep -v '^github.com/actorsh/actorsh/' || true)
 if [ -n "$outside" ]; then
-	echo "pkg/actor, pkg/registry and pkg/supervisor must use the standard library only; they import:" >&2
+	echo "pkg/actor, pkg/registry, pkg/supervisor and pkg/dist must use the standard library only; they import:" >&2
 	echo "$outside" >&2
 	exit 1
 fi
@@ -28,6 +29,17 @@ starlark=$(go list -f '{{.ImportPath}} {{join .Imports " "}}' ./... | grep -v '^
 if [ -n "$starlark" ]; then
 	echo "only pkg/starkind may import go.starlark.net; so do:" >&2
 	echo "$starlark" | cut -d' ' -f1 >&2
+	exit 1
+fi
+# pkg/natsdist is the only importer of github.com/nats-io.
+nats=$(go list -f '{{.ImportPath}} {{join .Imports " "}}' ./... | grep -v '^github.com/actorsh/actorsh/pkg/natsdist ' | grep ' github.com/nats-io/' || true)
+if [ -n "$nats" ]; then
+	echo "only pkg/natsdist may import github.com/nats-io; so do:" >&2
+	echo "$nats" | cut -d' ' -f1 >&2
+	exit 1
+fi
+if go list -deps ./pkg/actor ./pkg/registry ./pkg/supervisor ./pkg/dist | grep -q 'pkg/natsdist$'; then
+	echo "the runtime's packages and pkg/dist must not import pkg/natsdist" >&2
 	exit 1
 fi
 # internal/observe is the observer's server: standard library only (the

@@ -1,0 +1,119 @@
+package natsdist
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// ServerOptions configure an embedded nats-server.
+type ServerOptions struct {
+	// Name is the server's name in its cluster (default "actorsh").
+	Name string
+	// Host to listen on: loopback unless said otherwise (default
+	// 127.0.0.1). Port 0 takes any free port; the default is NATS's 4222.
+	Host string
+	Port int
+	// StoreDir keeps JetStream's state; empty keeps it in memory only.
+	StoreDir string
+	// Cluster, if set, is the server's cluster name and ClusterPort its
+	// port for routes (0: any free port); Routes are the cluster addresses
+	// of the other servers ("nats://127.0.0.1:6222").
+	Cluster     string
+	ClusterPort int
+	Routes      []string
+}
+
+// Server is an embedded nats-server with JetStream.
+type Server struct {
+	s *server.Server
+}
+
+// DefaultPort is where actorsh looks for a NATS server of its own.
+const DefaultPort = 4222
+
+// Serve starts a nats-server with JetStream and waits until it takes
+// connections.
+func Serve(o ServerOptions) (*Server, error) {
+	if o.Name == "" {
+		o.Name = "actorsh"
+	}
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	port := o.Port
+	if port == 0 {
+		port = server.RANDOM_PORT
+	}
+	opts := &server.Options{
+		ServerName: o.Name,
+		Host:       o.Host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   o.StoreDir,
+		NoSigs:     true,
+		NoLog:      true,
+		MaxPayload: 1 << 20,
+	}
+	if o.Cluster != "" {
+		cport := o.ClusterPort
+		if cport == 0 {
+			cport = server.RANDOM_PORT
+		}
+		opts.Cluster = server.ClusterOpts{Name: o.Cluster, Host: o.Host, Port: cport}
+		for _, r := range o.Routes {
+			u, err := url.Parse(r)
+			if err != nil {
+				return nil, fmt.Errorf("route %q: %w", r, err)
+			}
+			opts.Routes = append(opts.Routes, u)
+		}
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("nats-server: %w", err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		s.Shutdown()
+		return nil, errors.New("nats-server did not start within 10s (is the port " + strconv.Itoa(o.Port) + " taken?)")
+	}
+	return &Server{s: s}, nil
+}
+
+// URL is where clients connect: nats://127.0.0.1:4222.
+func (s *Server) URL() string { return s.s.ClientURL() }
+
+// Addr is the client address the server listens on.
+func (s *Server) Addr() net.Addr { return s.s.Addr() }
+
+// ClusterURL is the address other servers route to, if it is clustered.
+func (s *Server) ClusterURL() string {
+	a := s.s.ClusterAddr()
+	if a == nil {
+		return ""
+	}
+	return "nats://" + a.String()
+}
+
+// Shutdown stops the server and waits until it has.
+func (s *Server) Shutdown() {
+	s.s.Shutdown()
+	s.s.WaitForShutdown()
+}
+
+// Listening reports whether something takes TCP connections at addr, as
+// a NATS server of another actorsh would on 127.0.0.1:4222.
+func Listening(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
