@@ -144,9 +144,12 @@ func (r *Registry) RegisterName(name string, pid actor.PID) error {
 	defer cancel()
 	var rev uint64
 	var err error
-	for attempt := 0; attempt < 2; attempt++ {
+	reaped := false
+	for attempt := 0; attempt < 5; attempt++ {
 		rev, err = r.kv.Create(ctx, key(name), mustJSON(h))
-		if !errors.Is(err, jetstream.ErrKeyExists) {
+		// A create over a released name is a compare-and-swap on the
+		// release's revision: losing it to another claim is "taken" too.
+		if !errors.Is(err, jetstream.ErrKeyExists) && !isWrongLastSeq(err) {
 			break
 		}
 		old, gerr := r.get(ctx, name)
@@ -159,7 +162,8 @@ func (r *Registry) RegisterName(name string, pid actor.PID) error {
 		}
 		// A holder of a node whose lease is gone is released first (the
 		// reaper may not have come to it yet), then the claim is made again.
-		if attempt == 0 && !r.n.leaseLive(ctx, old) {
+		if !reaped && !r.n.leaseLive(ctx, old) {
+			reaped = true
 			if r.kv.Delete(ctx, key(name), jetstream.LastRevision(old.rev)) == nil {
 				r.n.emit(dist.Event{Kind: dist.NamesReleased, Other: old.Node, Registry: r.name, Names: []string{name}, Reason: "its node's lease expired"})
 			}

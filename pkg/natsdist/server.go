@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -16,14 +15,16 @@ type ServerOptions struct {
 	// Name is the server's name in its cluster (default "actorsh").
 	Name string
 	// Host to listen on: loopback unless said otherwise (default
-	// 127.0.0.1). Port 0 takes any free port; the default is NATS's 4222.
+	// 127.0.0.1). Port 0 takes any free port (actorsh's own server uses
+	// DefaultPort).
 	Host string
 	Port int
 	// StoreDir keeps JetStream's state; empty keeps it in memory only.
 	StoreDir string
 	// Cluster, if set, is the server's cluster name and ClusterPort its
-	// port for routes (0: any free port); Routes are the cluster addresses
-	// of the other servers ("nats://127.0.0.1:6222").
+	// port for routes; Routes are the cluster addresses of all the
+	// cluster's servers ("nats://127.0.0.1:6222"), this one's included
+	// (JetStream wants routes on every server).
 	Cluster     string
 	ClusterPort int
 	Routes      []string
@@ -79,11 +80,25 @@ func Serve(o ServerOptions) (*Server, error) {
 		return nil, fmt.Errorf("nats-server: %w", err)
 	}
 	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		s.Shutdown()
-		return nil, errors.New("nats-server did not start within 10s (is the port " + strconv.Itoa(o.Port) + " taken?)")
+	srv := &Server{s: s}
+	if o.Cluster != "" {
+		// A clustered server is ready once it has its peers: the caller
+		// starts them all, then waits for each with Ready.
+		return srv, nil
 	}
-	return &Server{s: s}, nil
+	if err := srv.Ready(10 * time.Second); err != nil {
+		srv.Shutdown()
+		return nil, err
+	}
+	return srv, nil
+}
+
+// Ready waits up to d for the server to take connections.
+func (s *Server) Ready(d time.Duration) error {
+	if !s.s.ReadyForConnections(d) {
+		return errors.New("nats-server did not start within " + d.String() + " (is its port taken?)")
+	}
+	return nil
 }
 
 // URL is where clients connect: nats://127.0.0.1:4222.
