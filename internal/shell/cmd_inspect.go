@@ -5,6 +5,7 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -20,18 +21,34 @@ import (
 )
 
 func newCmdWhereis(s *Session) *cobra.Command {
-	return &cobra.Command{
-		Use:   "whereis [REG] NAME",
+	var strong bool
+	c := &cobra.Command{
+		Use:   "whereis [REG] NAME [--strong]",
 		Short: "the PID registered under NAME (in REG, default names), or undefined",
 		Long: "Looks NAME up in the names registry, or in REG (one made with reg new, where spawn --via\n" +
-			"names processes), like Process.whereis/1 or Registry.lookup/2. REG/NAME works as a TARGET too.",
-		Example: "whereis c1\nwhereis sessions user42",
+			"names processes), like Process.whereis/1 or Registry.lookup/2. REG/NAME works as a TARGET too.\n" +
+			"In a cluster registry the answer comes from this node's cache, which follows the cluster within\n" +
+			"milliseconds (docs/CLUSTER.md says how far it may lag); --strong asks the cluster instead.",
+		Example: "whereis c1\nwhereis sessions user42\nwhereis users alice --strong",
 		Args:    rangeArgs(1, 2, "a NAME, or a REG and a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[len(args)-1]
 			var pid actor.PID
 			var ok bool
-			if len(args) == 2 {
+			obj := map[string]any{"name": name, "pid": nil}
+			if cr, cluster := s.clusterRegistry(args[0]); len(args) == 2 && cluster {
+				p, node, found, err := cr.Lookup(cmd.Context(), name, strong)
+				if err != nil {
+					return fmt.Errorf("whereis %s %s --strong: the cluster did not answer: %w", args[0], clip(name), err)
+				}
+				pid, ok = p, found
+				obj["registry"], obj["strong"] = args[0], strong
+				if found {
+					obj["node"] = node
+				}
+			} else if strong {
+				return errors.New("--strong is for cluster registries (reg new NAME --scope cluster): a local lookup is always up to date")
+			} else if len(args) == 2 {
 				reg, err := s.registry(args[0])
 				if err != nil {
 					return err
@@ -43,14 +60,21 @@ func newCmdWhereis(s *Session) *cobra.Command {
 				pid, ok = s.lookupName(name)
 			}
 			if !ok {
-				s.result("whereis", "undefined", map[string]any{"name": name, "pid": nil})
+				s.result("whereis", "undefined", obj)
 				return nil
 			}
 			s.setLast(pid.String())
-			s.result("whereis", s.pal.PID(pid.String()), map[string]any{"name": name, "pid": pid.String()})
+			obj["pid"] = pid.String()
+			text := s.pal.PID(pid.String())
+			if node, ok := obj["node"].(string); ok && pid.IsRemote() {
+				text += " (on node " + node + ")"
+			}
+			s.result("whereis", text, obj)
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&strong, "strong", false, "in a cluster registry: ask the cluster, not this node's cache")
+	return c
 }
 
 // row is one process in ls.

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -53,15 +54,19 @@ func (s *Session) registryAndTarget(reg, target string) (*registry.Registry, act
 }
 
 func newCmdRegNew(s *Session) *cobra.Command {
-	var keys string
+	var keys, scope string
 	var partitions int
 	var meta []string
 	cmd := &cobra.Command{
 		Annotations: map[string]string{completeKey: "none..."},
-		Use:         "new NAME [--keys unique|duplicate] [--partitions N] [--meta KEY=VALUE]...",
+		Use:         "new NAME [--keys unique|duplicate] [--partitions N] [--meta KEY=VALUE]... [--scope local|cluster]",
 		Short:       "make a registry, like Registry.start_link(keys: ..., name: ...)",
-		Example:     "reg new topics --keys duplicate\nreg new sessions --partitions 8",
-		Args:        exactArgs(1, "a NAME"),
+		Long: "Makes a registry of this session's (--scope local, the default), or opens the cluster registry\n" +
+			"NAME that every node of the cluster shares (--scope cluster, after node join): unique names\n" +
+			"claimed across the cluster. Two nodes cannot both hold a cluster name; whereis finds a\n" +
+			"holder from this node's cache of the registry, whereis --strong asks the cluster.",
+		Example: "reg new topics --keys duplicate\nreg new sessions --partitions 8\nreg new users --scope cluster",
+		Args:    exactArgs(1, "a NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if name == "" || len(name) > maxNameLen {
@@ -69,6 +74,16 @@ func newCmdRegNew(s *Session) *cobra.Command {
 			}
 			if err := checkName("registry name", name); err != nil {
 				return err
+			}
+			switch scope {
+			case "local":
+			case "cluster":
+				if cmd.Flags().Changed("keys") && keys != "unique" || cmd.Flags().Changed("partitions") || len(meta) > 0 {
+					return errors.New("a cluster registry has unique keys, and no partitions or meta")
+				}
+				return s.openClusterRegistry(cmd.Context(), name)
+			default:
+				return badChoice("scope", scope, []string{"local", "cluster"})
 			}
 			var k registry.KeyMode
 			switch keys {
@@ -107,6 +122,9 @@ func newCmdRegNew(s *Session) *cobra.Command {
 			if _, ok := s.regs[name]; ok {
 				return fmt.Errorf("registry %q exists already", name)
 			}
+			if s.cl != nil && s.cl.regs[name] != nil {
+				return fmt.Errorf("registry %q exists already, in the cluster", name)
+			}
 			r := registry.New(s.rt, registry.Options{Name: name, Keys: k, Partitions: partitions})
 			for _, m := range metas {
 				r.PutMeta(m.key, m.value)
@@ -118,6 +136,7 @@ func newCmdRegNew(s *Session) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&keys, "keys", "unique", "unique or duplicate")
+	cmd.Flags().StringVar(&scope, "scope", "local", "local (this session's) or cluster (shared by the cluster's nodes)")
 	intFlag(cmd.Flags(), &partitions, "partitions", 8, "number of partitions")
 	cmd.Flags().StringArrayVar(&meta, "meta", nil, "set metadata KEY to the term VALUE (repeatable), like Registry's meta: option")
 	termFlags(cmd, "meta")

@@ -147,7 +147,7 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 	if o.atom && name == "" {
 		return fmt.Errorf("--atom-name needs a name: give --name")
 	}
-	var via *registry.Registry // nil: the names registry (or atoms)
+	var via actor.Namer // nil: the names registry (or atoms)
 	if o.via != "" {
 		if o.atom {
 			return errors.New("--via and --atom-name each choose where the name lives: give one")
@@ -155,11 +155,17 @@ func (s *Session) spawn(ctx context.Context, args []string, o spawnOptions) erro
 		if name == "" {
 			return fmt.Errorf("--via needs a name: give --name")
 		}
-		if via, err = s.registry(o.via); err != nil {
-			return err
-		}
-		if via.Kind() != registry.Unique {
-			return fmt.Errorf("registry %s has duplicate keys, which name no one process; --via needs one made with reg new REG (unique keys)", via.Name())
+		if cr, ok := s.clusterRegistry(o.via); ok {
+			via = cr
+		} else {
+			local, err := s.registry(o.via)
+			if err != nil {
+				return err
+			}
+			if local.Kind() != registry.Unique {
+				return fmt.Errorf("registry %s has duplicate keys, which name no one process; --via needs one made with reg new REG (unique keys)", local.Name())
+			}
+			via = local
 		}
 	}
 	many := o.count > 1
@@ -331,7 +337,7 @@ func argCount(k *kind) string {
 }
 
 // startChild starts one process of kind k under sup.
-func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args []string, name string, restart supervisor.Restart, shutdown time.Duration, link, atom bool, via *registry.Registry) (actor.PID, error) {
+func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args []string, name string, restart supervisor.Restart, shutdown time.Duration, link, atom bool, via actor.Namer) (actor.PID, error) {
 	if link {
 		if _, err := s.shellProcess(); err != nil {
 			return actor.PID{}, err
@@ -343,7 +349,7 @@ func (s *Session) startChild(ctx context.Context, sup actor.PID, k *kind, args [
 
 // childSpec is the spec of one process of kind k, named name (in via, the
 // atom table, or names), for spawn and for sup start --child.
-func (s *Session) childSpec(k *kind, args []string, name string, restart supervisor.Restart, shutdown time.Duration, link, atom bool, via *registry.Registry) supervisor.ChildSpec {
+func (s *Session) childSpec(k *kind, args []string, name string, restart supervisor.Restart, shutdown time.Duration, link, atom bool, via actor.Namer) supervisor.ChildSpec {
 	s.mu.Lock()
 	names, atoms := s.names, s.atoms
 	s.seq++
@@ -357,7 +363,7 @@ func (s *Session) childSpec(k *kind, args []string, name string, restart supervi
 		if atom {
 			opts.Name = actor.Via(atoms, name)
 		} else if via != nil {
-			opts.Name = via.Via(name)
+			opts.Name = actor.Via(via, name)
 		} else {
 			opts.Name = names.Via(name)
 		}

@@ -20,7 +20,7 @@ func commandTable() []func(s *Session) *cobra.Command {
 	return []func(s *Session) *cobra.Command{newCmdSpawn, newCmdWhereis, newCmdLs, newCmdInfo, newCmdState, newCmdTree,
 		newCmdKill, newCmdStop, newCmdSend, newCmdCast, newCmdCall,
 		newCmdLink, newCmdUnlink, newCmdMonitor, newCmdDemonitor, newCmdTrap, newCmdSuspend, newCmdResume, newCmdAwait,
-		newCmdSup, newCmdReg,
+		newCmdSup, newCmdReg, newCmdNode, newCmdNodes, newCmdOn, newCmdPartition, newCmdHeal,
 		newCmdEvents, newCmdFlush, newCmdTrace, newCmdTime, newCmdWatch, newCmdSleep, newCmdClock, newCmdEcho, newCmdSource,
 		newCmdRecord, newCmdReplay, newCmdWhy, newCmdWhyNot, newCmdExpect, newCmdMsc, newCmdLearn, newCmdObserve,
 		newCmdKinds, newCmdKind, newCmdAtoms, newCmdBench, newCmdHelp, newCmdExit,

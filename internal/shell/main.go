@@ -31,6 +31,9 @@ type mainOptions struct {
 	rootMaxR  int
 	rootMaxS  int
 	clock     string
+	// node joins the session to a cluster (node join), with the nats,
+	// creds and cluster flags.
+	node, nats, creds, cluster string
 }
 
 // Main runs actorsh with the given arguments (without the program name)
@@ -87,6 +90,10 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	intFlag(pf, &o.rootMaxR, "root-max-restarts", DefaultRootMaxRestarts, "the root supervisor's restart budget (OTP's default is 3)")
 	intFlag(pf, &o.rootMaxS, "root-max-seconds", DefaultRootMaxSeconds, "the window of the root's budget, in seconds")
 	pf.StringVar(&o.clock, "clock", "real", "real, or virtual: time moves only with sleep and clock advance (see help clock)")
+	pf.StringVar(&o.node, "node", "", "join a cluster as node `NAME` (see: help node join); embeds a NATS server on loopback if none runs")
+	pf.StringVar(&o.nats, "nats", "", "with --node: the NATS server to join, nats://HOST:PORT")
+	pf.StringVar(&o.creds, "creds", "", "with --node: a NATS credentials `FILE`")
+	pf.StringVar(&o.cluster, "cluster", "", "with --node: the cluster's name (default ash)")
 
 	runCmd := &cobra.Command{
 		Use:   "run FILE [ARG...]",
@@ -188,7 +195,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	observeCmd.Flags().StringVar(&obsAddr, "addr", "127.0.0.1:0", "where to listen: a loopback HOST:PORT (port 0: any free one)")
 	observeCmd.Flags().BoolVar(&obsOpen, "open", false, "open the URL in the browser")
 	runCmd.Flags().SetInterspersed(false) // after FILE, every word is the script's
-	root.AddCommand(runCmd, benchCmd, learnCmd, observeCmd)
+	root.AddCommand(runCmd, benchCmd, learnCmd, observeCmd, newNATSCmd(ios, &code))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{errors.New(flagErrorText(c, err))} })
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
@@ -239,11 +246,28 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 	if maxR == 0 {
 		maxR = supervisor.NoRestarts
 	}
+	if o.node == "" && (o.nats != "" || o.creds != "" || o.cluster != "") {
+		fmt.Fprintf(ios.ErrOut, "actorsh: --nats, --creds and --cluster go with --node NAME\nRun 'actorsh --help' for usage.\n")
+		return nil, ExitUsage
+	}
 	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit, RootMaxRestarts: maxR, RootMaxSeconds: o.rootMaxS,
 		VirtualClock: o.clock == "virtual"})
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh: %v\n", err)
 		return nil, ExitFailed
+	}
+	if o.node != "" {
+		line := "node join " + quoteWord(o.node)
+		for _, f := range [][2]string{{"nats", o.nats}, {"creds", o.creds}, {"cluster", o.cluster}} {
+			if f[1] != "" {
+				line += " --" + f[0] + " " + quoteWord(f[1])
+			}
+		}
+		if err := s.Exec(context.Background(), line); err != nil {
+			fmt.Fprintf(ios.ErrOut, "actorsh: --node: %v\n", err)
+			s.Close()
+			return nil, ExitFailed
+		}
 	}
 	return s, ExitOK
 }

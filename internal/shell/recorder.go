@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/dist"
 )
 
 // entryType says what an entry records.
@@ -34,10 +35,11 @@ const (
 	entryClock                        // the time was made virtual or real, or moved on
 	entryDropped                      // events the recorder could not keep while one command ran
 	entryFailed                       // the command during which it is recorded failed
+	entryCluster                      // a cluster event: a node joined, left, lost its lease; names released, claims refused
 )
 
 var entryTypeNames = [...]string{entryCommand: "command", entryEvent: "event", entryOutput: "output",
-	entryResult: "result", entryClock: "clock", entryDropped: "dropped", entryFailed: "failed"}
+	entryResult: "result", entryClock: "clock", entryDropped: "dropped", entryFailed: "failed", entryCluster: "cluster"}
 
 func (t entryType) String() string { return entryTypeNames[t] }
 
@@ -57,7 +59,8 @@ type entry struct {
 	// An event, or who said an output.
 	ev  actor.Event
 	pid actor.PID
-	by  actor.PID // an exit: the supervisor that stopped the process, if one did
+	by  actor.PID   // an exit: the supervisor that stopped the process, if one did
+	cev *dist.Event // a cluster event
 	// count is a dropped entry's number of events; a clock advance's
 	// duration is d.
 	count int
@@ -466,6 +469,9 @@ func entryObject(e entry) map[string]any {
 		o = map[string]any{"count": e.count}
 	case entryFailed:
 		o = map[string]any{"error": e.text}
+	case entryCluster:
+		o = clusterEventObject(*e.cev)
+		o["text"] = e.text
 	}
 	o["type"] = e.typ.String()
 	o["seq"] = e.seq

@@ -84,6 +84,9 @@ type Session struct {
 	shellActor *shellActor
 	unsub      func()
 	// observer is the browser observer, if one runs, and its URL.
+	// cl is the session's node, if it is in a cluster (see cluster.go).
+	cl          *cluster
+	lab         *lab // the nodes of node start, if any (see lab.go)
 	observer    *observe.Server
 	observerURL string
 	narrate     bool
@@ -204,6 +207,10 @@ func (s *Session) Close() error {
 	s.bgCancel()
 	s.bg.Wait()
 	s.stopObserver()
+	if l := s.labOf(); l != nil {
+		l.stop(s)
+	}
+	_, _ = s.leaveCluster()
 	unsub()
 	s.rec.close()
 	// The session is over: processes get a moment to run Terminate, and
@@ -639,10 +646,13 @@ func (s *Session) lookupName(name string) (actor.PID, bool) {
 
 // resolve turns a TARGET (a PID or a registered name) into a live PID.
 func (s *Session) resolve(target string) (actor.PID, error) {
-	if strings.HasPrefix(target, "<") || strings.HasPrefix(target, "0.") {
+	if strings.HasPrefix(target, "<") || strings.HasPrefix(target, "0.") || target != "" && target[0] >= '1' && target[0] <= '9' && strings.Count(target, ".") == 2 {
 		pid, err := actor.ParsePID(target)
 		if err != nil {
-			return actor.PID{}, fmt.Errorf("%q is not a PID: want <0.N.0> or 0.N.0, as ls shows them", clip(target))
+			return actor.PID{}, fmt.Errorf("%q is not a PID: want <0.N.0> or 0.N.0, as ls shows them (<2.17.0> for another node's)", clip(target))
+		}
+		if pid.IsRemote() {
+			return pid, s.remoteTarget(pid)
 		}
 		if !s.runtime().Alive(pid) {
 			return actor.PID{}, fmt.Errorf("%v is not alive (noproc)", pid)
@@ -669,6 +679,13 @@ func (s *Session) lookupVia(target string) (actor.PID, bool, error) {
 	regName, key, found := strings.Cut(target, "/")
 	if !found || regName == "" || key == "" {
 		return actor.PID{}, false, nil
+	}
+	if cr, ok := s.clusterRegistry(regName); ok {
+		pid, found := cr.WhereIs(key)
+		if !found {
+			return pid, true, fmt.Errorf("no process has the name %q in cluster registry %s (as this node's cache has it; whereis %s %s --strong asks the cluster)", clip(key), regName, regName, clip(key))
+		}
+		return pid, true, nil
 	}
 	s.mu.Lock()
 	reg, ok := s.regs[regName]
@@ -796,7 +813,10 @@ func closest(word string, candidates []string) string {
 	}
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
-		if d := levenshtein(word, c); d < bestD {
+		d := levenshtein(word, c)
+		// Of two as near, the one with word's letters: a swap (hepl for
+		// help) is likelier than a letter changed (heal).
+		if d < bestD || d == bestD && sameLetters(word, c) && !sameLetters(word, best) {
 			best, bestD = c, d
 		}
 	}
@@ -811,6 +831,17 @@ func closest(word string, candidates []string) string {
 		return best
 	}
 	return ""
+}
+
+// sameLetters reports whether a and b are made of the same letters.
+func sameLetters(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x, y := []byte(a), []byte(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return string(x) == string(y)
 }
 
 func levenshtein(a, b string) int {

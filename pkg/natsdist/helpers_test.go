@@ -3,8 +3,6 @@ package natsdist_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -194,82 +192,13 @@ func (terms) ListItems(v any) ([]any, bool) {
 	return l, ok
 }
 
-// proxy is a TCP proxy in front of a server that can be severed: every
-// connection through it is cut, and new ones are refused, until heal.
-type proxy struct {
-	ln      net.Listener
-	target  string
-	mu      sync.Mutex
-	severed bool
-	conns   map[net.Conn]struct{}
-	wg      sync.WaitGroup
-}
-
-func newProxy(t *testing.T, target string) *proxy {
+// newProxy is a cable to the package's server, closed with the test.
+func newProxy(t *testing.T, target string) *natsdist.Cable {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	c, err := natsdist.NewCable(target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	p.wg.Add(1)
-	go p.accept()
-	t.Cleanup(func() {
-		ln.Close()
-		p.sever()
-		p.wg.Wait()
-	})
-	return p
-}
-
-func (p *proxy) URL() string { return "nats://" + p.ln.Addr().String() }
-
-func (p *proxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.severed {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		up, err := net.Dial("tcp", p.target)
-		if err != nil {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		p.wg.Add(2)
-		go p.pipe(c, up)
-		go p.pipe(up, c)
-	}
-}
-
-func (p *proxy) pipe(dst, src net.Conn) {
-	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
-	dst.Close()
-	src.Close()
-}
-
-func (p *proxy) sever() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.severed = true
-	for c := range p.conns {
-		c.Close()
-	}
-	p.conns = map[net.Conn]struct{}{}
-}
-
-func (p *proxy) heal() {
-	p.mu.Lock()
-	p.severed = false
-	p.mu.Unlock()
+	t.Cleanup(c.Close)
+	return c
 }

@@ -26,8 +26,9 @@ type Config struct {
 	Cluster string
 	// URL is the NATS server to connect to; Options are nats.go's (for
 	// credentials: nats.UserCredentials, nats.UserInfo, nats.Token).
-	URL     string
-	Options []nats.Option
+	URL         string
+	Credentials Credentials
+	Options     []nats.Option
 	// Runtime is the node's runtime; Terms its embedder's terms.
 	Runtime *actor.Runtime
 	Terms   dist.Terms
@@ -44,6 +45,39 @@ type Config struct {
 	// Memory keeps the buckets in memory (as for lessons and tests).
 	Replicas int
 	Memory   bool
+}
+
+// Credentials are how a node proves who it is to a NATS server that
+// wants it: a .creds file (JWT and NKey, as nsc writes), a user and
+// password, or a token. At most one.
+type Credentials struct {
+	File     string
+	User     string
+	Password string
+	Token    string
+}
+
+func (c Credentials) options() ([]nats.Option, error) {
+	set := 0
+	var opts []nats.Option
+	if c.File != "" {
+		set++
+		opts = append(opts, nats.UserCredentials(c.File))
+	}
+	if c.User != "" {
+		set++
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	} else if c.Password != "" {
+		return nil, errors.New("a password needs a user")
+	}
+	if c.Token != "" {
+		set++
+		opts = append(opts, nats.Token(c.Token))
+	}
+	if set > 1 {
+		return nil, errors.New("give one of a credentials file, a user and password, or a token")
+	}
+	return opts, nil
 }
 
 func (c *Config) defaults() error {
@@ -156,6 +190,10 @@ func Join(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{cfg: cfg, rt: cfg.Runtime, members: map[uint16]*member{}, names: map[uint16]string{}, regs: map[string]*Registry{}, subs: map[int]func(dist.Event){}, reconnCh: make(chan struct{})}
+	creds, err := cfg.Credentials.options()
+	if err != nil {
+		return nil, err
+	}
 	opts := append([]nats.Option{
 		nats.Name("actorsh " + cfg.Name),
 		nats.MaxReconnects(-1),
@@ -166,7 +204,8 @@ func Join(ctx context.Context, cfg Config) (*Node, error) {
 			n.reconnCh = make(chan struct{})
 			n.mu.Unlock()
 		}),
-	}, cfg.Options...)
+	}, creds...)
+	opts = append(opts, cfg.Options...)
 	nc, err := nats.Connect(cfg.URL, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.URL, err)
@@ -399,6 +438,31 @@ func (n *Node) reconnected() <-chan struct{} {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.reconnCh
+}
+
+// waitUnfenced waits up to d for the node to hold a lease again, if it is
+// fenced: a supervisor restarting a cluster-named child while its node is
+// cut off tries again every d, not at once.
+func (n *Node) waitUnfenced(d time.Duration) bool {
+	if !n.Fenced() {
+		return true
+	}
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-deadline.C:
+			return !n.Fenced()
+		case <-n.ctx.Done():
+			return false
+		case <-tick.C:
+			if !n.Fenced() {
+				return true
+			}
+		}
+	}
 }
 
 // Fenced reports whether the node has lost its lease and stopped its

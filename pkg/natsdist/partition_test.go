@@ -24,7 +24,7 @@ func TestPartitionedHolderFences(t *testing.T) {
 	eventually(t, 5*time.Second, "a sees x", func() bool { _, ok := ra.WhereIs("x"); return ok })
 
 	cut := time.Now()
-	p.sever()
+	p.Cut()
 	fence := eb.wait(t, 5*time.Second, "fenced", func(e dist.Event) bool { return e.Kind == dist.Fenced })
 	fencedAfter := time.Since(cut)
 	if !slices.Equal(fence.Names, []string{"users:x"}) {
@@ -54,7 +54,7 @@ func TestPartitionedHolderFences(t *testing.T) {
 	t.Logf("cut at 0: b fenced at %v, a released b's names at %v (lease 1s, renew 300ms)", fencedAfter, releasedAfter)
 	ax := spawn(t, a, &box{}, actor.Via(ra, "x"))
 
-	p.heal()
+	p.Mend()
 	eb.wait(t, 10*time.Second, "rejoined", func(e dist.Event) bool { return e.Kind == dist.Rejoined })
 	// Back: b does not hold x, and a claim of it names a's holder.
 	_, err := b.Runtime().Spawn(t.Context(), &box{}, actor.SpawnOptions{Name: actor.Via(rb, "x")})

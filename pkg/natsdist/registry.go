@@ -30,9 +30,10 @@ type Registry struct {
 	kv     jetstream.KeyValue
 
 	mu      sync.Mutex
-	cache   map[string]holder // every name, as watched
-	mine    map[string]claim  // the names this node's processes hold
-	pending map[string]claim  // releases not yet confirmed
+	cache   map[string]holder    // every name, as watched
+	mine    map[string]claim     // the names this node's processes hold
+	refused map[string]actor.PID // the holder a claim was last refused for, told once
+	pending map[string]claim     // releases not yet confirmed
 }
 
 // holder is a registry entry: who holds a name. It is also the value
@@ -48,6 +49,11 @@ type holder struct {
 type claim struct {
 	pid actor.PID
 	rev uint64
+}
+
+// valid reports whether an entry read from the bucket names a process.
+func (h holder) valid() bool {
+	return h.Node != "" && h.Index != 0 && h.Serial != 0 && h.Serial < 1<<40
 }
 
 // wire is the holder's PID as other nodes know it.
@@ -80,7 +86,7 @@ func (n *Node) Registry(ctx context.Context, name string) (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Registry{n: n, name: name, bucket: bucket, kv: kv, cache: map[string]holder{}, mine: map[string]claim{}, pending: map[string]claim{}}
+	r := &Registry{n: n, name: name, bucket: bucket, kv: kv, cache: map[string]holder{}, mine: map[string]claim{}, pending: map[string]claim{}, refused: map[string]actor.PID{}}
 	if err := r.reconcile(ctx); err != nil {
 		return nil, err
 	}
@@ -135,8 +141,7 @@ func (r *Registry) RegisterName(name string, pid actor.PID) error {
 	if pid.IsRemote() || pid.IsZero() {
 		return fmt.Errorf("only a process of this node can claim a name here (%v is not)", pid)
 	}
-	if r.n.Fenced() {
-		r.n.emit(dist.Event{Kind: dist.ClaimRefused, Registry: r.name, Name: name, Reason: ErrFenced.Error()})
+	if !r.n.waitUnfenced(r.n.cfg.ReleaseWait) {
 		return ErrFenced
 	}
 	h := holder{Node: r.n.self.Name, Index: r.n.self.Index, Creation: r.n.self.Creation, Serial: pid.Serial()}
@@ -170,7 +175,15 @@ func (r *Registry) RegisterName(name string, pid actor.PID) error {
 			continue
 		}
 		holderPID := r.n.codec.LocalPID(old.wire())
-		r.n.emit(dist.Event{Kind: dist.ClaimRefused, Registry: r.name, Name: name, Holder: holderPID, Other: old.Node})
+		// Told once per holder: a supervisor retrying a restart would
+		// otherwise repeat it a hundred times.
+		r.mu.Lock()
+		told := r.refused[name] == holderPID
+		r.refused[name] = holderPID
+		r.mu.Unlock()
+		if !told {
+			r.n.emit(dist.Event{Kind: dist.ClaimRefused, Registry: r.name, Name: name, Holder: holderPID, Other: old.Node})
+		}
 		return &TakenError{Registry: r.name, Name: name, PID: holderPID, Node: old.Node}
 	}
 	if err != nil {
@@ -180,6 +193,7 @@ func (r *Registry) RegisterName(name string, pid actor.PID) error {
 	h.rev = rev
 	attachErr := r.n.rt.Hooks().Attach(pid, r, name, func() error {
 		r.mu.Lock()
+		delete(r.refused, name)
 		r.mine[name] = claim{pid: pid, rev: rev}
 		r.cache[name] = h
 		r.mu.Unlock()
@@ -318,7 +332,10 @@ func (r *Registry) Lookup(ctx context.Context, name string, strong bool) (actor.
 		r.mu.Lock()
 		h, ok := r.cache[name]
 		r.mu.Unlock()
-		return r.n.codec.LocalPID(h.wire()), h.Node, ok, nil
+		if !ok {
+			return actor.PID{}, "", false, nil
+		}
+		return r.n.codec.LocalPID(h.wire()), h.Node, true, nil
 	}
 	h, err := r.get(ctx, name)
 	if err != nil {
@@ -363,8 +380,8 @@ func (r *Registry) get(ctx context.Context, name string) (holder, error) {
 		return holder{}, nil
 	}
 	var h holder
-	if err := json.Unmarshal(resp.Message.Data, &h); err != nil {
-		return holder{}, fmt.Errorf("entry for %q is damaged: %w", name, err)
+	if err := json.Unmarshal(resp.Message.Data, &h); err != nil || !h.valid() {
+		return holder{}, fmt.Errorf("entry for %q is damaged: %s", name, resp.Message.Data)
 	}
 	h.rev = resp.Message.Seq
 	return h, nil
@@ -422,7 +439,7 @@ func (r *Registry) apply(e jetstream.KeyValueEntry) {
 	switch e.Operation() {
 	case jetstream.KeyValuePut:
 		var h holder
-		if json.Unmarshal(e.Value(), &h) != nil {
+		if json.Unmarshal(e.Value(), &h) != nil || !h.valid() {
 			return
 		}
 		h.rev = e.Revision()
@@ -492,7 +509,7 @@ func (r *Registry) reconcile(ctx context.Context) error {
 			continue
 		}
 		var h holder
-		if json.Unmarshal(e.Value(), &h) != nil {
+		if json.Unmarshal(e.Value(), &h) != nil || !h.valid() {
 			continue
 		}
 		h.rev = e.Revision()

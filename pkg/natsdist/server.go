@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -19,7 +20,9 @@ type ServerOptions struct {
 	// DefaultPort).
 	Host string
 	Port int
-	// StoreDir keeps JetStream's state; empty keeps it in memory only.
+	// StoreDir keeps JetStream's state; empty keeps it in a temporary
+	// directory of the server's own, removed when it shuts down (nodes
+	// with Config.Memory keep their buckets in memory).
 	StoreDir string
 	// Cluster, if set, is the server's cluster name and ClusterPort its
 	// port for routes; Routes are the cluster addresses of all the
@@ -32,7 +35,8 @@ type ServerOptions struct {
 
 // Server is an embedded nats-server with JetStream.
 type Server struct {
-	s *server.Server
+	s   *server.Server
+	tmp string // the store it made for itself, if any
 }
 
 // DefaultPort is where actorsh looks for a NATS server of its own.
@@ -46,6 +50,14 @@ func Serve(o ServerOptions) (*Server, error) {
 	}
 	if o.Host == "" {
 		o.Host = "127.0.0.1"
+	}
+	var tmp string
+	if o.StoreDir == "" {
+		d, err := os.MkdirTemp("", "actorsh-nats-")
+		if err != nil {
+			return nil, err
+		}
+		tmp, o.StoreDir = d, d
 	}
 	port := o.Port
 	if port == 0 {
@@ -77,10 +89,13 @@ func Serve(o ServerOptions) (*Server, error) {
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
 		return nil, fmt.Errorf("nats-server: %w", err)
 	}
 	go s.Start()
-	srv := &Server{s: s}
+	srv := &Server{s: s, tmp: tmp}
 	if o.Cluster != "" {
 		// A clustered server is ready once it has its peers: the caller
 		// starts them all, then waits for each with Ready.
@@ -120,6 +135,9 @@ func (s *Server) ClusterURL() string {
 func (s *Server) Shutdown() {
 	s.s.Shutdown()
 	s.s.WaitForShutdown()
+	if s.tmp != "" {
+		os.RemoveAll(s.tmp)
+	}
 }
 
 // Listening reports whether something takes TCP connections at addr, as
