@@ -896,6 +896,10 @@ func (p *Process) exit(reason error, clock uint64, orphan *call, inline int) {
 	if x != nil {
 		x.links.each(func(l PID) { rt.exitSignal(p.pid, l, reason, viaLink, 0, clock) })
 		for ref, target := range x.monitors {
+			if r := rt.remoteFor(target); r != nil {
+				r.Demonitor(p.pid, target, ref)
+				continue
+			}
 			if t := rt.table.get(target.id); t != nil {
 				t.mu.Lock()
 				if alive(t) && t.ext != nil { // an exiting target's monitors are its own exit's to read

@@ -24,6 +24,25 @@ type Remote interface {
 	Call(ctx context.Context, from, to PID, req any) (any, error)
 	// Exit sends an exit signal with reason.
 	Exit(from, to PID, reason error) bool
+
+	// Link tells to's node that from, a process of this runtime, is
+	// linked to to (the runtime has recorded the link on its side), and
+	// Unlink that it no longer is. If to does not exist, its node answers
+	// with a link exit of noproc ([Hooks.RemoteLinkExit]).
+	Link(from, to PID)
+	Unlink(from, to PID)
+	// LinkExit carries the exit signal of from, a process of this runtime
+	// that exited with reason, along its link to to.
+	LinkExit(from, to PID, reason error)
+	// Monitor asks target's node to tell this runtime when target exits
+	// (by [Hooks.RemoteDown]); watcher is a process of this runtime and ref
+	// the monitor's reference here. Demonitor takes it back.
+	Monitor(watcher, target PID, ref Ref)
+	Demonitor(watcher, target PID, ref Ref)
+	// Down tells watcher, of another node, that target, a process of this
+	// runtime, exited with reason; ref is the reference the monitor has in
+	// this runtime (see [Hooks.RemoteMonitor]).
+	Down(watcher PID, ref Ref, target PID, reason error)
 }
 
 type remoteBox struct{ r Remote }
@@ -47,6 +66,85 @@ func (rt *Runtime) remoteFor(pid PID) Remote {
 		return b.r
 	}
 	return nil
+}
+
+// RemoteLink is the other side of [Remote.Link]: remote, of another node,
+// links to local. It records the link on local's side, or returns
+// ErrNoProc if local is not alive (the caller answers with a link exit of
+// noproc, as Erlang does).
+func (h Hooks) RemoteLink(local, remote PID) error {
+	p := h.rt.lockLive(local)
+	if p == nil {
+		return ErrNoProc
+	}
+	p.x().links.add(remote)
+	p.mu.Unlock()
+	return nil
+}
+
+// RemoteUnlink is the other side of [Remote.Unlink].
+func (h Hooks) RemoteUnlink(local, remote PID) {
+	if p := h.rt.lockLive(local); p != nil {
+		p.unlinkLocked(remote)
+		p.mu.Unlock()
+	}
+}
+
+// RemoteLinkExit delivers the exit signal of remote, of another node,
+// along its link to local: as a local link's, it does nothing if the link
+// is gone (unlinked, or never made). A distribution layer also uses it to
+// deliver noconnection when remote's node is gone.
+func (h Hooks) RemoteLinkExit(remote, local PID, reason error) bool {
+	ok, _, _ := h.rt.exitSignal(remote, local, reason, viaLink, 0, h.rt.clock(local))
+	return ok
+}
+
+// RemoteMonitor is the other side of [Remote.Monitor]: watcher, of another
+// node, monitors local. It returns the reference the monitor has here
+// (the distribution layer keeps what it stands for), or false if local
+// is not alive (the caller answers with a DOWN of noproc).
+func (h Hooks) RemoteMonitor(watcher, local PID) (Ref, bool) {
+	p := h.rt.lockLive(local)
+	if p == nil {
+		return Ref{}, false
+	}
+	ref := h.rt.MakeRef()
+	x := p.x()
+	if x.monitoredBy == nil {
+		x.monitoredBy = make(map[Ref]PID)
+	}
+	x.monitoredBy[ref] = watcher
+	p.mu.Unlock()
+	return ref, true
+}
+
+// RemoteDemonitor is the other side of [Remote.Demonitor], with the
+// reference RemoteMonitor gave.
+func (h Hooks) RemoteDemonitor(local PID, ref Ref) {
+	if p := h.rt.lockLive(local); p != nil {
+		if p.ext != nil {
+			delete(p.ext.monitoredBy, ref)
+		}
+		p.mu.Unlock()
+	}
+}
+
+// RemoteDown delivers the DOWN of target, of another node, to watcher,
+// which monitors it with ref, if it still does. A distribution layer also
+// uses it to deliver noconnection when target's node is gone.
+func (h Hooks) RemoteDown(watcher PID, ref Ref, target PID, reason error) bool {
+	rt := h.rt
+	p := rt.lockLive(watcher)
+	if p == nil {
+		return false
+	}
+	if p.ext == nil || p.ext.monitors[ref] != target {
+		p.mu.Unlock()
+		return false
+	}
+	p.mu.Unlock()
+	rt.deliverDown(watcher, ref, target, reason, rt.clock(watcher))
+	return true
 }
 
 // callRemote is a call to a PID of another node: with the default

@@ -112,6 +112,10 @@ func SignalEffect(reason error, trapExit, link, self bool) (fatal error, trapped
 func (rt *Runtime) exitSignal(from, to PID, reason error, via linkKind, inline int, clock uint64) (ok, exited bool, at uint64) {
 	p := rt.table.get(to.id)
 	if p == nil {
+		if r := rt.remoteFor(to); r != nil && via == viaLink {
+			r.LinkExit(from, to, reason)
+			return true, false, 0
+		}
 		return false, false, 0
 	}
 	if via == viaLink && rt.listening() && !errors.Is(reason, ErrNormal) {
@@ -263,6 +267,21 @@ func alive(p *Process) bool { return p.flags&(fExiting|fDead) == 0 }
 // linking a process to itself does nothing. If either process does not
 // exist, Link changes nothing and returns ErrNoProc.
 func (rt *Runtime) Link(a, b PID) error {
+	if a.IsRemote() && !b.IsRemote() {
+		a, b = b, a
+	}
+	if r := rt.remoteFor(b); r != nil && !a.IsRemote() {
+		pa := rt.lockLive(a)
+		if pa == nil {
+			return ErrNoProc
+		}
+		added := pa.x().links.add(b)
+		pa.mu.Unlock()
+		if added {
+			r.Link(a, b)
+		}
+		return nil
+	}
 	pa, pb := rt.table.get(a.id), rt.table.get(b.id)
 	if pa == nil || pb == nil {
 		return ErrNoProc
@@ -287,6 +306,19 @@ func (rt *Runtime) Link(a, b PID) error {
 // Unlink removes the link between a and b, if any, like unlink/1. After it
 // returns, no exit signal travels through that link.
 func (rt *Runtime) Unlink(a, b PID) {
+	if a.IsRemote() && !b.IsRemote() {
+		a, b = b, a
+	}
+	if r := rt.remoteFor(b); r != nil && !a.IsRemote() {
+		if pa := rt.lockLive(a); pa != nil {
+			was := pa.unlinkLocked(b)
+			pa.mu.Unlock()
+			if was {
+				r.Unlink(a, b)
+			}
+		}
+		return
+	}
 	pa, pb := rt.table.get(a.id), rt.table.get(b.id)
 	switch {
 	case pa == nil && pb == nil, pa == pb:
@@ -329,6 +361,18 @@ func (rt *Runtime) MakeRef() Ref { return Ref{n: rt.refs.Add(1)} }
 // monitor fires once.
 func (rt *Runtime) Monitor(watcher, target PID) Ref {
 	ref := Ref{n: rt.refs.Add(1)}
+	if r := rt.remoteFor(target); r != nil {
+		if pw := rt.lockLive(watcher); pw != nil {
+			x := pw.x()
+			if x.monitors == nil {
+				x.monitors = make(map[Ref]PID)
+			}
+			x.monitors[ref] = target
+			pw.mu.Unlock()
+			r.Monitor(watcher, target, ref)
+		}
+		return ref
+	}
 	pt := rt.table.get(target.id)
 	if pt != nil {
 		pt.mu.Lock()
@@ -383,6 +427,10 @@ func (rt *Runtime) Demonitor(watcher PID, ref Ref) bool {
 	if !ok {
 		return false
 	}
+	if r := rt.remoteFor(target); r != nil {
+		r.Demonitor(watcher, target, ref)
+		return true
+	}
 	if pt := rt.table.get(target.id); pt != nil {
 		pt.mu.Lock()
 		if alive(pt) && pt.ext != nil {
@@ -396,6 +444,9 @@ func (rt *Runtime) Demonitor(watcher PID, ref Ref) bool {
 func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, clock uint64) {
 	pw := rt.table.get(watcher.id)
 	if pw == nil {
+		if r := rt.remoteFor(watcher); r != nil {
+			r.Down(watcher, ref, pid, reason)
+		}
 		return
 	}
 	pw.mu.Lock()

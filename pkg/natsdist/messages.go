@@ -162,6 +162,8 @@ func (n *Node) receive(m *nats.Msg) {
 	}
 	from = n.codec.LocalPID(from)
 	switch kind {
+	case "link", "unlink", "linkexit", "monitor", "demonitor", "down":
+		n.receiveSignal(kind, from, to, m)
 	case "exit":
 		n.rt.Exit(from, to, dist.DecodeReason(string(m.Data)))
 	case "cast", "info":

@@ -157,6 +157,7 @@ type Node struct {
 	subs     map[int]func(dist.Event)
 	nextSub  int
 	reconnCh chan struct{}
+	x        crossings // links and monitors with other nodes' processes (links.go)
 }
 
 type member struct {
@@ -189,7 +190,7 @@ func Join(ctx context.Context, cfg Config) (*Node, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, rt: cfg.Runtime, members: map[uint16]*member{}, names: map[uint16]string{}, regs: map[string]*Registry{}, subs: map[int]func(dist.Event){}, reconnCh: make(chan struct{})}
+	n := &Node{cfg: cfg, rt: cfg.Runtime, members: map[uint16]*member{}, names: map[uint16]string{}, x: newCrossings(), regs: map[string]*Registry{}, subs: map[int]func(dist.Event){}, reconnCh: make(chan struct{})}
 	creds, err := cfg.Credentials.options()
 	if err != nil {
 		return nil, err
@@ -557,9 +558,11 @@ func (n *Node) memberUpdate(e jetstream.KeyValueEntry, initial bool) {
 		}
 		if e.Operation() == jetstream.KeyValueDelete {
 			n.emit(dist.Event{Kind: dist.NodeLeft, Node: gone.Name})
+			n.nodeGone(gone.Index)
 			return
 		}
 		n.emit(dist.Event{Kind: dist.LeaseExpired, Node: gone.Name, Reason: fmt.Sprintf("not renewed for %v", n.cfg.LeaseTTL)})
+		n.nodeGone(gone.Index)
 		n.reapAll(gone.Node, "its lease expired")
 	}
 }
@@ -708,6 +711,10 @@ func (n *Node) fence(why string) {
 	for _, pid := range pids {
 		n.rt.Exit(actor.PID{}, pid, dist.ErrNoConnection)
 	}
+	n.nodeGone(0) // cut off from every node
+	n.mu.Lock()
+	n.members = map[uint16]*member{n.self.Index: n.members[n.self.Index]}
+	n.mu.Unlock()
 }
 
 // Close leaves the cluster: the node releases its names, ends its lease
@@ -725,6 +732,7 @@ func (n *Node) Close() error {
 		regs = append(regs, r)
 	}
 	n.mu.Unlock()
+	n.nodeGone(0) // links and monitors across nodes end with the connection
 	n.rt.SetRemote(nil)
 	n.cancel()
 	n.wg.Wait()
