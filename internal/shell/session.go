@@ -652,6 +652,11 @@ func (s *Session) resolve(target string) (actor.PID, error) {
 			return actor.PID{}, fmt.Errorf("%q is not a PID: want <0.N.0> or 0.N.0, as ls shows them (<2.17.0> for another node's)", clip(target))
 		}
 		if pid.IsRemote() {
+			if cl, err := s.clusterNode(); err == nil {
+				pid = cl.node.Codec().LocalPID(pid) // this node's own, as others write it
+			}
+		}
+		if pid.IsRemote() {
 			return pid, s.remoteTarget(pid)
 		}
 		if !s.runtime().Alive(pid) {

@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/actorsh/actorsh/pkg/dist"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,6 +120,64 @@ func (h *history) after(seq int, match func(actor.Event) bool) (entry, bool) {
 	return entry{}, false
 }
 
+// clusterBefore returns the newest cluster event before seq of one of
+// kinds.
+func (h *history) clusterBefore(seq int, kinds ...dist.EventKind) (entry, bool) {
+	for i := min(h.index(seq), len(h.entries)) - 1; i >= 0; i-- {
+		if e := h.entries[i]; e.typ == entryCluster && slices.Contains(kinds, e.cev.Kind) {
+			return e, true
+		}
+	}
+	return entry{}, false
+}
+
+// clusterStep is the cluster event that explains a reason of
+// noconnection at seq, if there is one: this node was cut off (a fence),
+// or the other process's node is gone.
+func (h *history) clusterStep(seq int, reason error, self bool) (step, bool) {
+	if !errors.Is(reason, dist.ErrNoConnection) {
+		return step{}, false
+	}
+	kinds := []dist.EventKind{dist.LeaseExpired, dist.NodeLeft, dist.Fenced}
+	if self {
+		kinds = []dist.EventKind{dist.Fenced}
+	}
+	e, ok := h.clusterBefore(seq, kinds...)
+	if !ok {
+		return step{}, false
+	}
+	return h.step(e, clusterRule(*e.cev), map[string]any{"rule": "cluster", "cluster_event": string(e.cev.Kind)}), true
+}
+
+// clusterRule says a cluster event and the rule behind it.
+func clusterRule(e dist.Event) string {
+	switch e.Kind {
+	case dist.Fenced:
+		return fmt.Sprintf("Node %s could not renew its lease (%s): a node cut off from the cluster stops its cluster-named processes with reason noconnection before its lease can end, so that no name ever has two holders.", e.Node, e.Reason)
+	case dist.LeaseExpired:
+		return fmt.Sprintf("Node %s's lease expired (%s): a node that stops renewing it is taken for gone, its links and monitors across nodes fire with noconnection and its names are released.", e.Node, e.Reason)
+	case dist.NodeLeft:
+		return fmt.Sprintf("Node %s left the cluster: its links and monitors across nodes fire with noconnection; it released its names itself.", e.Node)
+	case dist.NamesReleased:
+		if e.Reason == "its node left" {
+			return fmt.Sprintf("%s released its own names in %s (%s) as it left.", e.Node, e.Registry, strings.Join(e.Names, ", "))
+		}
+		return fmt.Sprintf("%s released %s in %s, held by node %s, because %s: any survivor releases a gone node's names, each by compare-and-swap on the claim it saw, so a later claim is never removed.", e.Node, strings.Join(e.Names, ", "), e.Registry, e.Other, e.Reason)
+	case dist.ClaimRefused:
+		if e.Holder.IsZero() {
+			return fmt.Sprintf("The claim of %q in %s was refused: %s. A claim needs the cluster's confirmation; without it the name stays free rather than taken twice.", e.Name, e.Registry, e.Reason)
+		}
+		return fmt.Sprintf("The claim of %q in %s was refused: %v holds it, on node %s. A cluster name has at most one holder: a claim is a create in the cluster's key-value store, which fails when the name is there.", e.Name, e.Registry, e.Holder, e.Other)
+	case dist.ReleasePending:
+		return fmt.Sprintf("The release of %q in %s is pending (%s): the name is released when the cluster confirms it, or with this node's lease at the latest.", e.Name, e.Registry, e.Reason)
+	case dist.Rejoined:
+		return fmt.Sprintf("Node %s renews its lease again, with a new one: the names it lost while cut off stay released, and its processes claim them again only as new claims.", e.Node)
+	case dist.NodeUp:
+		return fmt.Sprintf("Node %s joined the cluster.", e.Node)
+	}
+	return e.String()
+}
+
 // exitBefore returns pid's exit, the newest before seq.
 func (h *history) exitBefore(seq int, pid actor.PID) (entry, bool) {
 	return h.before(seq, func(x actor.Event) bool { return x.Kind == actor.EventExited && x.PID == pid })
@@ -214,6 +274,15 @@ func (h *history) exitChain(e entry, depth int) []step {
 	}
 	// an exit signal, from outside or from a link
 	if sig, ok := h.before(e.seq, func(x actor.Event) bool { return x.Kind == actor.EventSignal && x.PID == pid }); ok && signalEnds(sig.ev, ev.Reason) {
+		if c, ok := h.clusterStep(e.seq, ev.Reason, sig.ev.Other.IsZero()); ok {
+			var text string
+			if sig.ev.Other.IsZero() {
+				text = fmt.Sprintf("%s exited with %s: its node stopped it.", h.who(pid), reason)
+			} else {
+				text = fmt.Sprintf("%s exited with %s: it is linked to %s, of a node that is gone.", h.who(pid), reason, h.who(sig.ev.Other))
+			}
+			return []step{h.step(e, text, nil), c}
+		}
 		if sig.ev.Other.IsZero() {
 			text := fmt.Sprintf("%s exited with %s, sent by %s.", h.who(pid), reason, orSomething(h.command(sig), "the shell"))
 			return []step{h.step(e, text, nil)}
@@ -414,6 +483,9 @@ func (h *history) gaveUpChain(e entry, depth int) []step {
 
 // explain is the chain for any event.
 func (h *history) explain(e entry) []step {
+	if e.typ == entryCluster {
+		return []step{h.step(e, clusterRule(*e.cev), map[string]any{"rule": "cluster", "cluster_event": string(e.cev.Kind)})}
+	}
 	ev := e.ev
 	switch ev.Kind {
 	case actor.EventRestarted:
@@ -431,6 +503,9 @@ func (h *history) explain(e entry) []step {
 	case actor.EventDown:
 		text := fmt.Sprintf("%s got DOWN for %s: it monitors it, and it exited with %s.", h.who(ev.PID), h.who(ev.Other), actor.FormatReason(ev.Reason))
 		out := []step{h.step(e, text, map[string]any{"rule": "monitor"})}
+		if c, ok := h.clusterStep(e.seq, ev.Reason, false); ok {
+			return append(out, c)
+		}
 		if x, ok := h.exitBefore(e.seq, ev.Other); ok {
 			out = append(out, h.exitChain(x, 1)...)
 		}
@@ -610,7 +685,7 @@ func newWhyCommand(s *Session, whyNot bool) *cobra.Command {
 			switch {
 			case event != 0 && len(args) == 0:
 				var ok bool
-				if e, ok = h.find(event); !ok || e.typ != entryEvent {
+				if e, ok = h.find(event); !ok || e.typ != entryEvent && e.typ != entryCluster {
 					return fmt.Errorf("no event %d in the flight recorder (record shows what it holds)", event)
 				}
 			case len(args) == 1 && event == 0:

@@ -633,7 +633,11 @@ func (n *Node) renewLoop(lastOK time.Time) {
 			n.mu.Unlock()
 		default:
 			if !time.Now().Before(deadline) {
-				n.fence(err.Error())
+				why := err.Error()
+				if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrNoResponders) {
+					why = fmt.Sprintf("no answer from NATS for %v", n.cfg.LeaseTTL)
+				}
+				n.fence(why)
 			}
 		}
 		next := n.cfg.Renew - time.Since(sent)
