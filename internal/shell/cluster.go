@@ -413,3 +413,23 @@ func checkNodeName(name string) error {
 	}
 	return nil
 }
+
+// resolveLocal is resolve for the commands that act on this node's
+// processes only (info, state, stop, trap, suspend, resume, trace,
+// demonitor): a process of another node gets an error that says where
+// to run the command.
+func (s *Session) resolveLocal(target string) (actor.PID, error) {
+	pid, err := s.resolve(target)
+	if err != nil || !pid.IsRemote() {
+		return pid, err
+	}
+	where := fmt.Sprintf("node %d", pid.Node())
+	if cl, cerr := s.clusterNode(); cerr == nil {
+		for _, m := range cl.node.Members() {
+			if m.Index == pid.Node() {
+				where = "node " + m.Name
+			}
+		}
+	}
+	return actor.PID{}, fmt.Errorf("%v is a process of %s: this command acts on this node's processes (run it on %s; send, cast, call, kill, link and monitor reach other nodes)", pid, where, strings.TrimPrefix(where, "node "))
+}

@@ -289,7 +289,7 @@ func newCmdInfo(s *Session) *cobra.Command {
 		Example: "info c1\ninfo <0.5.0>",
 		Args:    exactArgs(1, "a TARGET (name or PID)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pid, err := s.resolve(args[0])
+			pid, err := s.resolveLocal(args[0])
 			if err != nil {
 				return err
 			}
@@ -371,7 +371,7 @@ func newCmdState(s *Session) *cobra.Command {
 		Example: "state c1",
 		Args:    exactArgs(1, "a TARGET (name or PID)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pid, err := s.resolve(args[0])
+			pid, err := s.resolveLocal(args[0])
 			if err != nil {
 				return err
 			}

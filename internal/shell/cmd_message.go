@@ -75,6 +75,9 @@ func (s *Session) targetAndMessage(args []string) (actor.PID, any, error) {
 		return pid, nil, err
 	}
 	msg, err := s.parseTerm(args[1])
+	if err == nil {
+		err = s.checkRemote(pid, msg)
+	}
 	return pid, msg, err
 }
 

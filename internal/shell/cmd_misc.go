@@ -80,7 +80,7 @@ func newCmdTrace(s *Session) *cobra.Command {
 				s.result("trace", text, map[string]any{"all": true, "on": on})
 				return nil
 			}
-			pid, err := s.resolve(args[1])
+			pid, err := s.resolveLocal(args[1])
 			if err != nil {
 				return err
 			}

@@ -110,7 +110,7 @@ func newCmdStop(s *Session) *cobra.Command {
 		Example: "stop c1\nstop c1 shutdown\nstop s1 --timeout 30s\nstop c1 --dry-run",
 		Args:    rangeArgs(1, 2, "a TARGET and an optional REASON"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pid, err := s.resolve(args[0])
+			pid, err := s.resolveLocal(args[0])
 			if err != nil {
 				return err
 			}
@@ -256,7 +256,7 @@ func newCmdDemonitor(s *Session) *cobra.Command {
 		Example: "demonitor e1 #Ref<0.0.0.1>",
 		Args:    exactArgs(2, "a TARGET (the watcher) and a REF (#Ref<0.0.0.N>, as monitor printed it)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := s.resolve(args[0])
+			a, err := s.resolveLocal(args[0])
 			if err != nil {
 				return err
 			}
@@ -283,7 +283,7 @@ func newCmdTrap(s *Session) *cobra.Command {
 		Example:     "trap e1 on",
 		Args:        exactArgs(2, "a TARGET and on or off"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pid, err := s.resolve(args[0])
+			pid, err := s.resolveLocal(args[0])
 			if err != nil {
 				return err
 			}

@@ -27,7 +27,7 @@ func newCmdSuspend(s *Session) *cobra.Command {
 		Example: "suspend c1; cast c1 inc; info c1; resume c1",
 		Args:    exactArgs(1, "a TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pid, err := s.resolve(args[0])
+			pid, err := s.resolveLocal(args[0])
 			if err != nil {
 				return err
 			}
@@ -61,7 +61,7 @@ func newCmdResume(s *Session) *cobra.Command {
 		Example: "suspend c1; cast c1 inc; resume c1",
 		Args:    exactArgs(1, "a TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pid, err := s.resolve(args[0])
+			pid, err := s.resolveLocal(args[0])
 			if err != nil {
 				return err
 			}

@@ -199,6 +199,10 @@ func Join(ctx context.Context, cfg Config) (*Node, error) {
 		nats.Name("actorsh " + cfg.Name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(250 * time.Millisecond),
+		// Connection trouble shows in what it causes (a fence, a release
+		// pending), not as lines nats.go would print on stderr.
+		nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}),
+		nats.DisconnectErrHandler(func(*nats.Conn, error) {}),
 		nats.ReconnectHandler(func(*nats.Conn) {
 			n.mu.Lock()
 			close(n.reconnCh)
