@@ -94,6 +94,16 @@ func TestThreeServers(t *testing.T) {
 			t.Fatalf("%s's claim of x = %v", n.Self().Name, err)
 		}
 	}
+	// What a claim costs with three replicas (logged for docs/PERFORMANCE.md).
+	pid := spawn(t, a, &box{}, actor.Name{})
+	const claims = 200
+	begin := time.Now()
+	for i := range claims {
+		if err := regs[0].RegisterName(fmt.Sprintf("k%d", i), pid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d claims on three servers, three replicas: %v each", claims, time.Since(begin)/claims)
 	// One server down: the other two are a majority.
 	ss[0].Shutdown()
 	eventually(t, 20*time.Second, "b claims y with s0 down", func() bool {
