@@ -208,3 +208,47 @@ func TestClusterOfPrograms(t *testing.T) {
 		t.Fatalf("a's spawn of bob: %v", s)
 	}
 }
+
+// actorsh nats serve runs the server on its own; nodes join it, and it
+// outlives them. --nats, --user and --password say where and who.
+func TestNATSServe(t *testing.T) {
+	port := freePort(t)
+	bin, err := exec.LookPath("actorsh")
+	if err != nil {
+		t.Skip("actorsh not on PATH:", err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	serve := exec.Command(bin, "nats", "serve", "--ephemeral", "--addr", addr)
+	out, err := serve.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = serve.Process.Signal(syscall.SIGTERM)
+		_ = serve.Wait()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "NATS with JetStream at nats://"+addr+" (in memory)") {
+		t.Fatalf("nats serve said %q, %v", line, err)
+	}
+	for _, name := range []string{"a", "b"} {
+		cmd := exec.Command(bin, "--node", name, "--nats", "nats://"+addr, "-c", "nodes")
+		got, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(got), "joined the NATS server at nats://"+addr) || !strings.Contains(string(got), "(this session)") {
+			t.Fatalf("node %s: %s %v", name, got, err)
+		}
+	}
+	// A second server at the same address is refused, saying why.
+	got, err := exec.Command(bin, "nats", "serve", "--addr", addr).CombinedOutput()
+	if err == nil || !strings.Contains(string(got), "something listens at "+addr+" already") {
+		t.Fatalf("a second nats serve: %s %v", got, err)
+	}
+	// Flags of --node without --node are a usage error.
+	got, err = exec.Command(bin, "--nats", "nats://"+addr, "-c", "nodes").CombinedOutput()
+	if err == nil || !strings.Contains(string(got), "go with --node NAME") {
+		t.Fatalf("--nats without --node: %s %v", got, err)
+	}
+}

@@ -34,6 +34,7 @@ type mainOptions struct {
 	// node joins the session to a cluster (node join), with the nats,
 	// creds and cluster flags.
 	node, nats, creds, cluster string
+	user, password, token      string
 }
 
 // Main runs actorsh with the given arguments (without the program name)
@@ -94,6 +95,9 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 	pf.StringVar(&o.nats, "nats", "", "with --node: the NATS server to join, nats://HOST:PORT")
 	pf.StringVar(&o.creds, "creds", "", "with --node: a NATS credentials `FILE`")
 	pf.StringVar(&o.cluster, "cluster", "", "with --node: the cluster's name (default ash)")
+	pf.StringVar(&o.user, "user", "", "with --node: a NATS user (with --password)")
+	pf.StringVar(&o.password, "password", "", "with --node: the NATS user's password")
+	pf.StringVar(&o.token, "token", "", "with --node: a NATS token")
 
 	runCmd := &cobra.Command{
 		Use:   "run FILE [ARG...]",
@@ -246,8 +250,8 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 	if maxR == 0 {
 		maxR = supervisor.NoRestarts
 	}
-	if o.node == "" && (o.nats != "" || o.creds != "" || o.cluster != "") {
-		fmt.Fprintf(ios.ErrOut, "actorsh: --nats, --creds and --cluster go with --node NAME\nRun 'actorsh --help' for usage.\n")
+	if o.node == "" && (o.nats != "" || o.creds != "" || o.cluster != "" || o.user != "" || o.password != "" || o.token != "") {
+		fmt.Fprintf(ios.ErrOut, "actorsh: --nats, --creds, --user, --password, --token and --cluster go with --node NAME\nRun 'actorsh --help' for usage.\n")
 		return nil, ExitUsage
 	}
 	s, err := NewSession(ios, Options{JSON: o.json, AtomLimit: o.atomLimit, RootMaxRestarts: maxR, RootMaxSeconds: o.rootMaxS,
@@ -258,7 +262,7 @@ func startSession(ios *iostreams.IOStreams, o mainOptions) (*Session, int) {
 	}
 	if o.node != "" {
 		line := "node join " + quoteWord(o.node)
-		for _, f := range [][2]string{{"nats", o.nats}, {"creds", o.creds}, {"cluster", o.cluster}} {
+		for _, f := range [][2]string{{"nats", o.nats}, {"creds", o.creds}, {"cluster", o.cluster}, {"user", o.user}, {"password", o.password}, {"token", o.token}} {
 			if f[1] != "" {
 				line += " --" + f[0] + " " + quoteWord(f[1])
 			}

@@ -686,9 +686,19 @@ func (s *Session) lookupVia(target string) (actor.PID, bool, error) {
 		return actor.PID{}, false, nil
 	}
 	if cr, ok := s.clusterRegistry(regName); ok {
-		pid, found := cr.WhereIs(key)
-		if !found {
-			return pid, true, fmt.Errorf("no process has the name %q in cluster registry %s (as this node's cache has it; whereis %s %s --strong asks the cluster)", clip(key), regName, regName, clip(key))
+		if pid, found := cr.WhereIs(key); found {
+			return pid, true, nil
+		}
+		// The cache may not have heard of a claim made a moment ago: a
+		// miss is asked of the cluster before it is an error.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		pid, _, found, err := cr.Lookup(ctx, key, true)
+		switch {
+		case err != nil:
+			return pid, true, fmt.Errorf("no process has the name %q in cluster registry %s as this node knows, and the cluster did not answer: %w", clip(key), regName, err)
+		case !found:
+			return pid, true, fmt.Errorf("no process has the name %q in cluster registry %s (this node's cache and the cluster agree); spawn KIND --via %s --name NAME makes one", clip(key), regName, regName)
 		}
 		return pid, true, nil
 	}

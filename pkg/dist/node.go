@@ -26,8 +26,8 @@ type Member struct {
 	// Started is when it joined; Renewed when its lease was last renewed.
 	Started time.Time `json:"started"`
 	Renewed time.Time `json:"renewed"`
-	// Health is "up", or "late" once a renewal is overdue (the lease has
-	// not yet expired), as this node saw it last.
+	// Health is "up", or "late" once two renewals are overdue (the lease
+	// has not yet expired), as this node heard them.
 	Health string `json:"health"`
 }
 

@@ -25,7 +25,10 @@ func benchNodes(b *testing.B) (*natsdist.Node, *natsdist.Node) {
 		b.Cleanup(func() { _ = n.Close(); _ = rt.Shutdown(b.Context()) })
 		nodes = append(nodes, n)
 	}
-	for len(nodes[0].Members()) < 2 || len(nodes[1].Members()) < 2 {
+	for i := 0; len(nodes[0].Members()) < 2 || len(nodes[1].Members()) < 2; i++ {
+		if i > 5000 {
+			b.Fatal("the nodes did not see each other within 5s")
+		}
 		time.Sleep(time.Millisecond)
 	}
 	return nodes[0], nodes[1]
@@ -57,9 +60,12 @@ func BenchmarkLookup(b *testing.B) {
 	if err := rb.RegisterName("x", pid); err != nil {
 		b.Fatal(err)
 	}
-	for {
+	for i := 0; ; i++ {
 		if _, ok := ra.WhereIs("x"); ok {
 			break
+		}
+		if i > 5000 {
+			b.Fatal("a's cache did not have x within 5s")
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -99,7 +105,11 @@ func BenchmarkCastBetweenNodes(b *testing.B) {
 	for i := range b.N {
 		a.Runtime().Cast(to, int64(i))
 	}
+	deadline := time.Now().Add(time.Minute)
 	for c.n.Load() < int64(b.N) {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d casts arrived within a minute", c.n.Load(), b.N)
+		}
 		time.Sleep(50 * time.Microsecond)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")

@@ -44,7 +44,10 @@ func Example() {
 		panic(err)
 	}
 	// b's cache of the registry follows a's claim within milliseconds.
-	for _, ok := usersB.WhereIs("alice"); !ok; _, ok = usersB.WhereIs("alice") {
+	for i := 0; i < 5000; i++ {
+		if _, ok := usersB.WhereIs("alice"); ok {
+			break
+		}
 		time.Sleep(time.Millisecond)
 	}
 	reply, err := b.Runtime().CallName(ctx, actor.Via(usersB, "alice"), "hello")

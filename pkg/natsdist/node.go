@@ -421,7 +421,7 @@ func (n *Node) Members() []dist.Member {
 	out := make([]dist.Member, 0, len(n.members))
 	for _, m := range n.members {
 		health := "up"
-		if now.Sub(m.renewed) > n.cfg.Renew+time.Second {
+		if m.Index != n.self.Index && now.Sub(m.renewed) > 2*n.cfg.Renew {
 			health = "late"
 		}
 		out = append(out, dist.Member{Node: m.Node, Self: m.Index == n.self.Index, Started: m.started, Renewed: m.renewed, Health: health})
@@ -535,7 +535,7 @@ func (n *Node) memberUpdate(e jetstream.KeyValueEntry, initial bool) {
 			m = &member{Node: dist.Node{Name: l.Name, Index: l.Index, Creation: l.Creation}, started: l.Started}
 			n.members[l.Index] = m
 		}
-		m.renewed = e.Created()
+		m.renewed = time.Now() // as this node heard it: no clocks compared
 		n.names[l.Index] = l.Name
 		n.mu.Unlock()
 		if fresh && !initial {

@@ -133,3 +133,71 @@ func TestRemoteMessages(t *testing.T) {
 		t.Fatal("a message to a gone node reported sent")
 	}
 }
+
+// A server that wants credentials refuses a node without them, with an
+// error that says so, and takes one with them.
+func TestCredentials(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		srv   natsdist.ServerOptions
+		right natsdist.Credentials
+		wrong natsdist.Credentials
+	}{
+		{"user", natsdist.ServerOptions{User: "ash", Password: "s3cret"}, natsdist.Credentials{User: "ash", Password: "s3cret"}, natsdist.Credentials{User: "ash", Password: "no"}},
+		{"token", natsdist.ServerOptions{Token: "t0ken"}, natsdist.Credentials{Token: "t0ken"}, natsdist.Credentials{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := natsdist.Serve(tt.srv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Shutdown()
+			rt := actor.NewRuntime(actor.Options{})
+			defer rt.Shutdown(t.Context())
+			cfg := natsdist.Config{Name: "a", URL: s.URL(), Runtime: rt, Memory: true, Credentials: tt.wrong}
+			if _, err := natsdist.Join(t.Context(), cfg); err == nil || !strings.Contains(err.Error(), "uthorization") {
+				t.Fatalf("join with the wrong credentials: %v", err)
+			}
+			cfg.Credentials = tt.right
+			n, err := natsdist.Join(t.Context(), cfg)
+			if err != nil {
+				t.Fatalf("join with the right credentials: %v", err)
+			}
+			n.Close()
+		})
+	}
+	rt := actor.NewRuntime(actor.Options{})
+	defer rt.Shutdown(t.Context())
+	_, err := natsdist.Join(t.Context(), natsdist.Config{Name: "a", URL: srv.URL(), Runtime: rt, Credentials: natsdist.Credentials{Token: "x", User: "u"}})
+	if err == nil || !strings.Contains(err.Error(), "give one of") {
+		t.Fatalf("two kinds of credentials at once: %v", err)
+	}
+}
+
+// A node whose renewals stop is "late" to the others before its lease
+// ends.
+func TestHealthLate(t *testing.T) {
+	c := newCluster()
+	p := newProxy(t, srv.Addr().String())
+	a := join(t, c, "a", srv.URL())
+	rt := actor.NewRuntime(actor.Options{})
+	defer rt.Shutdown(t.Context())
+	b, err := natsdist.Join(t.Context(), natsdist.Config{Name: "b", Cluster: c, URL: p.URL(), Runtime: rt, LeaseTTL: 3 * time.Second, Renew: 300 * time.Millisecond, Memory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	health := func() string {
+		for _, m := range a.Members() {
+			if m.Name == "b" {
+				return m.Health
+			}
+		}
+		return "gone"
+	}
+	eventually(t, 5*time.Second, "b up", func() bool { return health() == "up" })
+	p.Cut()
+	eventually(t, 5*time.Second, "b late", func() bool { return health() == "late" })
+	p.Mend()
+	eventually(t, 5*time.Second, "b up again", func() bool { return health() == "up" })
+}

@@ -31,6 +31,8 @@ type ServerOptions struct {
 	Cluster     string
 	ClusterPort int
 	Routes      []string
+	// User and Password, or Token, make clients prove who they are.
+	User, Password, Token string
 }
 
 // Server is an embedded nats-server with JetStream.
@@ -72,6 +74,11 @@ func Serve(o ServerOptions) (*Server, error) {
 		NoSigs:     true,
 		NoLog:      true,
 		MaxPayload: 1 << 20,
+		Username:   o.User,
+		Password:   o.Password,
+	}
+	if o.Token != "" {
+		opts.Authorization = o.Token
 	}
 	if o.Cluster != "" {
 		cport := o.ClusterPort
