@@ -325,7 +325,7 @@ func TestREPLLearn(t *testing.T) {
 	state := t.TempDir()
 	tm := startREPL(t, "ACTORSH_HISTORY=", "NO_COLOR=1", "XDG_STATE_HOME="+state)
 	tm.typ("learn\r")
-	tm.expect(`0 of 12 done`)
+	tm.expect(`0 of 13 done`)
 	tm.typ("learn " + l.Name + "\r")
 	tm.expect(`Your exercise: \$XDG_STATE_HOME/actorsh/course/` + l.Name + `/` + l.Exercise)
 	tm.typ("learn verify\r")
@@ -338,7 +338,7 @@ func TestREPLLearn(t *testing.T) {
 	tm.expect(`Well done\. learn next goes on to `)
 	tm.typ("learn\r")
 	tm.expect(`✓ ` + l.Name)
-	tm.expect(`1 of 12 done`)
+	tm.expect(`1 of 13 done`)
 	tm.typ("exit\r")
 	if code := tm.wait(); code != 0 {
 		t.Errorf("exit status %d", code)

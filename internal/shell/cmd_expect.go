@@ -130,7 +130,7 @@ func (s *Session) narrationSince(seq int) []string {
 			continue
 		}
 		switch e.typ {
-		case entryEvent, entryOutput, entryResult:
+		case entryEvent, entryOutput, entryResult, entryCluster:
 			lines = append(lines, strings.Split(e.text, "\n")...)
 		}
 	}
@@ -278,7 +278,7 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 			return false, "", err
 		}
 		if _, ok := events(func(e entry) bool {
-			return (e.typ == entryOutput || e.typ == entryResult || e.typ == entryEvent) && strings.Contains(e.text, w[1])
+			return (e.typ == entryOutput || e.typ == entryResult || e.typ == entryEvent || e.typ == entryCluster) && strings.Contains(e.text, w[1])
 		}); ok {
 			return true, "", nil
 		}

@@ -1,0 +1,14 @@
+# Names across nodes. Fill each blank, then: learn verify names-across-nodes
+# (the setup ran first: nodes a, b and c; alice runs on b)
+
+# 1. cut b off from a and c
+partition ___ | a c
+# a lease is 1s: wait for it, and for a survivor to release b's names
+sleep 2500ms
+
+# 2. claim alice here, on node a
+spawn counter --via ___ --name alice
+
+# 3. join the nodes again
+___
+sleep 1500ms
