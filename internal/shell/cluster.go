@@ -27,7 +27,7 @@ import (
 // one.
 type cluster struct {
 	node   *natsdist.Node
-	server *natsdist.Server // embedded by this session, or nil
+	server *natsdist.Server // embedded by this session for this node, or nil (see Session.embedded)
 	url    string
 	regs   map[string]*natsdist.Registry
 	unsub  func()
@@ -85,7 +85,10 @@ func (s *Session) joinCluster(ctx context.Context, name string, o joinOptions) e
 				return err
 			}
 			cl.server = srv
-			how = "started NATS on " + u.Host + " (" + where + "); it stops with this shell, actorsh nats serve runs one on its own"
+			s.mu.Lock()
+			s.embedded = append(s.embedded, srv)
+			s.mu.Unlock()
+			how = "started NATS on " + u.Host + " (" + where + "); it runs until this shell ends, actorsh nats serve runs one on its own"
 		}
 	}
 	node, err := natsdist.Join(ctx, natsdist.Config{
@@ -94,9 +97,6 @@ func (s *Session) joinCluster(ctx context.Context, name string, o joinOptions) e
 		LeaseTTL:    o.lease, Replicas: o.replicas, Memory: o.ephemeral,
 	})
 	if err != nil {
-		if cl.server != nil {
-			cl.server.Shutdown()
-		}
 		return err
 	}
 	cl.node = node
@@ -153,10 +153,19 @@ func (s *Session) leaveCluster() (string, error) {
 	}
 	cl.unsub()
 	err := cl.node.Close()
-	if cl.server != nil {
-		cl.server.Shutdown()
-	}
 	return cl.node.Self().Name, err
+}
+
+// stopEmbedded stops the NATS servers the session started: other nodes
+// may use them, so they run until the session ends, past node leave.
+func (s *Session) stopEmbedded() {
+	s.mu.Lock()
+	servers := s.embedded
+	s.embedded = nil
+	s.mu.Unlock()
+	for _, srv := range servers {
+		srv.Shutdown()
+	}
 }
 
 // clusterNode returns the session's node, or why there is none.

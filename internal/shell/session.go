@@ -16,6 +16,7 @@ import (
 	"github.com/actorsh/actorsh/internal/iostreams"
 	"github.com/actorsh/actorsh/internal/observe"
 	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/natsdist"
 	"github.com/actorsh/actorsh/pkg/registry"
 	"github.com/actorsh/actorsh/pkg/supervisor"
 )
@@ -86,7 +87,8 @@ type Session struct {
 	// observer is the browser observer, if one runs, and its URL.
 	// cl is the session's node, if it is in a cluster (see cluster.go).
 	cl          *cluster
-	lab         *lab // the nodes of node start, if any (see lab.go)
+	lab         *lab               // the nodes of node start, if any (see lab.go)
+	embedded    []*natsdist.Server // NATS servers node join started, until Close
 	observer    *observe.Server
 	observerURL string
 	narrate     bool
@@ -211,6 +213,7 @@ func (s *Session) Close() error {
 		l.stop(s)
 	}
 	_, _ = s.leaveCluster()
+	s.stopEmbedded()
 	unsub()
 	s.rec.close()
 	// The session is over: processes get a moment to run Terminate, and
@@ -603,8 +606,16 @@ func (s *Session) afterFailure(err error) error {
 	n := rt.NumProcesses()
 	s.mu.Lock()
 	unsub := s.unsub
+	cl := s.cl
+	s.cl = nil
 	s.mu.Unlock()
 	unsub()
+	if cl != nil {
+		// The node dies with its VM, as a BEAM node does: no goodbye; the
+		// others release its names when its lease ends.
+		cl.unsub()
+		cl.node.Kill() // the NATS server it embedded, if any, runs on: it is not the VM's
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	_ = rt.Shutdown(ctx)
 	cancel()
@@ -621,6 +632,9 @@ func (s *Session) afterFailure(err error) error {
 		"%s Atoms are never garbage collected: each --atom-name name and each new atom in a message used one up for good.\n"+
 		"Registry names (spawn without --atom-name) are plain strings: they create no atoms and can name any number of processes.\n"+
 		"actorsh started a fresh runtime.", err, n, which)
+	if cl != nil {
+		msg += fmt.Sprintf("\nNode %s went down with it, without a goodbye: the other nodes release its names when its lease ends; node join %s joins again.", cl.node.Self().Name, cl.node.Self().Name)
+	}
 	s.out.result(record{text: s.pal.Error(msg), obj: map[string]any{"type": "crash", "error": err.Error(), "processes_lost": n}})
 	return err
 }

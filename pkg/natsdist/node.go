@@ -238,6 +238,10 @@ func (n *Node) bucket(ctx context.Context, name string, markers bool) (jetstream
 	if markers {
 		cfg.LimitMarkerTTL = n.cfg.LeaseTTL
 	}
+	// A new cluster's first bucket waits for JetStream's meta leader
+	// (about 2 s on three servers): tries of 2 s, for 15 s at most.
+	ctx, stop := context.WithTimeout(ctx, 15*time.Second)
+	defer stop()
 	var last error
 	for attempt := 0; attempt < 20; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, 2*time.Second)
