@@ -22,6 +22,9 @@ Every object has "type":
             restarts, started
             sup children: one per child (id, pid, type, restart, shutdown, restarts,
             restarting), then sup, count; a list that is empty still ends with its count
+            node join: node, index, creation, cluster, url, embedded
+            nodes: nodes (node, index, creation, health, self, started, renewed)
+            whereis in a cluster registry: also registry, strong, node
   "event"   a runtime event: "event" is spawned, exited, signal, restarted, not_restarted,
             restart_failed, gave_up, registered, unregistered, received, handled, sent, down or
             subscriber_panicked; with
@@ -29,6 +32,10 @@ Every object has "type":
             reason, detail, message, state, restarts, max_restarts, max_seconds
             (received and handled are trace's: detail is call, cast, info, exit or down;
             handled has the new state and, for a call, the reply as message)
+  "cluster" a cluster event: "event" is node_up, node_left, lease_expired, names_released,
+            claim_refused, fenced, rejoined or release_pending; with node (whose event it
+            is, or who released), time, and where they apply: other (the node whose names
+            were released, or the holder's node), registry, name, names, holder, reason
   "output"  something a process printed: pid, text
   "reply"   the reply to a call --async came: ref, pid, and reply, or error if none will
   "error"   a command failed: cmd (as typed), command (its name), error, and file and
@@ -42,4 +49,4 @@ Every object has "type":
   "crash"   the simulated VM died: error, processes_lost
   "help"    help text: text
 
-PIDs are strings such as "<0.5.0>"; reasons and messages are in the term syntax.`
+PIDs are strings such as "<0.5.0>" (another node's "<2.17.0>"); reasons and messages are in the term syntax.`
