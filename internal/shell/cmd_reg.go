@@ -157,17 +157,28 @@ func newCmdRegLs(s *Session) *cobra.Command {
 			}
 			s.mu.Unlock()
 			sort.Slice(regs, func(i, j int) bool { return regs[i].Name() < regs[j].Name() })
+			cluster := s.clusterRegNames()
 			if s.asJSON() {
 				for _, r := range regs {
-					s.result("reg ls", "", map[string]any{"name": r.Name(), "keys": r.Kind().String(), "partitions": r.Partitions(), "entries": r.Count()})
+					s.result("reg ls", "", map[string]any{"name": r.Name(), "keys": r.Kind().String(), "partitions": r.Partitions(), "entries": r.Count(), "scope": "local"})
+				}
+				for _, name := range cluster {
+					if cr, ok := s.clusterRegistry(name); ok {
+						s.result("reg ls", "", map[string]any{"name": name, "keys": "unique", "entries": len(cr.Names()), "scope": "cluster"})
+					}
 				}
 				return nil
 			}
 			var b strings.Builder
 			tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tKEYS\tPARTITIONS\tENTRIES")
+			fmt.Fprintln(tw, "NAME\tKEYS\tPARTITIONS\tENTRIES\tSCOPE")
 			for _, r := range regs {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", r.Name(), r.Kind(), r.Partitions(), r.Count())
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\tlocal\n", r.Name(), r.Kind(), r.Partitions(), r.Count())
+			}
+			for _, name := range cluster {
+				if cr, ok := s.clusterRegistry(name); ok {
+					fmt.Fprintf(tw, "%s\tunique\t-\t%d\tcluster\n", name, len(cr.Names()))
+				}
 			}
 			tw.Flush()
 			s.out.result(record{text: strings.TrimRight(b.String(), "\n")})
