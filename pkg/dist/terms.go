@@ -24,6 +24,34 @@ type Terms interface {
 	ListItems(v any) ([]any, bool)
 }
 
+// Atom, Tuple and DefaultTerms are terms for an embedder that has none of
+// its own: atoms are Atom, tuples Tuple, lists []any.
+type (
+	Atom  string
+	Tuple []any
+)
+
+// DefaultTerms are Atom, Tuple and []any.
+var DefaultTerms Terms = defaultTerms{}
+
+type defaultTerms struct{}
+
+func (defaultTerms) Atom(name string) any { return Atom(name) }
+func (defaultTerms) AtomName(v any) (string, bool) {
+	a, ok := v.(Atom)
+	return string(a), ok
+}
+func (defaultTerms) Tuple(items []any) any { return Tuple(items) }
+func (defaultTerms) TupleItems(v any) ([]any, bool) {
+	t, ok := v.(Tuple)
+	return t, ok
+}
+func (defaultTerms) List(items []any) any { return items }
+func (defaultTerms) ListItems(v any) ([]any, bool) {
+	l, ok := v.([]any)
+	return l, ok
+}
+
 // MaxTermBytes is the largest encoded term a node sends: NATS's default
 // largest message, less room for headers.
 const MaxTermBytes = 1<<20 - 4096
@@ -31,7 +59,8 @@ const MaxTermBytes = 1<<20 - 4096
 // maxDepth is how deeply terms may nest.
 const maxDepth = 100
 
-// Codec encodes terms for the wire and decodes them, for one node: its
+// Codec encodes terms for the wire and decodes them, for one node (with
+// DefaultTerms if Terms is nil): its
 // own PIDs (<0.S.0>) leave as <Index.S.Creation>, and come back as its
 // own.
 //
@@ -59,6 +88,9 @@ type Codec struct {
 
 // Encode encodes v, or says why it cannot cross to another node.
 func (c Codec) Encode(v any) ([]byte, error) {
+	if c.Terms == nil {
+		c.Terms = DefaultTerms
+	}
 	var b bytes.Buffer
 	if err := c.encode(&b, v, 0); err != nil {
 		return nil, err
@@ -124,19 +156,17 @@ func (c Codec) encode(b *bytes.Buffer, v any, depth int) error {
 	case actor.From:
 		return &RefusedError{Type: "a caller's address", Why: "reply on the node the call came to"}
 	default:
-		if c.Terms != nil {
-			if name, ok := c.Terms.AtomName(v); ok {
-				b.WriteString(`{"a":`)
-				writeJSON(b, name)
-				b.WriteByte('}')
-				return nil
-			}
-			if items, ok := c.Terms.TupleItems(v); ok {
-				return c.encodeSeq(b, "t", items, depth)
-			}
-			if items, ok := c.Terms.ListItems(v); ok {
-				return c.encodeSeq(b, "l", items, depth)
-			}
+		if name, ok := c.Terms.AtomName(v); ok {
+			b.WriteString(`{"a":`)
+			writeJSON(b, name)
+			b.WriteByte('}')
+			return nil
+		}
+		if items, ok := c.Terms.TupleItems(v); ok {
+			return c.encodeSeq(b, "t", items, depth)
+		}
+		if items, ok := c.Terms.ListItems(v); ok {
+			return c.encodeSeq(b, "l", items, depth)
 		}
 		if items, ok := v.([]any); ok {
 			return c.encodeSeq(b, "l", items, depth)
@@ -212,6 +242,9 @@ var ErrMalformed = errors.New("malformed term from another node")
 
 // Decode reverses Encode.
 func (c Codec) Decode(data []byte) (any, error) {
+	if c.Terms == nil {
+		c.Terms = DefaultTerms
+	}
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	var raw any
@@ -239,7 +272,7 @@ func (c Codec) decode(raw any, depth int) (any, error) {
 			if !ok {
 				break
 			}
-			return c.atom(s), nil
+			return c.Terms.Atom(s), nil
 		case "i":
 			n, ok := val.(json.Number)
 			if !ok || strings.ContainsAny(string(n), ".eE") {
@@ -290,13 +323,7 @@ func (c Codec) decode(raw any, depth int) (any, error) {
 				items[i] = v
 			}
 			if tag == "t" {
-				if c.Terms == nil {
-					return items, nil
-				}
 				return c.Terms.Tuple(items), nil
-			}
-			if c.Terms == nil {
-				return items, nil
 			}
 			return c.Terms.List(items), nil
 		case "p":
@@ -321,13 +348,6 @@ func (c Codec) decode(raw any, depth int) (any, error) {
 		return nil, fmt.Errorf("%w: bad %q", ErrMalformed, tag)
 	}
 	panic("unreachable")
-}
-
-func (c Codec) atom(s string) any {
-	if c.Terms == nil {
-		return s
-	}
-	return c.Terms.Atom(s)
 }
 
 func (c Codec) decodePID(val any) (actor.PID, bool) {

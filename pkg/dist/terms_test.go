@@ -11,31 +11,15 @@ import (
 	"github.com/actorsh/actorsh/pkg/dist"
 )
 
-type atom string
-type tuple []any
-type list []any
-
-type terms struct{}
-
-func (terms) Atom(name string) any { return atom(name) }
-func (terms) AtomName(v any) (string, bool) {
-	a, ok := v.(atom)
-	return string(a), ok
-}
-func (terms) Tuple(items []any) any { return tuple(items) }
-func (terms) TupleItems(v any) ([]any, bool) {
-	t, ok := v.(tuple)
-	return t, ok
-}
-func (terms) List(items []any) any { return list(items) }
-func (terms) ListItems(v any) ([]any, bool) {
-	l, ok := v.(list)
-	return l, ok
-}
+type (
+	atom  = dist.Atom
+	tuple = dist.Tuple
+	list  = []any
+)
 
 var (
-	nodeA = dist.Codec{Terms: terms{}, Self: dist.Node{Name: "a", Index: 1, Creation: 3}}
-	nodeB = dist.Codec{Terms: terms{}, Self: dist.Node{Name: "b", Index: 2, Creation: 1}}
+	nodeA = dist.Codec{Self: dist.Node{Name: "a", Index: 1, Creation: 3}}
+	nodeB = dist.Codec{Self: dist.Node{Name: "b", Index: 2, Creation: 1}}
 )
 
 func TestCodecRoundTrip(t *testing.T) {

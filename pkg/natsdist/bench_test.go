@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/dist"
 	"github.com/actorsh/actorsh/pkg/natsdist"
 )
 
@@ -18,7 +19,7 @@ func benchNodes(b *testing.B) (*natsdist.Node, *natsdist.Node) {
 	var nodes []*natsdist.Node
 	for _, name := range []string{"a", "b"} {
 		rt := actor.NewRuntime(actor.Options{})
-		n, err := natsdist.Join(b.Context(), natsdist.Config{Name: name, Cluster: c, URL: srv.URL(), Runtime: rt, Terms: terms{}, Memory: true})
+		n, err := natsdist.Join(b.Context(), natsdist.Config{Name: name, Cluster: c, URL: srv.URL(), Runtime: rt, Terms: dist.DefaultTerms, Memory: true})
 		if err != nil {
 			b.Fatal(err)
 		}

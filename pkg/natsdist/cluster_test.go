@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/dist"
 	"github.com/actorsh/actorsh/pkg/natsdist"
 )
 
@@ -53,7 +54,7 @@ func joinR3(t *testing.T, cluster, name, url string) *natsdist.Node {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	n, err := natsdist.Join(ctx, natsdist.Config{
-		Name: name, Cluster: cluster, URL: url, Runtime: rt, Terms: terms{},
+		Name: name, Cluster: cluster, URL: url, Runtime: rt, Terms: dist.DefaultTerms,
 		LeaseTTL: 2 * time.Second, Renew: 500 * time.Millisecond, Replicas: 3,
 	})
 	if err != nil {

@@ -46,7 +46,7 @@ func join(t *testing.T, cluster, name, url string) *natsdist.Node {
 	t.Helper()
 	rt := actor.NewRuntime(actor.Options{})
 	n, err := natsdist.Join(t.Context(), natsdist.Config{
-		Name: name, Cluster: cluster, URL: url, Runtime: rt, Terms: terms{},
+		Name: name, Cluster: cluster, URL: url, Runtime: rt, Terms: dist.DefaultTerms,
 		LeaseTTL: time.Second, Renew: 300 * time.Millisecond, Reconcile: 500 * time.Millisecond, Memory: true,
 	})
 	if err != nil {
@@ -170,27 +170,10 @@ func spawn(t *testing.T, n *natsdist.Node, b *box, name actor.Name) actor.PID {
 	return pid
 }
 
-type atom string
-type tuple []any
-type list []any
-
-type terms struct{}
-
-func (terms) Atom(name string) any { return atom(name) }
-func (terms) AtomName(v any) (string, bool) {
-	a, ok := v.(atom)
-	return string(a), ok
-}
-func (terms) Tuple(items []any) any { return tuple(items) }
-func (terms) TupleItems(v any) ([]any, bool) {
-	t, ok := v.(tuple)
-	return t, ok
-}
-func (terms) List(items []any) any { return list(items) }
-func (terms) ListItems(v any) ([]any, bool) {
-	l, ok := v.(list)
-	return l, ok
-}
+type (
+	atom  = dist.Atom
+	tuple = dist.Tuple
+)
 
 // newProxy is a cable to the package's server, closed with the test.
 func newProxy(t *testing.T, target string) *natsdist.Cable {

@@ -29,7 +29,8 @@ type Config struct {
 	URL         string
 	Credentials Credentials
 	Options     []nats.Option
-	// Runtime is the node's runtime; Terms its embedder's terms.
+	// Runtime is the node's runtime; Terms its embedder's terms (nil:
+	// dist.DefaultTerms).
 	Runtime *actor.Runtime
 	Terms   dist.Terms
 	// LeaseTTL is how long a node's lease lasts without renewal (default

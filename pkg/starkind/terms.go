@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/actorsh/actorsh/pkg/actor"
+	"github.com/actorsh/actorsh/pkg/dist"
 	"go.starlark.net/starlark"
 )
 
@@ -14,13 +15,10 @@ import (
 // messages, replies and state cross between Go and Starlark: which Go
 // values are atoms, tuples and lists, and how a term becomes an exit
 // reason. DefaultTerms uses this package's Atom and Tuple, and []any.
+// They are pkg/dist's Terms (which the wire's codec uses too), and a
+// Reason.
 type Terms interface {
-	Atom(name string) any
-	AtomName(v any) (string, bool)
-	Tuple(items []any) any
-	TupleItems(v any) ([]any, bool)
-	List(items []any) any
-	ListItems(v any) ([]any, bool)
+	dist.Terms
 	// Reason is the exit reason a term stands for: normal, shutdown and
 	// kill as the runtime's own.
 	Reason(term any) error
