@@ -33,7 +33,7 @@ Every object has "type":
             (received and handled are trace's: detail is call, cast, info, exit or down;
             handled has the new state and, for a call, the reply as message)
   "cluster" a cluster event: "event" is node_up, node_left, lease_expired, names_released,
-            claim_refused, fenced, rejoined or release_pending; with node (whose event it
+            claim_refused, fenced, rejoined, release_pending or send_refused; with node (whose event it
             is, or who released), time, and where they apply: other (the node whose names
             were released, or the holder's node), registry, name, names, holder, reason
   "output"  something a process printed: pid, text

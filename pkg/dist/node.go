@@ -73,6 +73,10 @@ const (
 	// ReleasePending: a name's release could not be confirmed in time; it
 	// is retried (and released with the node's lease at the latest).
 	ReleasePending EventKind = "release_pending"
+	// SendRefused: a process (Holder) sent a process of another node
+	// (Name, on node Other) a value that cannot cross (Reason); it was
+	// not sent.
+	SendRefused EventKind = "send_refused"
 )
 
 // Event is something the cluster did that a user should hear of.
@@ -110,6 +114,8 @@ func (e Event) String() string {
 		return "node " + e.Node + " renews its lease again; the names it held stay released"
 	case ReleasePending:
 		return fmt.Sprintf("release of %q in %s pending: %s", e.Name, e.Registry, e.Reason)
+	case SendRefused:
+		return fmt.Sprintf("%v's message to %s on node %s was not sent: %s", e.Holder, e.Name, e.Other, e.Reason)
 	}
 	return string(e.Kind) + " " + e.Node
 }

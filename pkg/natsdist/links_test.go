@@ -3,6 +3,7 @@ package natsdist_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,6 +89,48 @@ func TestLinksAndMonitorsAcrossNodes(t *testing.T) {
 	for _, want := range []string{fmt.Sprintf("{'EXIT', %v, noconnection}", onA(far)), fmt.Sprintf("{'DOWN', %v, process, %v, noconnection}", r4, onA(far))} {
 		if !got[want] {
 			t.Fatalf("after b's lease: %v; want %s", got, want)
+		}
+	}
+}
+
+// A process's send of a value that cannot cross is an event, not a
+// silent loss; a link or monitor of a PID from an earlier life of a node
+// that is back fires at once with noproc.
+func TestRefusedSendAndEarlierLives(t *testing.T) {
+	c := newCluster()
+	a, b := join(t, c, "a", srv.URL()), join(t, c, "b", srv.URL())
+	eventually(t, 5*time.Second, "a sees b", func() bool { return len(a.Members()) == 2 })
+	ea := record(a)
+	target := spawn(t, b, &box{}, actor.Name{})
+	onA := a.Codec().LocalPID(b.Codec().WirePID(target))
+	if a.Runtime().Send(onA, actor.Ref{}) {
+		t.Fatal("a Ref was sent to another node")
+	}
+	ev := ea.wait(t, 5*time.Second, "send_refused", func(e dist.Event) bool { return e.Kind == dist.SendRefused })
+	if ev.Name != onA.String() || ev.Other != "b" || !strings.Contains(ev.Reason, "reference") {
+		t.Fatalf("send_refused = %+v", ev)
+	}
+	// b's next life: a PID of its first names nobody.
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b2 := join(t, c, "b", srv.URL())
+	eventually(t, 5*time.Second, "a sees b's next life", func() bool {
+		for _, m := range a.Members() {
+			if m.Name == "b" && m.Creation == b2.Self().Creation {
+				return true
+			}
+		}
+		return false
+	})
+	watcher := &box{trap: true}
+	w := spawn(t, a, watcher, actor.Name{})
+	_ = a.Runtime().Link(w, onA)
+	ref := a.Runtime().Monitor(w, onA)
+	got := map[string]bool{fmt.Sprint(waitMsg(t, watcher, 1)): true, fmt.Sprint(waitMsg(t, watcher, 2)): true}
+	for _, want := range []string{fmt.Sprintf("{'EXIT', %v, noproc}", onA), fmt.Sprintf("{'DOWN', %v, process, %v, noproc}", ref, onA)} {
+		if !got[want] {
+			t.Fatalf("link and monitor of an earlier life: %v; want %s", got, want)
 		}
 	}
 }

@@ -64,6 +64,9 @@ func (n *Node) Deliver(from, to actor.PID, msg any, cast bool) bool {
 	}
 	data, err := n.codec.Encode(msg)
 	if err != nil {
+		// A process's send has no error to return: the refusal is an
+		// event, so that it is not lost silently.
+		n.emit(dist.Event{Kind: dist.SendRefused, Holder: from, Other: n.nodeName(to.Node()), Name: to.String(), Reason: err.Error()})
 		return false
 	}
 	kind := "info"
@@ -147,20 +150,30 @@ func (n *Node) receive(m *nats.Msg) {
 	serial, err := strconv.ParseUint(m.Header.Get("to"), 10, 64)
 	creation, cerr := strconv.Atoi(m.Header.Get("tc"))
 	kind := m.Header.Get("k")
-	if err != nil || cerr != nil || serial == 0 || serial > 1<<40-1 {
-		n.replyErr(m, kind, actor.ErrNoProc)
-		return
-	}
-	if creation != int(n.self.Creation) {
-		n.replyErr(m, kind, actor.ErrNoProc) // for a PID of this node's earlier life
-		return
-	}
-	to := actor.Local(serial)
 	from, ferr := actor.ParsePID(m.Header.Get("from"))
 	if ferr != nil {
 		from = actor.PID{}
 	}
 	from = n.codec.LocalPID(from)
+	if err != nil || cerr != nil || serial == 0 || serial > 1<<40-1 || creation < 0 || creation > 255 {
+		n.replyErr(m, kind, actor.ErrNoProc)
+		return
+	}
+	if creation != int(n.self.Creation) {
+		// A PID of this node's earlier life: no such process. A link or a
+		// monitor hears so, as a call does.
+		gone := actor.RemotePID(n.self.Index, serial, uint8(creation))
+		switch kind {
+		case "link":
+			n.signal("linkexit", gone, from, []byte("noproc"), "")
+		case "monitor":
+			n.signal("down", gone, from, []byte("noproc"), m.Header.Get("ref"))
+		default:
+			n.replyErr(m, kind, actor.ErrNoProc)
+		}
+		return
+	}
+	to := actor.Local(serial)
 	switch kind {
 	case "link", "unlink", "linkexit", "monitor", "demonitor", "down":
 		n.receiveSignal(kind, from, to, m)
