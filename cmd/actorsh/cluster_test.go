@@ -103,10 +103,10 @@ func (p *nodeProc) expect(d time.Duration, what string, f func(map[string]any) b
 	for {
 		p.mu.Lock()
 		for i := p.seen; i < len(p.lines); i++ {
-			if p.lines[i] != nil && f(p.lines[i]) {
+			if line := p.lines[i]; line != nil && f(line) {
 				p.seen = i + 1
 				p.mu.Unlock()
-				return p.lines[i]
+				return line
 			}
 		}
 		p.mu.Unlock()

@@ -249,7 +249,7 @@ func (s *Session) remoteTarget(pid actor.PID) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%v is on node %d, which is not in the cluster now (nodedown); nodes lists the members", pid, pid.Node())
+	return fmt.Errorf("%v is on node %s, which is not in the cluster now (nodedown); nodes lists the members", pid, strings.TrimPrefix(cl.node.NodeName(pid.Node()), "node "))
 }
 
 // checkRemote refuses a message for another node that cannot cross.

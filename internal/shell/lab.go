@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -29,10 +28,10 @@ type lab struct {
 }
 
 // nodeWriter writes each line with a prefix ("[b] "), a whole line at a
-// time, to w.
+// time, with write (the session's output, under its lock).
 type nodeWriter struct {
-	mu     *sync.Mutex
-	w      io.Writer
+	mu     sync.Mutex
+	write  func([]byte) (int, error)
 	prefix string
 	buf    []byte
 }
@@ -48,7 +47,7 @@ func (p *nodeWriter) Write(b []byte) (int, error) {
 		}
 		line := append([]byte(p.prefix), p.buf[:i+1]...)
 		p.buf = p.buf[i+1:]
-		if _, err := p.w.Write(line); err != nil {
+		if _, err := p.write(line); err != nil {
 			return len(b), err
 		}
 	}
@@ -98,12 +97,13 @@ func (s *Session) startLab(ctx context.Context, names []string, lease time.Durat
 	s.mu.Lock()
 	s.lab = l
 	s.mu.Unlock()
-	var mu sync.Mutex // one for all the lab's writers: whole lines
 	for i, n := range names {
 		target := s
 		if i > 0 {
-			ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: &nodeWriter{mu: &mu, w: s.io.Out, prefix: "[" + n + "] "},
-				ErrOut: &nodeWriter{mu: &mu, w: s.io.ErrOut, prefix: "[" + n + "] "}}
+			ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: &nodeWriter{write: s.out.writeRaw, prefix: "[" + n + "] "},
+				// What another node would write on stderr (its commands' errors
+				// come back to on, which prints them here) goes with its lines.
+				ErrOut: &nodeWriter{write: s.out.writeRaw, prefix: "[" + n + "] "}}
 			ios.SetColor(s.io.ColorEnabled())
 			child, err := NewSession(ios, s.opts)
 			if err != nil {

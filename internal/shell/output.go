@@ -31,6 +31,14 @@ type output struct {
 	capture func(record)
 }
 
+// writeRaw writes b to the output's writer under its lock: the lab's
+// other nodes print their lines through the session's output this way.
+func (o *output) writeRaw(b []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.w.Write(b)
+}
+
 // maxHeld is how many events a command's output holds back at most: past
 // it, events are counted and not kept, so that memory stays bounded while
 // a long command runs beside a busy process (a ticker during a 25 s call

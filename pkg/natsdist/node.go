@@ -165,14 +165,16 @@ type member struct {
 	dist.Node
 	started time.Time
 	renewed time.Time
+	ttl     time.Duration // its lease's
 }
 
 // lease is the value of a node's lease key.
 type lease struct {
-	Name     string    `json:"name"`
-	Index    uint16    `json:"index"`
-	Creation uint8     `json:"creation"`
-	Started  time.Time `json:"started"`
+	Name     string        `json:"name"`
+	Index    uint16        `json:"index"`
+	Creation uint8         `json:"creation"`
+	Started  time.Time     `json:"started"`
+	TTL      time.Duration `json:"ttl"`
 }
 
 // identity is the value of a node name's key: its index and last creation.
@@ -323,7 +325,7 @@ func nameKey(name string) string { return "name." + enc(name) }
 func (n *Node) leaseKey() string { return "lease." + enc(n.cfg.Name) }
 
 func (n *Node) leaseValue() []byte {
-	return mustJSON(lease{Name: n.cfg.Name, Index: n.self.Index, Creation: n.self.Creation, Started: n.started})
+	return mustJSON(lease{Name: n.cfg.Name, Index: n.self.Index, Creation: n.self.Creation, Started: n.started, TTL: n.cfg.LeaseTTL})
 }
 
 func mustJSON(v any) []byte {
@@ -475,6 +477,10 @@ func (n *Node) waitUnfenced(d time.Duration) bool {
 	}
 }
 
+// NodeName is the name of the node with index i, as far as this node
+// knows (it may be gone), or "node I".
+func (n *Node) NodeName(i uint16) string { return n.nodeName(i) }
+
 // Fenced reports whether the node has lost its lease and stopped its
 // cluster-named processes, until it renews again.
 func (n *Node) Fenced() bool {
@@ -541,6 +547,7 @@ func (n *Node) memberUpdate(e jetstream.KeyValueEntry, initial bool) {
 			n.members[l.Index] = m
 		}
 		m.renewed = time.Now() // as this node heard it: no clocks compared
+		m.ttl = l.TTL
 		n.names[l.Index] = l.Name
 		n.mu.Unlock()
 		if fresh && !initial {
@@ -570,7 +577,11 @@ func (n *Node) memberUpdate(e jetstream.KeyValueEntry, initial bool) {
 			n.nodeGone(gone.Index)
 			return
 		}
-		n.emit(dist.Event{Kind: dist.LeaseExpired, Node: gone.Name, Reason: fmt.Sprintf("not renewed for %v", n.cfg.LeaseTTL)})
+		ttl := gone.ttl
+		if ttl == 0 {
+			ttl = n.cfg.LeaseTTL
+		}
+		n.emit(dist.Event{Kind: dist.LeaseExpired, Node: gone.Name, Reason: fmt.Sprintf("not renewed for %v", ttl)})
 		n.nodeGone(gone.Index)
 		n.reapAll(gone.Node, "its lease expired")
 	}
