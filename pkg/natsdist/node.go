@@ -42,6 +42,10 @@ type Config struct {
 	// the cluster to confirm it (default 2s).
 	Reconcile   time.Duration
 	ReleaseWait time.Duration
+	// MarkerTTL is how long the marker of a released name stays in its
+	// bucket (default 1m, at least 1s): watchers see it at once, and
+	// after it the name leaves no trace.
+	MarkerTTL time.Duration
 	// Replicas of each bucket (default 1; 3 on a three-server cluster).
 	// Memory keeps the buckets in memory (as for lessons and tests).
 	Replicas int
@@ -111,6 +115,12 @@ func (c *Config) defaults() error {
 	}
 	if c.ReleaseWait == 0 {
 		c.ReleaseWait = 2 * time.Second
+	}
+	if c.MarkerTTL == 0 {
+		c.MarkerTTL = time.Minute
+	}
+	if c.MarkerTTL < time.Second {
+		return errors.New("a released name's marker stays at least 1s (the NATS server's least TTL)")
 	}
 	if c.Replicas == 0 {
 		c.Replicas = 1

@@ -2,6 +2,7 @@ package natsdist
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -49,3 +50,60 @@ func TestReconcileMendsTheCache(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Released names leave no tombstones once their markers' TTL has passed.
+func TestReleasesLeaveNoTombstones(t *testing.T) {
+	s, err := Serve(ServerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	rt := actor.NewRuntime(actor.Options{})
+	defer rt.Shutdown(context.Background())
+	n, err := Join(t.Context(), Config{Name: "a", URL: s.URL(), Runtime: rt, MarkerTTL: time.Second, Memory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	r, err := n.Registry(t.Context(), "users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() uint64 {
+		st, err := r.kv.Status(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Values()
+	}
+	for i := range 50 {
+		pid, err := rt.Spawn(t.Context(), &idle{}, actor.SpawnOptions{Name: actor.Via(r, fmt.Sprint("n", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rt.Stop(t.Context(), pid, actor.ErrNormal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := count(); c != 50 {
+		t.Fatalf("%d messages in the bucket after 50 releases; want their 50 markers", c)
+	}
+	// A name released and claimed again works while its marker is there.
+	if _, err := rt.Spawn(t.Context(), &idle{}, actor.SpawnOptions{Name: actor.Via(r, "n0")}); err != nil {
+		t.Fatalf("claim over a marker: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for count() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages in the bucket 10s after the releases (marker TTL 1s); want the one live claim", count())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, ok := r.WhereIs("n0"); !ok {
+		t.Fatal("the live claim is gone from the cache")
+	}
+}
+
+type idle struct{}
+
+func (idle) Init(*actor.Process) error { return nil }

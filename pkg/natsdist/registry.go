@@ -82,7 +82,7 @@ func (n *Node) Registry(ctx context.Context, name string) (*Registry, error) {
 	}
 	n.mu.Unlock()
 	bucket := "ash_" + n.cfg.Cluster + "_reg_" + enc(name)
-	kv, err := n.bucket(ctx, bucket, false)
+	kv, err := n.bucket(ctx, bucket, true)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (r *Registry) RegisterName(name string, pid actor.PID) error {
 		// reaper may not have come to it yet), then the claim is made again.
 		if !reaped && !r.n.leaseLive(ctx, old) {
 			reaped = true
-			if r.kv.Delete(ctx, key(name), jetstream.LastRevision(old.rev)) == nil {
+			if r.del(ctx, name, old.rev) == nil {
 				r.n.emit(dist.Event{Kind: dist.NamesReleased, Other: old.Node, Registry: r.name, Names: []string{name}, Reason: "its node's lease expired"})
 			}
 			continue
@@ -200,10 +200,17 @@ func (r *Registry) RegisterName(name string, pid actor.PID) error {
 		return nil
 	})
 	if attachErr != nil {
-		_ = r.kv.Delete(ctx, key(name), jetstream.LastRevision(rev))
+		_ = r.del(ctx, name, rev)
 		return attachErr
 	}
 	return nil
+}
+
+// del releases name by compare-and-swap on rev: a purge whose marker
+// tells the watchers at once and is gone after MarkerTTL, so that a
+// bucket of short-lived names does not grow with tombstones.
+func (r *Registry) del(ctx context.Context, name string, rev uint64) error {
+	return r.kv.Purge(ctx, key(name), jetstream.LastRevision(rev), jetstream.PurgeTTL(r.n.cfg.MarkerTTL))
 }
 
 // leaseLive reports whether the node of h is alive in the life h is from,
@@ -257,7 +264,7 @@ func (r *Registry) release(name string, pid actor.PID) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.n.cfg.ReleaseWait)
 	defer cancel()
-	err := r.kv.Delete(ctx, key(name), jetstream.LastRevision(c.rev))
+	err := r.del(ctx, name, c.rev)
 	if err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) && !isWrongLastSeq(err) {
 		r.pend(name, c, err.Error())
 	}
@@ -284,7 +291,7 @@ func (r *Registry) releaseAll(ctx context.Context) {
 	r.mu.Unlock()
 	var names []string
 	for name, c := range all {
-		if r.kv.Delete(ctx, key(name), jetstream.LastRevision(c.rev)) == nil {
+		if r.del(ctx, name, c.rev) == nil {
 			names = append(names, name)
 		}
 	}
@@ -534,7 +541,7 @@ func (r *Registry) reconcile(ctx context.Context) error {
 	// Releases that did not go through before.
 	if !r.n.Fenced() {
 		for name, c := range pending {
-			err := r.kv.Delete(ctx, key(name), jetstream.LastRevision(c.rev))
+			err := r.del(ctx, name, c.rev)
 			if err == nil || errors.Is(err, jetstream.ErrKeyRevisionMismatch) || isWrongLastSeq(err) {
 				r.mu.Lock()
 				if p, ok := r.pending[name]; ok && p.rev == c.rev {
@@ -609,7 +616,7 @@ func (r *Registry) releaseOf(ctx context.Context, names []string, snap map[strin
 	slices.Sort(names)
 	var done []string
 	for _, name := range names {
-		if err := r.kv.Delete(ctx, key(name), jetstream.LastRevision(snap[name].rev)); err == nil {
+		if err := r.del(ctx, name, snap[name].rev); err == nil {
 			done = append(done, name)
 		}
 	}
