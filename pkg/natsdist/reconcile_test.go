@@ -13,22 +13,7 @@ import (
 // reconcile drops such entries from the cache (and adds what it missed)
 // within one interval.
 func TestReconcileMendsTheCache(t *testing.T) {
-	s, err := Serve(ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Shutdown()
-	rt := actor.NewRuntime(actor.Options{})
-	defer rt.Shutdown(context.Background())
-	n, err := Join(t.Context(), Config{Name: "a", URL: s.URL(), Runtime: rt, LeaseTTL: time.Second, Reconcile: 200 * time.Millisecond, Memory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	r, err := n.Registry(t.Context(), "users")
-	if err != nil {
-		t.Fatal(err)
-	}
+	n, r := lone(t, Config{LeaseTTL: time.Second, Reconcile: 200 * time.Millisecond})
 	// What a missed delete leaves: an entry the bucket no longer has.
 	r.mu.Lock()
 	r.cache["ghost"] = holder{Node: "b", Index: 2, Serial: 7, rev: 1}
@@ -53,22 +38,8 @@ func TestReconcileMendsTheCache(t *testing.T) {
 
 // Released names leave no tombstones once their markers' TTL has passed.
 func TestReleasesLeaveNoTombstones(t *testing.T) {
-	s, err := Serve(ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Shutdown()
-	rt := actor.NewRuntime(actor.Options{})
-	defer rt.Shutdown(context.Background())
-	n, err := Join(t.Context(), Config{Name: "a", URL: s.URL(), Runtime: rt, MarkerTTL: time.Second, Memory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	r, err := n.Registry(t.Context(), "users")
-	if err != nil {
-		t.Fatal(err)
-	}
+	n, r := lone(t, Config{MarkerTTL: time.Second})
+	rt := n.Runtime()
 	count := func() uint64 {
 		st, err := r.kv.Status(t.Context())
 		if err != nil {
@@ -107,3 +78,27 @@ func TestReleasesLeaveNoTombstones(t *testing.T) {
 type idle struct{}
 
 func (idle) Init(*actor.Process) error { return nil }
+
+// lone is node a, alone on a server of its own, with cfg's times, and its
+// registry users; all of it ends with the test.
+func lone(t *testing.T, cfg Config) (*Node, *Registry) {
+	t.Helper()
+	s, err := Serve(ServerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Shutdown)
+	rt := actor.NewRuntime(actor.Options{})
+	t.Cleanup(func() { _ = rt.Shutdown(context.Background()) })
+	cfg.Name, cfg.URL, cfg.Runtime, cfg.Memory = "a", s.URL(), rt, true
+	n, err := Join(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Close() })
+	r, err := n.Registry(t.Context(), "users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, r
+}

@@ -24,32 +24,19 @@ type Terms interface {
 	Reason(term any) error
 }
 
-// Atom is an atom in DefaultTerms.
-type Atom string
+// Atom is an atom in DefaultTerms: pkg/dist's, so that a kind's terms
+// cross to other nodes as they are.
+type Atom = dist.Atom
 
-// Tuple is a tuple in DefaultTerms.
-type Tuple []any
+// Tuple is a tuple in DefaultTerms (pkg/dist's).
+type Tuple = dist.Tuple
 
-// DefaultTerms maps atoms to Atom, tuples to Tuple and lists to []any.
-var DefaultTerms Terms = defaultTerms{}
+// DefaultTerms maps atoms to Atom, tuples to Tuple and lists to []any:
+// dist.DefaultTerms, with the reasons the runtime knows.
+var DefaultTerms Terms = defaultTerms{dist.DefaultTerms}
 
-type defaultTerms struct{}
+type defaultTerms struct{ dist.Terms }
 
-func (defaultTerms) Atom(name string) any { return Atom(name) }
-func (defaultTerms) AtomName(v any) (string, bool) {
-	a, ok := v.(Atom)
-	return string(a), ok
-}
-func (defaultTerms) Tuple(items []any) any { return Tuple(items) }
-func (defaultTerms) TupleItems(v any) ([]any, bool) {
-	t, ok := v.(Tuple)
-	return t, ok
-}
-func (defaultTerms) List(items []any) any { return items }
-func (defaultTerms) ListItems(v any) ([]any, bool) {
-	l, ok := v.([]any)
-	return l, ok
-}
 func (defaultTerms) Reason(term any) error {
 	if a, ok := term.(Atom); ok {
 		switch a {
