@@ -748,10 +748,42 @@ func lookupUnique(reg *registry.Registry, key string) (actor.PID, bool, error) {
 // unknownName explains a name that is not registered, with a guess.
 func (s *Session) unknownName(name string) error {
 	msg := fmt.Sprintf("no process is registered as %q", clip(name))
-	if g := closest(name, s.someNames(name)); g != "" {
+	if where := s.registryHolding(name); where != "" {
+		msg += fmt.Sprintf(" (did you mean %s/%s? it is a name in %s)", where, name, where)
+	} else if g := closest(name, s.someNames(name)); g != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", g)
 	}
 	return errors.New(msg + "; ls lists processes")
+}
+
+// registryHolding is the first registry (by name) other than names in
+// which name is a unique key, or "".
+func (s *Session) registryHolding(name string) string {
+	s.mu.Lock()
+	var regs []string
+	for r := range s.regs {
+		regs = append(regs, r)
+	}
+	s.mu.Unlock()
+	regs = append(regs, s.clusterRegNames()...)
+	slices.Sort(regs)
+	for _, r := range regs {
+		if cr, ok := s.clusterRegistry(r); ok {
+			if _, found := cr.WhereIs(name); found {
+				return r
+			}
+			continue
+		}
+		if r == RegistryName {
+			continue
+		}
+		if reg, err := s.registry(r); err == nil && reg.Kind() == registry.Unique {
+			if _, found := reg.WhereIs(name); found {
+				return r
+			}
+		}
+	}
+	return ""
 }
 
 // someNames returns registered names to suggest from: all of them while
