@@ -87,6 +87,22 @@ type procExt struct {
 	timer       *Timer
 }
 
+// holdMonitor records that the process holds monitor ref of target.
+func (x *procExt) holdMonitor(ref Ref, target PID) {
+	if x.monitors == nil {
+		x.monitors = make(map[Ref]PID)
+	}
+	x.monitors[ref] = target
+}
+
+// addWatcher records that watcher monitors the process with ref.
+func (x *procExt) addWatcher(ref Ref, watcher PID) {
+	if x.monitoredBy == nil {
+		x.monitoredBy = make(map[Ref]PID)
+	}
+	x.monitoredBy[ref] = watcher
+}
+
 func (p *Process) x() *procExt {
 	if p.ext == nil {
 		p.ext = new(procExt)
@@ -909,7 +925,7 @@ func (p *Process) exit(reason error, clock uint64, orphan *call, inline int) {
 			}
 		}
 		for ref, w := range x.monitoredBy {
-			rt.deliverDown(w, ref, p.pid, reason, clock)
+			rt.deliverDown(w, ref, p.pid, reason, clock, false)
 		}
 		for _, w := range x.waiters {
 			if w.clock != nil {

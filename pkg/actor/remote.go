@@ -109,11 +109,7 @@ func (h Hooks) RemoteMonitor(watcher, local PID) (Ref, bool) {
 		return Ref{}, false
 	}
 	ref := h.rt.MakeRef()
-	x := p.x()
-	if x.monitoredBy == nil {
-		x.monitoredBy = make(map[Ref]PID)
-	}
-	x.monitoredBy[ref] = watcher
+	p.x().addWatcher(ref, watcher)
 	p.mu.Unlock()
 	return ref, true
 }
@@ -133,18 +129,7 @@ func (h Hooks) RemoteDemonitor(local PID, ref Ref) {
 // which monitors it with ref, if it still does. A distribution layer also
 // uses it to deliver noconnection when target's node is gone.
 func (h Hooks) RemoteDown(watcher PID, ref Ref, target PID, reason error) bool {
-	rt := h.rt
-	p := rt.lockLive(watcher)
-	if p == nil {
-		return false
-	}
-	if p.ext == nil || p.ext.monitors[ref] != target {
-		p.mu.Unlock()
-		return false
-	}
-	p.mu.Unlock()
-	rt.deliverDown(watcher, ref, target, reason, rt.clock(watcher))
-	return true
+	return h.rt.deliverDown(watcher, ref, target, reason, h.rt.clock(watcher), true)
 }
 
 // callRemote is a call to a PID of another node: with the default

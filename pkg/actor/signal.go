@@ -363,11 +363,7 @@ func (rt *Runtime) Monitor(watcher, target PID) Ref {
 	ref := Ref{n: rt.refs.Add(1)}
 	if r := rt.remoteFor(target); r != nil {
 		if pw := rt.lockLive(watcher); pw != nil {
-			x := pw.x()
-			if x.monitors == nil {
-				x.monitors = make(map[Ref]PID)
-			}
-			x.monitors[ref] = target
+			pw.x().holdMonitor(ref, target)
 			pw.mu.Unlock()
 			r.Monitor(watcher, target, ref)
 		}
@@ -377,20 +373,12 @@ func (rt *Runtime) Monitor(watcher, target PID) Ref {
 	if pt != nil {
 		pt.mu.Lock()
 		if alive(pt) {
-			x := pt.x()
-			if x.monitoredBy == nil {
-				x.monitoredBy = make(map[Ref]PID)
-			}
-			x.monitoredBy[ref] = watcher
+			pt.x().addWatcher(ref, watcher)
 			pt.mu.Unlock()
 			if pw := rt.table.get(watcher.id); pw != nil && pw != pt {
 				pw.mu.Lock()
 				if alive(pw) {
-					x := pw.x()
-					if x.monitors == nil {
-						x.monitors = make(map[Ref]PID)
-					}
-					x.monitors[ref] = target
+					pw.x().holdMonitor(ref, target)
 				}
 				pw.mu.Unlock()
 			}
@@ -441,18 +429,22 @@ func (rt *Runtime) Demonitor(watcher PID, ref Ref) bool {
 	return true
 }
 
-func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, clock uint64) {
+// deliverDown gives watcher the DOWN of its monitor ref of pid. With
+// heldOnly it does so only if watcher still holds the monitor (a DOWN
+// that comes from another node may cross a Demonitor).
+func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, clock uint64, heldOnly bool) bool {
 	pw := rt.table.get(watcher.id)
 	if pw == nil {
 		if r := rt.remoteFor(watcher); r != nil {
 			r.Down(watcher, ref, pid, reason)
 		}
-		return
+		return false
 	}
 	pw.mu.Lock()
-	if !alive(pw) {
+	held := pw.ext != nil && pw.ext.monitors[ref] == pid
+	if !alive(pw) || heldOnly && !held {
 		pw.mu.Unlock()
-		return
+		return false
 	}
 	if pw.ext != nil {
 		delete(pw.ext.monitors, ref)
@@ -467,6 +459,7 @@ func (rt *Runtime) deliverDown(watcher PID, ref Ref, pid PID, reason error, cloc
 		// puts a cause first.
 		rt.emit(Event{Kind: EventDown, PID: watcher, Other: pid, Reason: reason, Clock: clock + 1})
 	}
+	return true
 }
 
 // Wait blocks until pid exits and returns its exit reason, or returns

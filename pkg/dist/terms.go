@@ -141,7 +141,7 @@ func (c Codec) encode(b *bytes.Buffer, v any, depth int) error {
 		}
 		b.WriteByte('}')
 	case actor.PID:
-		w := c.wirePID(x)
+		w := c.WirePID(x)
 		fmt.Fprintf(b, `{"p":[%d,%d,%d]}`, w.Node(), w.Serial(), w.Creation())
 	case actor.Exit:
 		b.WriteString(`{"x":[`)
@@ -217,16 +217,14 @@ func writeJSON(b *bytes.Buffer, s string) {
 	b.Write(out)
 }
 
-// wirePID is how pid is known to other nodes.
-func (c Codec) wirePID(pid actor.PID) actor.PID {
+// WirePID is how pid is known to other nodes: a PID of this node's,
+// <0.S.0>, is <Index.S.Creation>; every other PID is as it was.
+func (c Codec) WirePID(pid actor.PID) actor.PID {
 	if pid.IsRemote() || pid.IsZero() {
 		return pid
 	}
 	return actor.RemotePID(c.Self.Index, pid.Serial(), c.Self.Creation)
 }
-
-// WirePID is [Codec]'s translation of one PID: how other nodes know it.
-func (c Codec) WirePID(pid actor.PID) actor.PID { return c.wirePID(pid) }
 
 // LocalPID is the reverse of WirePID: a PID of this node's current life
 // becomes <0.S.0>; every other PID is as it was.

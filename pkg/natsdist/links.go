@@ -1,7 +1,8 @@
 package natsdist
 
 import (
-	"strconv"
+	"cmp"
+	"slices"
 
 	"github.com/actorsh/actorsh/pkg/actor"
 	"github.com/actorsh/actorsh/pkg/dist"
@@ -235,12 +236,7 @@ func (n *Node) nodeGone(index uint16) {
 }
 
 func sortPairs(ps []pair) {
-	key := func(p pair) string {
-		return strconv.FormatUint(p.local.ID(), 36) + " " + strconv.FormatUint(p.remote.ID(), 36)
-	}
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && key(ps[j]) < key(ps[j-1]); j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
-		}
-	}
+	slices.SortFunc(ps, func(a, b pair) int {
+		return cmp.Or(cmp.Compare(a.local.ID(), b.local.ID()), cmp.Compare(a.remote.ID(), b.remote.ID()))
+	})
 }

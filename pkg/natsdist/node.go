@@ -1,6 +1,7 @@
 package natsdist
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -165,7 +167,7 @@ type Node struct {
 	members  map[uint16]*member
 	names    map[uint16]string // every node seen, live or not
 	regs     map[string]*Registry
-	subs     map[int]func(dist.Event)
+	subs     []subscription // in the order they came
 	nextSub  int
 	reconnCh chan struct{}
 	x        crossings // links and monitors with other nodes' processes (links.go)
@@ -203,7 +205,7 @@ func Join(ctx context.Context, cfg Config) (*Node, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, rt: cfg.Runtime, members: map[uint16]*member{}, names: map[uint16]string{}, x: newCrossings(), regs: map[string]*Registry{}, subs: map[int]func(dist.Event){}, reconnCh: make(chan struct{})}
+	n := &Node{cfg: cfg, rt: cfg.Runtime, members: map[uint16]*member{}, names: map[uint16]string{}, x: newCrossings(), regs: map[string]*Registry{}, reconnCh: make(chan struct{})}
 	creds, err := cfg.Credentials.options()
 	if err != nil {
 		return nil, err
@@ -399,12 +401,17 @@ func (n *Node) Subscribe(f func(dist.Event)) (cancel func()) {
 	defer n.mu.Unlock()
 	id := n.nextSub
 	n.nextSub++
-	n.subs[id] = f
+	n.subs = append(n.subs, subscription{id, f})
 	return func() {
 		n.mu.Lock()
-		delete(n.subs, id)
+		n.subs = slices.DeleteFunc(n.subs, func(s subscription) bool { return s.id == id })
 		n.mu.Unlock()
 	}
+}
+
+type subscription struct {
+	id int
+	f  func(dist.Event)
 }
 
 func (n *Node) emit(e dist.Event) {
@@ -415,18 +422,10 @@ func (n *Node) emit(e dist.Event) {
 		e.Node = n.self.Name
 	}
 	n.mu.Lock()
-	fs := make([]func(dist.Event), 0, len(n.subs))
-	ids := make([]int, 0, len(n.subs))
-	for id := range n.subs {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		fs = append(fs, n.subs[id])
-	}
+	subs := slices.Clone(n.subs)
 	n.mu.Unlock()
-	for _, f := range fs {
-		f(e)
+	for _, s := range subs {
+		s.f(e)
 	}
 }
 
@@ -443,7 +442,7 @@ func (n *Node) Members() []dist.Member {
 		}
 		out = append(out, dist.Member{Node: m.Node, Self: m.Index == n.self.Index, Started: m.started, Renewed: m.renewed, Health: health})
 	}
-	slices.SortFunc(out, func(a, b dist.Member) int { return int(a.Index) - int(b.Index) })
+	slices.SortFunc(out, func(a, b dist.Member) int { return cmp.Compare(a.Index, b.Index) })
 	return out
 }
 
@@ -597,24 +596,22 @@ func (n *Node) memberUpdate(e jetstream.KeyValueEntry, initial bool) {
 	}
 }
 
-// reapAll releases the names node held in every registry this node has
-// open.
-func (n *Node) reapAll(node dist.Node, why string) {
-	n.mu.Lock()
+// registriesLocked lists the open registries by name (n.mu held).
+func (n *Node) registriesLocked() []*Registry {
 	regs := make([]*Registry, 0, len(n.regs))
 	for _, r := range n.regs {
 		regs = append(regs, r)
 	}
+	slices.SortFunc(regs, func(a, b *Registry) int { return strings.Compare(a.name, b.name) })
+	return regs
+}
+
+// reapAll releases the names node held in every registry this node has
+// open.
+func (n *Node) reapAll(node dist.Node, why string) {
+	n.mu.Lock()
+	regs := n.registriesLocked()
 	n.mu.Unlock()
-	slices.SortFunc(regs, func(a, b *Registry) int {
-		if a.name < b.name {
-			return -1
-		}
-		if a.name > b.name {
-			return 1
-		}
-		return 0
-	})
 	for _, r := range regs {
 		r.reap(node, why)
 	}
@@ -728,10 +725,7 @@ func (n *Node) fence(why string) {
 		return
 	}
 	n.fenced = true
-	regs := make([]*Registry, 0, len(n.regs))
-	for _, r := range n.regs {
-		regs = append(regs, r)
-	}
+	regs := n.registriesLocked()
 	n.mu.Unlock()
 	var names []string
 	var pids []actor.PID
@@ -761,10 +755,7 @@ func (n *Node) Close() error {
 		return nil
 	}
 	n.closed = true
-	regs := make([]*Registry, 0, len(n.regs))
-	for _, r := range n.regs {
-		regs = append(regs, r)
-	}
+	regs := n.registriesLocked()
 	n.mu.Unlock()
 	n.nodeGone(0) // links and monitors across nodes end with the connection
 	n.rt.SetRemote(nil)

@@ -1,6 +1,7 @@
 package natsdist
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -315,7 +316,7 @@ func (r *Registry) held() ([]string, []actor.PID) {
 			pids = append(pids, c.pid)
 		}
 	}
-	slices.SortFunc(pids, func(a, b actor.PID) int { return int(a.Serial()) - int(b.Serial()) })
+	slices.SortFunc(pids, func(a, b actor.PID) int { return cmp.Compare(a.Serial(), b.Serial()) })
 	return names, pids
 }
 
@@ -414,15 +415,7 @@ func (r *Registry) Names() []Entry {
 		out = append(out, Entry{Name: name, PID: r.n.codec.LocalPID(h.wire()), Node: h.Node})
 	}
 	r.mu.Unlock()
-	slices.SortFunc(out, func(a, b Entry) int {
-		if a.Name < b.Name {
-			return -1
-		}
-		if a.Name > b.Name {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
@@ -581,13 +574,7 @@ func (r *Registry) reapDead(ctx context.Context, snap map[string]holder) {
 		lives = append(lives, l)
 	}
 	slices.SortFunc(lives, func(a, b life) int {
-		if a.name < b.name {
-			return -1
-		}
-		if a.name > b.name {
-			return 1
-		}
-		return int(a.creation) - int(b.creation)
+		return cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(a.creation, b.creation))
 	})
 	for _, l := range lives {
 		r.releaseOf(ctx, byNode[l], snap, l.name, "its node's lease is gone")
