@@ -23,14 +23,14 @@ import (
 )
 
 // cluster is the session's place in a cluster: its node, the cluster
-// registries it has opened, and the NATS server it embeds, if it started
-// one.
+// registries it has opened, and whether it started the NATS server it
+// joined (the session keeps that server: see Session.embedded).
 type cluster struct {
-	node   *natsdist.Node
-	server *natsdist.Server // embedded by this session for this node, or nil (see Session.embedded)
-	url    string
-	regs   map[string]*natsdist.Registry
-	unsub  func()
+	node     *natsdist.Node
+	embedded bool
+	url      string
+	regs     map[string]*natsdist.Registry
+	unsub    func()
 }
 
 // joinOptions are node join's.
@@ -80,11 +80,11 @@ func (s *Session) joinCluster(ctx context.Context, name string, o joinOptions) e
 		if natsdist.Listening(u.Host) {
 			how = "joined the NATS server at " + cl.url
 		} else {
-			srv, where, err := embedServer(u, o.ephemeral)
+			srv, where, err := embedServer(u, o.ephemeral, "")
 			if err != nil {
 				return err
 			}
-			cl.server = srv
+			cl.embedded = true
 			s.mu.Lock()
 			s.embedded = append(s.embedded, srv)
 			s.mu.Unlock()
@@ -106,14 +106,14 @@ func (s *Session) joinCluster(ctx context.Context, name string, o joinOptions) e
 	s.mu.Unlock()
 	self := node.Self()
 	s.result("node join", fmt.Sprintf("node %s (index %d, creation %d) in cluster %s: %s", self.Name, self.Index, self.Creation, orDefault(o.cluster, "ash"), how),
-		map[string]any{"node": self.Name, "index": self.Index, "creation": self.Creation, "cluster": orDefault(o.cluster, "ash"), "url": cl.url, "embedded": cl.server != nil})
+		map[string]any{"node": self.Name, "index": self.Index, "creation": self.Creation, "cluster": orDefault(o.cluster, "ash"), "url": cl.url, "embedded": cl.embedded})
 	return nil
 }
 
 // embedServer starts a NATS server with JetStream where u says, on
-// loopback only, its state under $XDG_STATE_HOME/actorsh/nats (or in
-// memory).
-func embedServer(u *url.URL, ephemeral bool) (*natsdist.Server, string, error) {
+// loopback only, its state in store (default $XDG_STATE_HOME/actorsh/nats)
+// or, ephemeral, in memory; where says which.
+func embedServer(u *url.URL, ephemeral bool, store string) (srv *natsdist.Server, where string, err error) {
 	host, port := u.Hostname(), u.Port()
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return nil, "", fmt.Errorf("nothing listens at %s, and actorsh embeds a NATS server on loopback only: start one there, or give --nats URL", u.Host)
@@ -125,24 +125,26 @@ func embedServer(u *url.URL, ephemeral bool) (*natsdist.Server, string, error) {
 		}
 	}
 	o := natsdist.ServerOptions{Host: host, Port: p}
-	where := "in memory"
+	where = "in memory"
 	if !ephemeral {
-		home, err := stateHome()
-		if err != nil {
-			return nil, "", err
+		if store == "" {
+			home, err := stateHome()
+			if err != nil {
+				return nil, "", err
+			}
+			store = filepath.Join(home, "nats")
 		}
-		o.StoreDir = filepath.Join(home, "nats")
-		where = "state in " + o.StoreDir
+		o.StoreDir = store
+		where = "state in " + store
 	}
-	srv, err := natsdist.Serve(o)
-	if err != nil {
+	if srv, err = natsdist.Serve(o); err != nil {
 		return nil, "", err
 	}
 	return srv, where, nil
 }
 
-// leaveCluster leaves: names released, lease ended, server stopped if
-// this session embedded it.
+// leaveCluster leaves: names released, lease ended. A server the session
+// embedded runs on (see stopEmbedded).
 func (s *Session) leaveCluster() (string, error) {
 	s.mu.Lock()
 	cl := s.cl
@@ -154,6 +156,21 @@ func (s *Session) leaveCluster() (string, error) {
 	cl.unsub()
 	err := cl.node.Close()
 	return cl.node.Self().Name, err
+}
+
+// dropNode takes the session's node down as a crash would (no goodbye:
+// the others release its names when its lease ends), for a simulated VM
+// crash and node kill; it returns the node, nil if there was none.
+func (s *Session) dropNode() *cluster {
+	s.mu.Lock()
+	cl := s.cl
+	s.cl = nil
+	s.mu.Unlock()
+	if cl != nil {
+		cl.unsub()
+		cl.node.Kill() // a server it embedded runs on: it is not the VM's
+	}
+	return cl
 }
 
 // stopEmbedded stops the NATS servers the session started: other nodes
@@ -234,8 +251,8 @@ func clusterEventObject(e dist.Event) map[string]any {
 	return o
 }
 
-// remoteAlive reports whether pid, of another node, names a process of a
-// node that is in the cluster now, or why not.
+// remoteTarget reports whether pid, of another node, names a process of
+// a node that is in the cluster now, or why not.
 func (s *Session) remoteTarget(pid actor.PID) error {
 	cl, err := s.clusterNode()
 	if err != nil {
@@ -381,22 +398,7 @@ func serveNATS(ios *iostreams.IOStreams, addr, store string, ephemeral bool) int
 		fmt.Fprintf(ios.ErrOut, "actorsh nats serve: something listens at %s already (another actorsh nats serve, or a shell's embedded server)\n", u.Host)
 		return ExitFailed
 	}
-	var srv *natsdist.Server
-	var where string
-	if store != "" && !ephemeral {
-		host, port := u.Hostname(), 4222
-		if p := u.Port(); p != "" {
-			fmt.Sscan(p, &port)
-		}
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			fmt.Fprintf(ios.ErrOut, "actorsh nats serve: %s is not a loopback address: actorsh serves NATS on loopback only\n", host)
-			return ExitUsage
-		}
-		srv, err = natsdist.Serve(natsdist.ServerOptions{Host: host, Port: port, StoreDir: store})
-		where = "state in " + store
-	} else {
-		srv, where, err = embedServer(u, ephemeral)
-	}
+	srv, where, err := embedServer(u, ephemeral, store)
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "actorsh nats serve: %v\n", err)
 		return ExitFailed
@@ -434,10 +436,9 @@ func (s *Session) resolveLocal(target string) (actor.PID, error) {
 	}
 	where := fmt.Sprintf("node %d", pid.Node())
 	if cl, cerr := s.clusterNode(); cerr == nil {
-		for _, m := range cl.node.Members() {
-			if m.Index == pid.Node() {
-				where = "node " + m.Name
-			}
+		where = cl.node.NodeName(pid.Node())
+		if !strings.HasPrefix(where, "node ") {
+			where = "node " + where
 		}
 	}
 	return actor.PID{}, fmt.Errorf("%v is a process of %s: this command acts on this node's processes (run it on %s; send, cast, call, kill, link and monitor reach other nodes)", pid, where, strings.TrimPrefix(where, "node "))

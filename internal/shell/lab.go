@@ -332,14 +332,7 @@ func (s *Session) killNode(name string) error {
 	if t == s {
 		return fmt.Errorf("%s is this session: node kill ends another node (node stop ends them all)", name)
 	}
-	t.mu.Lock()
-	cl := t.cl
-	t.cl = nil
-	t.mu.Unlock()
-	if cl != nil {
-		cl.unsub()
-		cl.node.Kill()
-	}
+	t.dropNode()
 	t.Close()
 	s.mu.Lock()
 	delete(l.nodes, name)

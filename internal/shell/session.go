@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -606,16 +607,9 @@ func (s *Session) afterFailure(err error) error {
 	n := rt.NumProcesses()
 	s.mu.Lock()
 	unsub := s.unsub
-	cl := s.cl
-	s.cl = nil
 	s.mu.Unlock()
 	unsub()
-	if cl != nil {
-		// The node dies with its VM, as a BEAM node does: no goodbye; the
-		// others release its names when its lease ends.
-		cl.unsub()
-		cl.node.Kill() // the NATS server it embedded, if any, runs on: it is not the VM's
-	}
+	cl := s.dropNode() // the node dies with its VM, as a BEAM node does
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	_ = rt.Shutdown(ctx)
 	cancel()
@@ -759,28 +753,25 @@ func (s *Session) unknownName(name string) error {
 // registryHolding is the first registry (by name) other than names in
 // which name is a unique key, or "".
 func (s *Session) registryHolding(name string) string {
+	type namer interface {
+		WhereIs(string) (actor.PID, bool)
+	}
+	regs := map[string]namer{}
 	s.mu.Lock()
-	var regs []string
-	for r := range s.regs {
-		regs = append(regs, r)
+	for n, r := range s.regs {
+		if n != RegistryName && r.Kind() == registry.Unique {
+			regs[n] = r
+		}
+	}
+	if s.cl != nil {
+		for n, r := range s.cl.regs {
+			regs[n] = r
+		}
 	}
 	s.mu.Unlock()
-	regs = append(regs, s.clusterRegNames()...)
-	slices.Sort(regs)
-	for _, r := range regs {
-		if cr, ok := s.clusterRegistry(r); ok {
-			if _, found := cr.WhereIs(name); found {
-				return r
-			}
-			continue
-		}
-		if r == RegistryName {
-			continue
-		}
-		if reg, err := s.registry(r); err == nil && reg.Kind() == registry.Unique {
-			if _, found := reg.WhereIs(name); found {
-				return r
-			}
+	for _, n := range slices.Sorted(maps.Keys(regs)) {
+		if _, found := regs[n].WhereIs(name); found {
+			return n
 		}
 	}
 	return ""
