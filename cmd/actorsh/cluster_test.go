@@ -241,8 +241,17 @@ func TestNATSServe(t *testing.T) {
 			t.Fatalf("node %s: %s %v", name, got, err)
 		}
 	}
+	// Credentials a node does not have stop it before it joins, saying why.
+	got, err := exec.Command(bin, "--node", "c", "--nats", "nats://"+addr, "--creds", "missing.creds", "-c", "nodes").CombinedOutput()
+	if err == nil || !strings.Contains(string(got), "missing.creds") {
+		t.Fatalf("--creds of a file that is not there: %s %v", got, err)
+	}
+	got, err = exec.Command(bin, "--node", "c", "--nats", "nats://"+addr, "--token", "t", "--user", "u", "-c", "nodes").CombinedOutput()
+	if err == nil || !strings.Contains(string(got), "give one of a credentials file, a user and password, or a token") {
+		t.Fatalf("two kinds of credentials: %s %v", got, err)
+	}
 	// A second server at the same address is refused, saying why.
-	got, err := exec.Command(bin, "nats", "serve", "--addr", addr).CombinedOutput()
+	got, err = exec.Command(bin, "nats", "serve", "--addr", addr).CombinedOutput()
 	if err == nil || !strings.Contains(string(got), "something listens at "+addr+" already") {
 		t.Fatalf("a second nats serve: %s %v", got, err)
 	}

@@ -287,7 +287,7 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 		if len(w) < 3 {
 			return false, "", errors.New("want expect tree SUP KEY=VALUE..., e.g. expect tree workers restarts=1/3")
 		}
-		pid, err := s.resolve(w[1])
+		pid, err := s.resolveLocal(w[1])
 		if err != nil {
 			return false, "", err
 		}
@@ -333,7 +333,7 @@ func (s *Session) check(ctx context.Context, w []string, since int) (bool, strin
 			got, _ = s.atoms.count()
 			s.mu.Unlock()
 		case len(w) == 4 && w[1] == "children":
-			pid, err := s.resolve(w[2])
+			pid, err := s.resolveLocal(w[2])
 			if err != nil {
 				return false, "", err
 			}
