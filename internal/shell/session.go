@@ -86,11 +86,11 @@ type Session struct {
 	// for flush.
 	shellActor *shellActor
 	unsub      func()
-	// observer is the browser observer, if one runs, and its URL.
 	// cl is the session's node, if it is in a cluster (see cluster.go).
-	cl          *cluster
-	lab         *lab               // the nodes of node start, if any (see lab.go)
-	embedded    []*natsdist.Server // NATS servers node join started, until Close
+	cl       *cluster
+	lab      *lab               // the nodes of node start, if any (see lab.go)
+	embedded []*natsdist.Server // NATS servers node join started, until Close
+	// observer is the browser observer, if one runs, and its URL.
 	observer    *observe.Server
 	observerURL string
 	narrate     bool
@@ -331,13 +331,11 @@ func (s *Session) stillBusy(rt *actor.Runtime) map[actor.PID]uint64 {
 }
 
 // findBusy looks for processes inside one long callback: running, with the
-// same count of handled messages twice, 20 ms apart. It says which, the
-// first time it finds each.
+// same count of handled messages at three looks over a quarter of a
+// second (on a loaded machine a process that merely waits for a CPU
+// stays put for one short look: it made a replay of 5000 greeters lose
+// some to the next command). It says which, the first time it finds each.
 func (s *Session) findBusy(ctx context.Context, rt *actor.Runtime) {
-	// A process is busy if it is inside the same callback at each of
-	// three looks over a quarter of a second: on a loaded machine a
-	// process that merely waits for a CPU stays put for one short look
-	// (it made a replay of 5000 greeters lose some to the next command).
 	same := map[actor.PID]uint64{}
 	rt.Hooks().Running(func(pid actor.PID, handled uint64) { same[pid] = handled })
 	for _, wait := range []time.Duration{20 * time.Millisecond, 230 * time.Millisecond} {
