@@ -359,12 +359,7 @@ func newNATSCmd(ios *iostreams.IOStreams, code *int) *cobra.Command {
 			"actorsh --node NAME joins it. Its state is kept in --store (default\n" +
 			"$XDG_STATE_HOME/actorsh/nats) or in memory (--ephemeral).",
 		Example: "actorsh nats serve\nactorsh nats serve --addr 127.0.0.1:4333 --ephemeral   # then ACTORSH_NATS=nats://127.0.0.1:4333",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("nats serve takes no arguments, only flags (got %q)", clip(args[0]))}
-			}
-			return nil
-		},
+		Args:    flagsOnly("nats serve", ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			*code = serveNATS(ios, addr, store, ephemeral)
 			return nil

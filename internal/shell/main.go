@@ -124,12 +124,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		Short:   benchShort,
 		Long:    benchLong,
 		Example: "actorsh bench\nactorsh bench --processes 10000000 --rounds 1\nactorsh bench --processes 10000 --json",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("bench takes no arguments, only flags (got %q): actorsh bench --help lists them", clip(args[0]))}
-			}
-			return nil
-		},
+		Args:    flagsOnly("bench", ": actorsh bench --help lists them"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -174,12 +169,7 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 		Long: "Starts a session and its web observer on loopback, prints the URL (its token included) and\n" +
 			"serves until Ctrl-C. The page's buttons and command box run commands in the session.",
 		Example: "actorsh observe\nactorsh observe --addr 127.0.0.1:8080 --open\nactorsh --clock virtual observe",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("observe takes no arguments, only flags (got %q)", clip(args[0]))}
-			}
-			return nil
-		},
+		Args:    flagsOnly("observe", ""),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			line := "observe --addr " + quoteWord(obsAddr)
 			if obsOpen {
@@ -213,6 +203,17 @@ func Main(args []string, ios *iostreams.IOStreams) int {
 }
 
 type usageError struct{ error }
+
+// flagsOnly is the Args of a subcommand of actorsh's that takes flags and
+// no arguments; more is said after the error.
+func flagsOnly(name, more string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageError{fmt.Errorf("%s takes no arguments, only flags (got %q)%s", name, clip(args[0]), more)}
+		}
+		return nil
+	}
+}
 
 func (o mainOptions) colorSetting(ios *iostreams.IOStreams) error {
 	switch o.color {
