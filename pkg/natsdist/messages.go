@@ -59,14 +59,15 @@ func (n *Node) Check(v any) error {
 // another node. A message to a node that is gone, or to a PID from an
 // earlier life of its node, is dropped (false), as Erlang drops it.
 func (n *Node) Deliver(from, to actor.PID, msg any, cast bool) bool {
-	if _, ok := n.target(to); !ok {
+	m, ok := n.target(to)
+	if !ok {
 		return false
 	}
 	data, err := n.codec.Encode(msg)
 	if err != nil {
 		// A process's send has no error to return: the refusal is an
 		// event, so that it is not lost silently.
-		n.emit(dist.Event{Kind: dist.SendRefused, Holder: from, Other: n.nodeName(to.Node()), Name: to.String(), Reason: err.Error()})
+		n.emit(dist.Event{Kind: dist.SendRefused, Holder: from, Other: m.Name, Name: to.String(), Reason: err.Error()})
 		return false
 	}
 	kind := "info"
