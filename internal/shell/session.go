@@ -1,7 +1,6 @@
 package shell
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -331,40 +330,28 @@ func (s *Session) stillBusy(rt *actor.Runtime) map[actor.PID]uint64 {
 }
 
 // findBusy looks for processes inside one long callback: running, with the
-// same count of handled messages at three looks over a quarter of a
-// second (on a loaded machine a process that merely waits for a CPU
-// stays put for one short look: it made a replay of 5000 greeters lose
-// some to the next command). It says which, the first time it finds each.
+// same count of handled messages twice, 20 ms apart. It says which, the
+// first time it finds each.
 func (s *Session) findBusy(ctx context.Context, rt *actor.Runtime) {
-	same := map[actor.PID]uint64{}
-	rt.Hooks().Running(func(pid actor.PID, handled uint64) { same[pid] = handled })
-	for _, wait := range []time.Duration{20 * time.Millisecond, 230 * time.Millisecond} {
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return
-		}
-		still := map[actor.PID]uint64{}
-		rt.Hooks().Running(func(pid actor.PID, handled uint64) {
-			if was, ok := same[pid]; ok && was == handled {
-				still[pid] = handled
-			}
-		})
-		if same = still; len(same) == 0 {
-			return
-		}
+	first := map[actor.PID]uint64{}
+	rt.Hooks().Running(func(pid actor.PID, handled uint64) { first[pid] = handled })
+	select {
+	case <-time.After(20 * time.Millisecond):
+	case <-ctx.Done():
+		return
 	}
 	if s.busy == nil {
 		s.busy = map[actor.PID]uint64{}
 	}
 	var found []actor.PID
-	for pid, handled := range same {
-		if _, known := s.busy[pid]; !known {
-			found = append(found, pid)
+	rt.Hooks().Running(func(pid actor.PID, handled uint64) {
+		if was, ok := first[pid]; ok && was == handled {
+			if _, known := s.busy[pid]; !known {
+				found = append(found, pid)
+			}
+			s.busy[pid] = handled
 		}
-		s.busy[pid] = handled
-	}
-	slices.SortFunc(found, func(a, b actor.PID) int { return cmp.Compare(a.ID(), b.ID()) })
+	})
 	for _, pid := range found {
 		kind, _ := rt.Hooks().Behaviour(pid)
 		name := ""
